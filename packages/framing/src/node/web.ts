@@ -1,0 +1,33 @@
+import type { Codec } from '../codec.js';
+import { FramingError } from '../errors.js';
+
+/**
+ * A WHATWG `TransformStream` from bytes to frames, for `pipeThrough` on web streams
+ * (`Readable.toWeb(socket)`, `fetch` bodies, ...). Frames completed before a framing error are
+ * enqueued before the stream errors.
+ */
+export function decoderTransformStream(codec: Codec): TransformStream<Uint8Array, Uint8Array> {
+  const decoder = codec.decoder();
+  return new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      try {
+        for (const frame of decoder.push(chunk)) controller.enqueue(frame);
+      } catch (err) {
+        if (err instanceof FramingError) for (const frame of err.frames) controller.enqueue(frame);
+        throw err;
+      }
+    },
+    flush() {
+      decoder.end();
+    },
+  });
+}
+
+/** A WHATWG `TransformStream` from payloads to encoded frames (one chunk per part, no copy). */
+export function encoderTransformStream(codec: Codec): TransformStream<Uint8Array, Uint8Array> {
+  return new TransformStream<Uint8Array, Uint8Array>({
+    transform(payload, controller) {
+      for (const part of codec.encodeParts(payload)) if (part.length > 0) controller.enqueue(part);
+    },
+  });
+}
