@@ -273,7 +273,7 @@ export class DelimitedDecoder implements FrameDecoder {
     if (minimumFrame > this.#s.maxFrameLength) {
       const dropped = this.#queue.length;
       this.#queue.clear();
-      this.#drop(minimumFrame);
+      this.#refuse(minimumFrame);
       this.#discarded = dropped;
     }
   }
@@ -294,15 +294,20 @@ export class DelimitedDecoder implements FrameDecoder {
     this.#tailLength = total;
   }
 
-  /** An oversize frame of (at least) `length` bytes: throw, or in discard mode report it. */
+  /** A complete oversize frame of `length` bytes: throw, or in discard mode report it dropped. */
   #drop(length: number): void {
+    this.#refuse(length);
+    this.#s.onDiscard?.(length);
+  }
+
+  /** In error mode, throw for a frame of at least `length` bytes; in discard mode, return. */
+  #refuse(length: number): void {
     if (this.#s.oversize === 'error') {
       throw new FramingError(
         'FRAMING_ERR_FRAME_TOO_LARGE',
         `${this.#name}: frame of at least ${length} bytes exceeds maxFrameLength ${this.#s.maxFrameLength}`,
       );
     }
-    this.#s.onDiscard?.(length);
   }
 
   /** The delimiter ending a frame being discarded arrived: report the whole frame's size. */

@@ -122,7 +122,7 @@ export class LinesDecoder implements FrameDecoder {
   }
 
   get buffered(): number {
-    return this.#inner.buffered;
+    return this.#failed === undefined ? this.#inner.buffered : 0;
   }
 
   push(chunk: Uint8Array): Uint8Array[] {

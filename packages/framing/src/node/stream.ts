@@ -2,7 +2,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import type { Codec } from '../codec.js';
 import { FramingError } from '../errors.js';
 
-type ByteSource = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array>;
+type ByteSource = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
 
 function toBytes(chunk: Uint8Array | string): Uint8Array {
   return typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
@@ -36,7 +36,9 @@ export async function* decodeStream(
 
 /**
  * A Transform stream: bytes in, frames out (object mode on the readable side). Backpressure is the
- * Transform's own: while the reader lags, no more input is consumed.
+ * Transform's own: while the reader lags, no more input is consumed. On a framing error the stream is
+ * destroyed with the `FramingError`; frames that the failing chunk completed before the error are on
+ * its `frames` (a destroyed stream drops whatever it had buffered, so they are not pushed).
  */
 export function createDecoderStream(codec: Codec): Transform {
   const decoder = codec.decoder();
@@ -46,7 +48,6 @@ export function createDecoderStream(codec: Codec): Transform {
       try {
         for (const frame of decoder.push(toBytes(chunk))) this.push(frame);
       } catch (err) {
-        if (err instanceof FramingError) for (const frame of err.frames) this.push(frame);
         callback(err as Error);
         return;
       }

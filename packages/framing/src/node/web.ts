@@ -1,21 +1,15 @@
 import type { Codec } from '../codec.js';
-import { FramingError } from '../errors.js';
 
 /**
  * A WHATWG `TransformStream` from bytes to frames, for `pipeThrough` on web streams
- * (`Readable.toWeb(socket)`, `fetch` bodies, ...). Frames completed before a framing error are
- * enqueued before the stream errors.
+ * (`Readable.toWeb(socket)`, `fetch` bodies, ...). A framing error errors the stream; frames the
+ * failing chunk completed before it are on the error's `frames`.
  */
 export function decoderTransformStream(codec: Codec): TransformStream<Uint8Array, Uint8Array> {
   const decoder = codec.decoder();
   return new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
-      try {
-        for (const frame of decoder.push(chunk)) controller.enqueue(frame);
-      } catch (err) {
-        if (err instanceof FramingError) for (const frame of err.frames) controller.enqueue(frame);
-        throw err;
-      }
+      for (const frame of decoder.push(chunk)) controller.enqueue(frame);
     },
     flush() {
       decoder.end();

@@ -69,7 +69,8 @@ function codeOf(err: unknown): unknown {
  * 3. any sequence of frames under any chunking decodes to the same sequence — nothing lost,
  *    duplicated or reordered — while the decoder never holds more than one frame plus overhead;
  * 4. a stream cut inside a frame keeps the partial frame buffered, delivers only the complete ones,
- *    and `end()` reports the truncation with its code;
+ *    and `end()` reports the truncation with its code (named `truncation`; a codec whose frames are all
+ *    one byte cannot be truncated, and this law then fails for want of cases: leave it out);
  * 5. (with `options.oversize`) an oversize frame is refused by `encode` and rejected by the decoder
  *    with its code while it holds no more than the limit plus overhead.
  *
@@ -175,28 +176,24 @@ export function codecLaws(
     ),
   );
 
-  const cut = fc
-    .tuple(fc.array(payloads, { maxLength: maxFrames - 1 }), payloads)
-    .chain(([list, last]) => {
-      const s = streamOf(list);
-      const lastFrame = codec.encode(last);
-      return fc.tuple(
-        fc.constant(list),
-        fc.constant(s.bytes),
-        fc.constant(lastFrame),
-        fc.integer({ min: 1, max: Math.max(1, lastFrame.length - 1) }),
-      );
-    })
-    .filter(([, , lastFrame]) => lastFrame.length >= 2)
-    .chain(([list, head, lastFrame, keep]) => {
+  // A cut strictly inside the last frame needs a frame of 2+ bytes. A codec whose frames are all one
+  // byte can never be truncated: fast-check's precondition then gives up loudly rather than spinning.
+  const cut = fc.tuple(fc.array(payloads, { maxLength: maxFrames - 1 }), payloads).chain(([list, last]) => {
+    const lastFrame = codec.encode(last);
+    if (lastFrame.length < 2) return fc.constant(null);
+    const head = streamOf(list).bytes;
+    return fc.integer({ min: 1, max: lastFrame.length - 1 }).chain((keep) => {
       const bytes = concat([head, lastFrame.subarray(0, keep)]);
       return fc.tuple(fc.constant(list), fc.constant(keep), rechunk(bytes));
     });
+  });
 
   laws.push(
     law(
-      'a stream cut inside a frame delivers the complete frames, buffers the rest and end() reports truncation',
-      fc.property(cut, ([list, keep, chunks]) => {
+      'truncation: a stream cut inside a frame delivers the complete frames, buffers the rest, end() reports it',
+      fc.property(cut, (c) => {
+        fc.pre(c !== null);
+        const [list, keep, chunks] = c;
         const d = codec.decoder();
         sameFrames(feed(d, chunks), list.map(expected), 'frames before the cut');
         if (d.buffered === 0 || d.buffered > keep) {
