@@ -1,7 +1,7 @@
-import { allocUninitialized } from './alloc.js';
+import { allocUninitialized, view } from './alloc.js';
 
 /**
- * A FIFO of byte chunks that never copies on the way in. Bytes leave either as a `subarray` of one
+ * A FIFO of byte chunks that never copies on the way in. Bytes leave either as a view of one
  * chunk (when the requested run lies inside it) or as one fresh buffer filled with a single copy of
  * each byte (when it spans chunks). Decoders keep the bytes of an incomplete frame here.
  */
@@ -56,7 +56,7 @@ export class ByteQueue {
   }
 
   /**
-   * Remove and return the first `n` bytes (`n <= length`): a `subarray` when they lie inside the first
+   * Remove and return the first `n` bytes (`n <= length`): a view when they lie inside the first
    * chunk, otherwise one new buffer holding a single copy of them.
    */
   take(n: number): Uint8Array {
@@ -64,7 +64,7 @@ export class ByteQueue {
     const first = this.#chunks[this.#head]!;
     const avail = first.length - this.#offset;
     if (n <= avail) {
-      const out = first.subarray(this.#offset, this.#offset + n);
+      const out = view(first, this.#offset, this.#offset + n);
       this.#length -= n;
       if (n === avail) this.#dropHead();
       else this.#offset += n;

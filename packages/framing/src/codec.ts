@@ -25,7 +25,7 @@ export interface Codec {
 export interface FrameDecoder {
   /**
    * Consume one chunk; return the frames it completed, in order. A frame lying inside `chunk` is a
-   * `subarray` of it (no copy): copy it if you keep it after reusing the chunk's memory.
+   * `Uint8Array` view of its memory (no copy): copy it if you keep it after reusing the chunk's memory.
    * @throws {FramingError} with the code of the violation; `err.frames` holds frames completed before it.
    */
   push(chunk: Uint8Array): Uint8Array[];

@@ -1,4 +1,4 @@
-import { allocUninitialized } from './alloc.js';
+import { allocUninitialized, view } from './alloc.js';
 import { ByteQueue } from './byte-queue.js';
 import type { Codec, CommonCodecOptions, FrameDecoder } from './codec.js';
 import { FramingError, FramingUsageError } from './errors.js';
@@ -31,6 +31,8 @@ const WAIT = -2;
 
 interface Spec extends ResolvedCommonOptions {
   delimiters: Uint8Array[];
+  /** The delimiter byte when there is exactly one one-byte delimiter (a plain `indexOf` scan), else -1. */
+  single: number;
   /** Longest delimiter length. */
   longest: number;
   strip: boolean;
@@ -71,6 +73,7 @@ export function delimited(options: DelimitedOptions): Codec {
   const spec: Spec = {
     ...common,
     delimiters,
+    single: delimiters.length === 1 && first.length === 1 ? first[0]! : -1,
     longest: Math.max(...delimiters.map((d) => d.length)),
     strip: options.stripDelimiter ?? true,
   };
@@ -110,7 +113,7 @@ export function delimited(options: DelimitedOptions): Codec {
 }
 
 /**
- * Streaming decoder of {@link delimited}. Frames inside a chunk are `subarray`s of it; a frame that
+ * Streaming decoder of {@link delimited}. Frames inside a chunk are views of its memory; a frame that
  * spans chunks is assembled with one copy of each byte when its delimiter arrives. Holds at most
  * `maxFrameLength + longest delimiter - 1` bytes.
  */
@@ -159,6 +162,8 @@ export class DelimitedDecoder implements FrameDecoder {
       }
       const s = this.#s;
       const cache = this.#cache;
+      const buffer = chunk.buffer;
+      const base = chunk.byteOffset;
       cache.chunk = chunk;
       cache.from.length = 0;
       cache.at.length = 0;
@@ -177,9 +182,9 @@ export class DelimitedDecoder implements FrameDecoder {
           this.#queue.clear();
           this.#drop(frameLength);
         } else if (this.#queue.length === 0) {
-          out.push(chunk.subarray(pos, s.strip ? at : end));
+          out.push(new Uint8Array(buffer, base + pos, (s.strip ? at : end) - pos));
         } else {
-          this.#queue.push(chunk.subarray(pos, s.strip ? at : end));
+          this.#queue.push(view(chunk, pos, s.strip ? at : end));
           out.push(this.#queue.take(this.#queue.length));
         }
         this.#tailLength = 0;
@@ -248,7 +253,7 @@ export class DelimitedDecoder implements FrameDecoder {
       out.push(q.take(frameLength));
       q.skip(delimiterInHeld);
     } else {
-      q.push(chunk.subarray(0, afterInChunk));
+      q.push(view(chunk, 0, afterInChunk));
       out.push(q.take(frameLength + len));
     }
     // Held bytes after a delimiter that ended inside the tail start the next frame.
@@ -260,7 +265,7 @@ export class DelimitedDecoder implements FrameDecoder {
 
   /** Keep `chunk[pos..]` as the start of an unterminated frame, enforcing the limit. */
   #hold(chunk: Uint8Array, pos: number): void {
-    const piece = chunk.subarray(pos);
+    const piece = view(chunk, pos, chunk.length);
     if (piece.length === 0) return;
     this.#remember(piece);
     if (this.#discarded >= 0) {
@@ -348,6 +353,11 @@ function findEarliest(
   complete: boolean,
   cache: ScanCache | undefined,
 ): number {
+  if (s.single >= 0) {
+    // One one-byte delimiter: nothing can straddle, wait or tie.
+    const p = buf.indexOf(s.single, from);
+    return p < 0 || p >= startLimit ? NONE : encodeMatch(p, 1);
+  }
   let bestPos = Number.POSITIVE_INFINITY;
   let bestLen = 0;
   const ds = s.delimiters;

@@ -1,3 +1,4 @@
+import { view } from './alloc.js';
 import { ByteQueue } from './byte-queue.js';
 import type { Codec, FrameDecoder } from './codec.js';
 import { FramingError, FramingUsageError } from './errors.js';
@@ -35,7 +36,7 @@ export function fixedLength(size: number): Codec {
   };
 }
 
-/** Streaming decoder of {@link fixedLength}: `subarray`s within a chunk, one copy across chunks. */
+/** Streaming decoder of {@link fixedLength}: views within a chunk, one copy across chunks. */
 export class FixedLengthDecoder implements FrameDecoder {
   readonly #size: number;
   readonly #name: string;
@@ -64,15 +65,17 @@ export class FixedLengthDecoder implements FrameDecoder {
         q.push(chunk);
         return out;
       }
-      q.push(chunk.subarray(0, need));
+      q.push(view(chunk, 0, need));
       out.push(q.take(size));
       pos = need;
     }
+    const buffer = chunk.buffer;
+    const base = chunk.byteOffset;
     while (chunk.length - pos >= size) {
-      out.push(chunk.subarray(pos, pos + size));
+      out.push(new Uint8Array(buffer, base + pos, size));
       pos += size;
     }
-    if (pos < chunk.length) q.push(chunk.subarray(pos));
+    if (pos < chunk.length) q.push(view(chunk, pos, chunk.length));
     return out;
   }
 

@@ -1,4 +1,4 @@
-import { allocUninitialized } from './alloc.js';
+import { allocUninitialized, view } from './alloc.js';
 import { ByteQueue } from './byte-queue.js';
 import type { Codec, CommonCodecOptions, FrameDecoder } from './codec.js';
 import { FramingError, FramingUsageError } from './errors.js';
@@ -177,7 +177,7 @@ function writeUint(target: Uint8Array, at: number, width: number, value: number,
 const NEED_MORE = -1;
 
 /**
- * Streaming decoder of a {@link lengthPrefixed} codec. Frames inside one chunk are `subarray`s of it;
+ * Streaming decoder of a {@link lengthPrefixed} codec. Frames inside one chunk are views of its memory;
  * a frame spanning chunks is assembled with one copy of each byte once its last byte arrives, so the
  * decoder holds at most one frame plus one header, and only bytes that actually arrived.
  */
@@ -217,24 +217,59 @@ export class LengthPrefixedDecoder implements FrameDecoder {
       }
       if (this.#queue.length > 0) pos = this.#continuePending(chunk, pos, out);
       const end = chunk.length;
-      const { strip } = this.#l;
+      const l = this.#l;
+      const { strip, lengthOffset, trailing, width, le } = l;
+      const max = l.maxFrameLength;
+      const negative = Math.min(0, l.lengthAdjustment);
+      const buffer = chunk.buffer;
+      const base = chunk.byteOffset;
       while (pos < end) {
-        const payload = this.#readHeader(chunk, pos, end);
-        if (payload === NEED_MORE) {
-          this.#queue.push(chunk.subarray(pos));
-          break;
+        // Inline reads of the common header shapes; everything else goes through #readHeader.
+        const at = pos + lengthOffset;
+        let payload = NEED_MORE;
+        let headerLength = 0;
+        if (width === 'varint') {
+          if (at < end && chunk[at]! < 0x80) {
+            payload = chunk[at]! + negative;
+            headerLength = lengthOffset + 1 + trailing;
+          }
+        } else if (width === 4 && !le) {
+          if (at + 4 <= end) {
+            payload =
+              chunk[at]! * 0x100_0000 +
+              ((chunk[at + 1]! << 16) | (chunk[at + 2]! << 8) | chunk[at + 3]!) +
+              negative;
+            headerLength = lengthOffset + 4 + trailing;
+          }
+        } else if (width === 2 && !le) {
+          if (at + 2 <= end) {
+            payload = ((chunk[at]! << 8) | chunk[at + 1]!) + negative;
+            headerLength = lengthOffset + 2 + trailing;
+          }
         }
-        const total = this.#headerLength + payload;
-        if (payload > this.#l.maxFrameLength) {
+        if (payload < 0) {
+          payload = this.#readHeader(chunk, pos, end);
+          if (payload === NEED_MORE) {
+            this.#queue.push(view(chunk, pos, end));
+            break;
+          }
+          headerLength = this.#headerLength;
+        }
+        const total = headerLength + payload;
+        if (payload > max) {
+          this.#headerLength = headerLength;
           pos += this.#startDiscard(payload, total, end - pos);
           continue;
         }
         if (end - pos < total) {
+          this.#headerLength = headerLength;
           this.#total = total;
-          this.#queue.push(chunk.subarray(pos));
+          this.#queue.push(view(chunk, pos, end));
           break;
         }
-        out.push(chunk.subarray(strip ? pos + this.#headerLength : pos, pos + total));
+        // A view of the chunk (see `view` for why not `subarray`), built inline on the hottest path.
+        const start = strip ? pos + headerLength : pos;
+        out.push(new Uint8Array(buffer, base + start, pos + total - start));
         pos += total;
       }
     } catch (err) {
@@ -267,7 +302,7 @@ export class LengthPrefixedDecoder implements FrameDecoder {
       this.#scratch.set(chunk.subarray(pos, pos + n), held);
       const payload = this.#readHeader(this.#scratch, 0, held + n);
       if (payload === NEED_MORE) {
-        q.push(chunk.subarray(pos));
+        q.push(view(chunk, pos, chunk.length));
         return chunk.length;
       }
       const total = this.#headerLength + payload;
@@ -280,10 +315,10 @@ export class LengthPrefixedDecoder implements FrameDecoder {
     }
     const need = this.#total - q.length;
     if (chunk.length - pos < need) {
-      q.push(chunk.subarray(pos));
+      q.push(view(chunk, pos, chunk.length));
       return chunk.length;
     }
-    q.push(chunk.subarray(pos, pos + need));
+    q.push(view(chunk, pos, pos + need));
     if (this.#l.strip) q.skip(this.#headerLength);
     out.push(q.take(q.length));
     this.#total = -1;
@@ -316,24 +351,33 @@ export class LengthPrefixedDecoder implements FrameDecoder {
     let fieldBytes: number;
     const w = l.width;
     if (w === 'varint') {
-      // In error mode the varint reader stops at the first byte that proves the value too large.
-      const limit =
-        l.oversize === 'error' ? l.maxFrameLength - Math.min(0, l.lengthAdjustment) : Number.MAX_SAFE_INTEGER;
-      let r: ReturnType<typeof readVarint>;
-      try {
-        r = at < end ? readVarint(bytes, at, end, limit) : undefined;
-      } catch (err) {
-        if (err instanceof FramingError) throw new FramingError(err.code, `${this.#name}: ${err.message}`);
-        throw err;
+      if (at >= end) return NEED_MORE;
+      const first = bytes[at]!;
+      if (first < 0x80) {
+        // One-byte varint: the common case for small frames, read without a call or an allocation.
+        value = first;
+        fieldBytes = 1;
+      } else {
+        // In error mode the varint reader stops at the first byte that proves the value too large.
+        const limit =
+          l.oversize === 'error'
+            ? l.maxFrameLength - Math.min(0, l.lengthAdjustment)
+            : Number.MAX_SAFE_INTEGER;
+        let r: ReturnType<typeof readVarint>;
+        try {
+          r = readVarint(bytes, at, end, limit);
+        } catch (err) {
+          if (err instanceof FramingError) throw new FramingError(err.code, `${this.#name}: ${err.message}`);
+          throw err;
+        }
+        if (r === undefined) return NEED_MORE;
+        value = r.value;
+        fieldBytes = r.bytes;
       }
-      if (r === undefined) return NEED_MORE;
-      value = r.value;
-      fieldBytes = r.bytes;
     } else {
       if (end - at < w) return NEED_MORE;
       fieldBytes = w;
-      if (w === 1) value = bytes[at]!;
-      else if (w === 8) {
+      if (w === 8) {
         const hi = readUint(bytes, l.le ? at + 4 : at, 4, l.le);
         const lo = readUint(bytes, l.le ? at : at + 4, 4, l.le);
         if (hi >= 0x20_0000) {
@@ -370,9 +414,22 @@ export class LengthPrefixedDecoder implements FrameDecoder {
 }
 
 function readUint(bytes: Uint8Array, at: number, width: number, le: boolean): number {
-  let v = 0;
-  for (let i = 0; i < width; i++) v = v * 256 + bytes[le ? at + width - 1 - i : at + i]!;
-  return v;
+  switch (width) {
+    case 1:
+      return bytes[at]!;
+    case 2:
+      return le ? bytes[at]! | (bytes[at + 1]! << 8) : (bytes[at]! << 8) | bytes[at + 1]!;
+    case 4:
+      // Multiply the top byte instead of shifting it: `<< 24` would go negative above 2^31.
+      return le
+        ? bytes[at + 3]! * 0x100_0000 + ((bytes[at + 2]! << 16) | (bytes[at + 1]! << 8) | bytes[at]!)
+        : bytes[at]! * 0x100_0000 + ((bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!);
+    default: {
+      let v = 0;
+      for (let i = 0; i < width; i++) v = v * 256 + bytes[le ? at + width - 1 - i : at + i]!;
+      return v;
+    }
+  }
 }
 
 /** The error a failed decoder throws on every later call. */

@@ -1,8 +1,9 @@
+import { view } from './alloc.js';
+import { ByteQueue } from './byte-queue.js';
 import type { Codec, CommonCodecOptions, FrameDecoder } from './codec.js';
-import { type DelimitedDecoder, delimited } from './delimiter.js';
 import { FramingError, FramingUsageError } from './errors.js';
 import { failedAgain } from './length-prefix.js';
-import { resolveCommon } from './options.js';
+import { type ResolvedCommonOptions, resolveCommon } from './options.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -20,9 +21,15 @@ export interface LinesOptions extends CommonCodecOptions {
   stripDelimiter?: boolean;
 }
 
+interface LineSpec extends ResolvedCommonOptions {
+  strict: boolean;
+  strip: boolean;
+}
+
 /**
  * Text lines as frames. Lenient mode ends a line at LF and drops one CR before it; strict mode ends
- * lines at CRLF only and rejects a bare LF. `maxFrameLength` bounds the line without its ending.
+ * lines at CRLF only and rejects a bare LF as soon as it arrives. `maxFrameLength` bounds the line
+ * without its ending.
  * @throws {FramingUsageError} `FRAMING_ERR_INVALID_OPTION`
  */
 export function lines(options: LinesOptions = {}): Codec {
@@ -38,16 +45,8 @@ export function lines(options: LinesOptions = {}): Codec {
       'strict lines end with CRLF: eol must be "\\r\\n"',
     );
   }
-  const strip = options.stripDelimiter ?? true;
+  const spec: LineSpec = { ...common, strict, strip: options.stripDelimiter ?? true };
   const name = `lines(${strict ? 'strict' : 'lenient'})`;
-  // Lenient mode splits at LF; the CR before it counts against the limit, so allow one more byte.
-  const inner = delimited({
-    delimiter: strict ? '\r\n' : '\n',
-    stripDelimiter: false,
-    maxFrameLength: strict ? common.maxFrameLength : Math.min(common.maxFrameLength + 1, 0xffff_ffff),
-    oversize: common.oversize,
-    ...(common.onDiscard === undefined ? {} : { onDiscard: common.onDiscard }),
-  });
   const ending = eol === '\r\n' ? new Uint8Array([CR, LF]) : new Uint8Array([LF]);
 
   const check = (payload: Uint8Array) => {
@@ -82,107 +81,151 @@ export function lines(options: LinesOptions = {}): Codec {
       check(payload);
       return [payload, ending];
     },
-    decoder: () =>
-      new LinesDecoder(
-        inner.decoder() as DelimitedDecoder,
-        strict,
-        strip,
-        common.maxFrameLength,
-        name,
-        common.oversize === 'discard' ? (common.onDiscard ?? (() => {})) : undefined,
-      ),
+    decoder: () => new LinesDecoder(spec, name),
   };
 }
 
-/** Streaming decoder of {@link lines}: a delimited decoder plus line-ending rules. */
+/**
+ * Streaming decoder of {@link lines}: one native `indexOf` scan for LF per line, resumed where it
+ * stopped; the byte before each LF decides CRLF vs bare LF. Lines inside a chunk are views of it.
+ * Holds at most `maxFrameLength + 1` bytes (a full line and its CR).
+ */
 export class LinesDecoder implements FrameDecoder {
-  readonly #inner: DelimitedDecoder;
-  readonly #strict: boolean;
-  readonly #strip: boolean;
-  readonly #max: number;
+  readonly #s: LineSpec;
   readonly #name: string;
-  readonly #onDiscard: ((length: number) => void) | undefined;
+  readonly #queue = new ByteQueue();
+  /** Last byte held (for a CR just before a chunk boundary), or -1. */
+  #lastHeld = -1;
+  /** Discarding an overlong line: bytes dropped so far, or -1. */
+  #discarded = -1;
   #failed: FramingError | undefined;
 
   /** @internal use `codec.decoder()` */
-  constructor(
-    inner: DelimitedDecoder,
-    strict: boolean,
-    strip: boolean,
-    max: number,
-    name: string,
-    onDiscard: ((length: number) => void) | undefined,
-  ) {
-    this.#inner = inner;
-    this.#strict = strict;
-    this.#strip = strip;
-    this.#max = max;
+  constructor(spec: LineSpec, name: string) {
+    this.#s = spec;
     this.#name = name;
-    this.#onDiscard = onDiscard;
   }
 
   get buffered(): number {
-    return this.#failed === undefined ? this.#inner.buffered : 0;
+    return this.#queue.length;
   }
 
   push(chunk: Uint8Array): Uint8Array[] {
     if (this.#failed !== undefined) throw failedAgain(this.#failed);
-    let raw: Uint8Array[];
-    let innerError: FramingError | undefined;
-    try {
-      raw = this.#inner.push(chunk);
-    } catch (err) {
-      innerError = err as FramingError;
-      raw = [...innerError.frames];
-    }
     const out: Uint8Array[] = [];
+    const { strict, strip, maxFrameLength } = this.#s;
+    let pos = 0;
+    // Hoisted once per chunk: reading `.buffer` per line costs as much as the rest of the loop.
+    const buffer = chunk.buffer;
+    const base = chunk.byteOffset;
     try {
-      for (const line of raw) {
-        const mapped = this.#line(line);
-        if (mapped !== undefined) out.push(mapped);
+      if (this.#queue.length > 0 || this.#discarded >= 0) {
+        pos = this.#finishHeld(chunk, out);
+        if (pos < 0) return out;
       }
+      // Hot loop: no held bytes, so each line lies inside this chunk.
+      for (;;) {
+        const lf = chunk.indexOf(LF, pos);
+        if (lf < 0) break;
+        const cr = lf > pos && chunk[lf - 1] === CR;
+        if (strict && !cr)
+          throw new FramingError('FRAMING_ERR_BARE_LF', `${this.#name}: bare LF ends no line`);
+        const stop = cr ? lf - 1 : lf;
+        if (stop - pos > maxFrameLength) {
+          this.#refuse(stop - pos);
+          this.#s.onDiscard?.(stop - pos);
+        } else {
+          out.push(new Uint8Array(buffer, base + pos, (strip ? stop : lf + 1) - pos));
+        }
+        pos = lf + 1;
+      }
+      this.#hold(chunk, pos);
     } catch (err) {
-      this.#failed = new FramingError((err as FramingError).code, (err as Error).message, { frames: out });
-      throw this.#failed;
-    }
-    if (innerError !== undefined) {
-      this.#failed = new FramingError(innerError.code, innerError.message, {
-        frames: out,
-        cause: innerError.cause,
-      });
+      this.#queue.clear();
+      this.#failed =
+        err instanceof FramingError
+          ? new FramingError(err.code, err.message, { frames: out })
+          : new FramingError('FRAMING_ERR_DECODER_FAILED', `${this.#name}: ${String(err)}`, {
+              frames: out,
+              cause: err,
+            });
       throw this.#failed;
     }
     return out;
   }
 
+  /**
+   * Complete the line held from earlier chunks (or the one being discarded) with the first LF of
+   * `chunk`. Returns the position after that LF, or -1 when `chunk` has none (it was held).
+   */
+  #finishHeld(chunk: Uint8Array, out: Uint8Array[]): number {
+    const s = this.#s;
+    const q = this.#queue;
+    const lf = chunk.indexOf(LF);
+    if (lf < 0) {
+      this.#hold(chunk, 0);
+      return -1;
+    }
+    const cr = lf > 0 ? chunk[lf - 1] === CR : this.#lastHeld === CR;
+    if (s.strict && !cr) throw new FramingError('FRAMING_ERR_BARE_LF', `${this.#name}: bare LF ends no line`);
+    const content = q.length + lf - (cr ? 1 : 0);
+    if (this.#discarded >= 0) {
+      s.onDiscard?.(this.#discarded + content - q.length);
+      this.#discarded = -1;
+    } else if (content > s.maxFrameLength) {
+      this.#refuse(content);
+      q.clear();
+      s.onDiscard?.(content);
+    } else if (s.strip) {
+      q.push(view(chunk, 0, lf));
+      const line = q.take(content);
+      q.clear();
+      out.push(line);
+    } else {
+      q.push(view(chunk, 0, lf + 1));
+      out.push(q.take(q.length));
+    }
+    this.#lastHeld = -1;
+    return lf + 1;
+  }
+
   end(): void {
     if (this.#failed !== undefined) throw failedAgain(this.#failed);
-    try {
-      this.#inner.end();
-    } catch (err) {
-      this.#failed = err as FramingError;
-      throw err;
+    if (this.#queue.length > 0 || this.#discarded >= 0) {
+      this.#failed = new FramingError(
+        'FRAMING_ERR_TRUNCATED',
+        `${this.#name}: stream ended inside an unterminated line (${this.#queue.length} bytes buffered)`,
+      );
+      this.#queue.clear();
+      throw this.#failed;
     }
   }
 
-  /** Apply the line-ending rules to one raw frame (which still carries its ending). */
-  #line(raw: Uint8Array): Uint8Array | undefined {
-    // Strict frames end in CRLF, lenient ones in LF with an optional CR before it.
-    const endingLength = this.#strict ? 2 : raw.length >= 2 && raw[raw.length - 2] === CR ? 2 : 1;
-    const content = raw.subarray(0, raw.length - endingLength);
-    if (this.#strict && content.indexOf(LF) !== -1) {
-      throw new FramingError('FRAMING_ERR_BARE_LF', `${this.#name}: bare LF inside a line`);
+  /** Keep `chunk[pos..]` as the start of an unterminated line, enforcing the limit. */
+  #hold(chunk: Uint8Array, pos: number): void {
+    if (pos === chunk.length) return;
+    // Only the last byte matters (a CR that the next chunk's LF completes).
+    this.#lastHeld = chunk[chunk.length - 1]!;
+    if (this.#discarded >= 0) {
+      this.#discarded += chunk.length - pos;
+      return;
     }
-    if (content.length > this.#max) {
-      if (this.#onDiscard === undefined) {
-        throw new FramingError(
-          'FRAMING_ERR_FRAME_TOO_LARGE',
-          `${this.#name}: line of ${content.length} bytes exceeds maxFrameLength ${this.#max}`,
-        );
-      }
-      this.#onDiscard(content.length);
-      return undefined;
+    this.#queue.push(view(chunk, pos, chunk.length));
+    // A held line may still end with CR before its LF: content is at least held - 1 bytes.
+    const minimum = this.#queue.length - 1;
+    if (minimum > this.#s.maxFrameLength) {
+      this.#refuse(minimum);
+      this.#discarded = this.#queue.length;
+      this.#queue.clear();
     }
-    return this.#strip ? content : raw;
+  }
+
+  #refuse(length: number): void {
+    if (this.#s.oversize === 'error') {
+      throw new FramingError(
+        'FRAMING_ERR_FRAME_TOO_LARGE',
+        `${this.#name}: line of at least ${length} bytes exceeds maxFrameLength ${this.#s.maxFrameLength}`,
+      );
+    }
   }
 }

@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+/**
+ * `weft-bench`: Weft's benchmark command. Until the transport bench lands (issue 8) it runs the
+ * tinybench micro suites of what exists, side by side with their peers, and prints a table of ratios.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { framingGroups } from '../micro/framing.bench.js';
+import { type MicroGroup, markdownTable, runGroups } from './micro.js';
+
+const SUITES: Record<string, () => MicroGroup[]> = {
+  framing: framingGroups,
+};
+
+const USAGE = `usage: weft-bench [--micro] [--suite NAME[,NAME]] [--time MS] [--out DIR] [--quick]
+
+  --micro        run the tinybench micro suites (the default until the transport bench lands)
+  --suite        suites to run: ${Object.keys(SUITES).join(', ')} (default: all)
+  --time MS      measuring time per case (default 1000; --quick: 200)
+  --out DIR      where to write micro.json and micro.md (default bench/results/latest)
+  --quick        a short smoke run
+`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      micro: { type: 'boolean', default: false },
+      suite: { type: 'string' },
+      time: { type: 'string' },
+      out: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const names = values.suite?.split(',') ?? Object.keys(SUITES);
+  for (const n of names) {
+    if (!(n in SUITES)) throw new Error(`unknown suite ${n}; known: ${Object.keys(SUITES).join(', ')}`);
+  }
+  const timeMs = Number(values.time ?? (values.quick ? 200 : 1000));
+  if (!Number.isFinite(timeMs) || timeMs <= 0) throw new Error(`--time must be a positive number of ms`);
+  const out = resolve(values.out ?? join(import.meta.dirname, '..', '..', 'results', 'latest'));
+
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const machine = `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}`;
+  process.stdout.write(`weft-bench micro suites (${names.join(', ')}), ${timeMs} ms per case\n${machine}\n`);
+  const groups = names.flatMap((n) => SUITES[n]!());
+  const results = await runGroups(groups, timeMs, (s) => process.stdout.write(`${s}\n`));
+  const table = markdownTable(results);
+  process.stdout.write(`\n${table}\n`);
+  mkdirSync(out, { recursive: true });
+  const startedAt = new Date().toISOString();
+  writeFileSync(
+    join(out, 'micro.json'),
+    `${JSON.stringify({ machine, startedAt, timeMs, results }, null, 2)}\n`,
+  );
+  writeFileSync(join(out, 'micro.md'), `# Micro benchmarks\n\n${machine}, ${startedAt}\n\n${table}\n`);
+  process.stdout.write(`\nwritten: ${join(out, 'micro.md')}, ${join(out, 'micro.json')}\n`);
+  const missed = results.filter((r) => r.met === false);
+  if (missed.length > 0)
+    process.stdout.write(`targets missed: ${missed.map((r) => `${r.group} / ${r.name}`).join('; ')}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`weft-bench: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});
