@@ -2,8 +2,9 @@ import { allocUninitialized, view } from './alloc.js';
 import { ByteQueue } from './byte-queue.js';
 import type { Codec, CommonCodecOptions, FrameDecoder } from './codec.js';
 import { FramingError, FramingUsageError } from './errors.js';
-import { failedAgain } from './length-prefix.js';
+import { asFailure, failedAgain, truncated } from './failure.js';
 import { type ResolvedCommonOptions, resolveCommon } from './options.js';
+import { suffixCodec } from './suffix-codec.js';
 
 /** A delimiter as text (UTF-8 encoded) or bytes. */
 export type Delimiter = string | Uint8Array;
@@ -97,19 +98,7 @@ export function delimited(options: DelimitedOptions): Codec {
     }
   };
 
-  return {
-    name,
-    maxFrameLength: common.maxFrameLength,
-    encode(payload) {
-      check(payload);
-      return concat2(payload, first);
-    },
-    encodeParts(payload) {
-      check(payload);
-      return [payload, first];
-    },
-    decoder: () => new DelimitedDecoder(spec, name),
-  };
+  return suffixCodec(name, common.maxFrameLength, first, check, () => new DelimitedDecoder(spec, name));
 }
 
 /**
@@ -195,13 +184,7 @@ export class DelimitedDecoder implements FrameDecoder {
       this.#queue.clear();
       this.#tailLength = 0;
       this.#cache.chunk = undefined;
-      this.#failed =
-        err instanceof FramingError
-          ? new FramingError(err.code, err.message, { frames: out })
-          : new FramingError('FRAMING_ERR_DECODER_FAILED', `${this.#name}: ${String(err)}`, {
-              frames: out,
-              cause: err,
-            });
+      this.#failed = asFailure(err, this.#name, out);
       throw this.#failed;
     }
     return out;
@@ -210,10 +193,7 @@ export class DelimitedDecoder implements FrameDecoder {
   end(): void {
     if (this.#failed !== undefined) throw failedAgain(this.#failed);
     if (this.#queue.length > 0 || this.#discarded >= 0) {
-      this.#failed = new FramingError(
-        'FRAMING_ERR_TRUNCATED',
-        `${this.#name}: stream ended inside an unterminated frame (${this.#queue.length} bytes buffered)`,
-      );
+      this.#failed = truncated(this.#name, `an unterminated frame (${this.#queue.length} bytes buffered)`);
       this.#queue.clear();
       throw this.#failed;
     }

@@ -1,8 +1,8 @@
 import { view } from './alloc.js';
 import { ByteQueue } from './byte-queue.js';
 import type { Codec, FrameDecoder } from './codec.js';
-import { FramingError, FramingUsageError } from './errors.js';
-import { failedAgain } from './length-prefix.js';
+import { type FramingError, FramingUsageError } from './errors.js';
+import { failedAgain, truncated } from './failure.js';
 import { checkInteger } from './options.js';
 
 /**
@@ -82,10 +82,7 @@ export class FixedLengthDecoder implements FrameDecoder {
   end(): void {
     if (this.#failed !== undefined) throw failedAgain(this.#failed);
     if (this.#queue.length > 0) {
-      this.#failed = new FramingError(
-        'FRAMING_ERR_TRUNCATED',
-        `${this.#name}: stream ended inside a frame (${this.#queue.length} of ${this.#size} bytes)`,
-      );
+      this.#failed = truncated(this.#name, `a frame (${this.#queue.length} of ${this.#size} bytes)`);
       this.#queue.clear();
       throw this.#failed;
     }

@@ -2,6 +2,7 @@ import { allocUninitialized, view } from './alloc.js';
 import { ByteQueue } from './byte-queue.js';
 import type { Codec, CommonCodecOptions, FrameDecoder } from './codec.js';
 import { FramingError, FramingUsageError } from './errors.js';
+import { asFailure, failedAgain, truncated } from './failure.js';
 import { checkInteger, type ResolvedCommonOptions, resolveCommon } from './options.js';
 import { MAX_VARINT_BYTES, readVarint, varintLength, writeVarint } from './varint.js';
 
@@ -283,9 +284,9 @@ export class LengthPrefixedDecoder implements FrameDecoder {
     if (this.#queue.length > 0 || this.#discard > 0) {
       const held = this.#queue.length;
       this.#fail(
-        new FramingError(
-          'FRAMING_ERR_TRUNCATED',
-          `${this.#name}: stream ended inside a frame (${held} bytes buffered${this.#total >= 0 ? ` of ${this.#total}` : ''})`,
+        truncated(
+          this.#name,
+          `a frame (${held} bytes buffered${this.#total >= 0 ? ` of ${this.#total}` : ''})`,
         ),
         [],
       );
@@ -401,15 +402,8 @@ export class LengthPrefixedDecoder implements FrameDecoder {
     this.#queue.clear();
     this.#discard = 0;
     this.#total = -1;
-    const e =
-      err instanceof FramingError
-        ? new FramingError(err.code, err.message, { frames, cause: err.cause })
-        : new FramingError('FRAMING_ERR_DECODER_FAILED', `${this.#name}: ${String(err)}`, {
-            frames,
-            cause: err,
-          });
-    this.#failed = e;
-    throw e;
+    this.#failed = asFailure(err, this.#name, frames);
+    throw this.#failed;
   }
 }
 
@@ -430,9 +424,4 @@ function readUint(bytes: Uint8Array, at: number, width: number, le: boolean): nu
       return v;
     }
   }
-}
-
-/** The error a failed decoder throws on every later call. */
-export function failedAgain(first: FramingError): FramingError {
-  return new FramingError(first.code, `decoder already failed: ${first.message}`, { cause: first });
 }

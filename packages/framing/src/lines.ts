@@ -2,8 +2,9 @@ import { view } from './alloc.js';
 import { ByteQueue } from './byte-queue.js';
 import type { Codec, CommonCodecOptions, FrameDecoder } from './codec.js';
 import { FramingError, FramingUsageError } from './errors.js';
-import { failedAgain } from './length-prefix.js';
+import { asFailure, failedAgain, truncated } from './failure.js';
 import { type ResolvedCommonOptions, resolveCommon } from './options.js';
+import { suffixCodec } from './suffix-codec.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -67,22 +68,7 @@ export function lines(options: LinesOptions = {}): Codec {
     }
   };
 
-  return {
-    name,
-    maxFrameLength: common.maxFrameLength,
-    encode(payload) {
-      check(payload);
-      const out = new Uint8Array(payload.length + ending.length);
-      out.set(payload, 0);
-      out.set(ending, payload.length);
-      return out;
-    },
-    encodeParts(payload) {
-      check(payload);
-      return [payload, ending];
-    },
-    decoder: () => new LinesDecoder(spec, name),
-  };
+  return suffixCodec(name, common.maxFrameLength, ending, check, () => new LinesDecoder(spec, name));
 }
 
 /**
@@ -142,13 +128,7 @@ export class LinesDecoder implements FrameDecoder {
       this.#hold(chunk, pos);
     } catch (err) {
       this.#queue.clear();
-      this.#failed =
-        err instanceof FramingError
-          ? new FramingError(err.code, err.message, { frames: out })
-          : new FramingError('FRAMING_ERR_DECODER_FAILED', `${this.#name}: ${String(err)}`, {
-              frames: out,
-              cause: err,
-            });
+      this.#failed = asFailure(err, this.#name, out);
       throw this.#failed;
     }
     return out;
@@ -192,10 +172,7 @@ export class LinesDecoder implements FrameDecoder {
   end(): void {
     if (this.#failed !== undefined) throw failedAgain(this.#failed);
     if (this.#queue.length > 0 || this.#discarded >= 0) {
-      this.#failed = new FramingError(
-        'FRAMING_ERR_TRUNCATED',
-        `${this.#name}: stream ended inside an unterminated line (${this.#queue.length} bytes buffered)`,
-      );
+      this.#failed = truncated(this.#name, `an unterminated line (${this.#queue.length} bytes buffered)`);
       this.#queue.clear();
       throw this.#failed;
     }

@@ -100,46 +100,48 @@ describe('codecLaws catches broken codecs', () => {
     return law;
   };
 
+  type Decoder = ReturnType<TestableCodec['decoder']>;
+  /** `codec` with each decoder wrapped: `wrap` gets a getter for the current inner decoder and a way to replace it. */
+  const broken = (
+    codec: TestableCodec,
+    wrap: (inner: () => Decoder, reset: () => void) => Partial<Pick<Decoder, 'push' | 'end'>>,
+    inner: () => Decoder = () => codec.decoder(),
+  ): TestableCodec => ({
+    ...codec,
+    decoder() {
+      let d = inner();
+      const over = wrap(
+        () => d,
+        () => {
+          d = inner();
+        },
+      );
+      return {
+        get buffered() {
+          return d.buffered;
+        },
+        push: over.push ?? ((c) => d.push(c)),
+        end: over.end ?? (() => d.end()),
+      };
+    },
+  });
+
   it('a decoder that loses the last frame of a chunk fails "any sequence"', () => {
-    const good = netstrings();
-    const lossy: TestableCodec = {
-      ...good,
-      decoder() {
-        const d = good.decoder();
-        return {
-          get buffered() {
-            return d.buffered;
-          },
-          push: (c) => d.push(c).slice(0, -1),
-          end: () => d.end(),
-        };
-      },
-    };
+    const lossy = broken(netstrings(), (d) => ({ push: (c) => d().push(c).slice(0, -1) }));
     expect(lawFailure(() => findLaw(lossy, 'any sequence').check({ numRuns: 200 }))).toMatch(
       /frames|expected/,
     );
   });
 
   it('a decoder that cannot resume a split header fails under rechunking', () => {
-    const good = netstrings();
     // Forgets buffered bytes when a chunk ends inside the length digits.
-    const forgetful: TestableCodec = {
-      ...good,
-      decoder() {
-        let d = good.decoder();
-        return {
-          get buffered() {
-            return d.buffered;
-          },
-          push(c) {
-            const out = d.push(c);
-            if (d.buffered > 0 && d.buffered < 3) d = good.decoder();
-            return out;
-          },
-          end: () => d.end(),
-        };
+    const forgetful = broken(netstrings(), (d, reset) => ({
+      push(c) {
+        const out = d().push(c);
+        if (d().buffered > 0 && d().buffered < 3) reset();
+        return out;
       },
-    };
+    }));
     // Caught either by a wrong frame list or by the codec's own error on the desynchronised bytes.
     expect(lawFailure(() => findLaw(forgetful, 'any sequence').check({ numRuns: 300 }))).not.toBe(
       'no failure',
@@ -147,46 +149,25 @@ describe('codecLaws catches broken codecs', () => {
   });
 
   it('an end() that ignores a partial frame fails "truncation"', () => {
-    const good = netstrings();
-    const lenient: TestableCodec = {
-      ...good,
-      decoder() {
-        const d = good.decoder();
-        return {
-          get buffered() {
-            return d.buffered;
-          },
-          push: (c) => d.push(c),
-          end() {},
-        };
-      },
-    };
+    const lenient = broken(netstrings(), () => ({ end() {} }));
     expect(lawFailure(() => findLaw(lenient, 'truncation').check({ numRuns: 100 }))).toMatch(
       /accepted a stream cut/,
     );
   });
 
   it('a decoder that buffers an oversize frame before rejecting it fails "oversize"', () => {
-    const bounded = netstrings(20);
-    // Checks the length only once the whole frame has arrived.
-    const greedy: TestableCodec = {
-      ...bounded,
-      decoder() {
-        const d = netstrings(10_000).decoder();
-        return {
-          get buffered() {
-            return d.buffered;
-          },
-          push(c) {
-            const out = d.push(c);
-            if (out.some((f) => f.length > 20))
-              throw new NetstringError('FRAMING_ERR_FRAME_TOO_LARGE', 'late');
-            return out;
-          },
-          end: () => d.end(),
-        };
-      },
-    };
+    // Limit 20, but the length is checked only once the whole frame has arrived.
+    const greedy = broken(
+      netstrings(20),
+      (d) => ({
+        push(c) {
+          const out = d().push(c);
+          if (out.some((f) => f.length > 20)) throw new NetstringError('FRAMING_ERR_FRAME_TOO_LARGE', 'late');
+          return out;
+        },
+      }),
+      () => netstrings(10_000).decoder(),
+    );
     const law = findLaw(greedy, 'oversize', {
       oversize: {
         payloads: fc.uint8Array({ minLength: 100, maxLength: 200 }),
