@@ -8,10 +8,12 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { framingGroups } from '../micro/framing.bench.js';
+import { hpackGroups } from '../micro/hpack.bench.js';
 import { type MicroGroup, markdownTable, runGroups } from './micro.js';
 
 const SUITES: Record<string, () => MicroGroup[]> = {
   framing: framingGroups,
+  hpack: hpackGroups,
 };
 
 const USAGE = `usage: weft-bench [--micro] [--suite NAME[,NAME]] [--time MS] [--out DIR] [--quick]

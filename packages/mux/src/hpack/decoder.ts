@@ -203,8 +203,8 @@ export class HpackDecoder {
     const capacity = Math.ceil((length * 8) / 5);
     if (this.#scratch.length < capacity)
       this.#scratch = new Uint8Array(Math.max(capacity, this.#scratch.length * 2));
-    const n = huffmanDecode(block, start, end, this.#scratch);
-    if (n > budget) {
+    const n = huffmanDecode(block, start, end, this.#scratch, budget);
+    if (n < 0) {
       throw new HpackError(
         'HPACK_ERR_HEADER_LIST_TOO_LARGE',
         `header list exceeds maxHeaderListSize ${this.#maxHeaderListSize}`,

@@ -32,6 +32,9 @@ export interface HpackEncoderOptions {
   sensitive?: Iterable<string> | ((name: string, value: string) => boolean);
 }
 
+/** SETTINGS_HEADER_TABLE_SIZE before any SETTINGS: RFC 9113 §6.5.2. */
+const INITIAL_TABLE_SIZE = 4096;
+
 /** Largest table size the encoder accepts: 2^31 - 1 (any larger SETTINGS value is a protocol error). */
 const MAX_TABLE_SIZE = 0x7fff_ffff;
 
@@ -86,6 +89,8 @@ export class HpackEncoder {
     }
     this.#huffman = huffman;
     this.#table = new DynamicTable(tableSize, (name, value, seq) => this.#forget(name, value, seq));
+    // Both tables start at the protocol's 4096 (RFC 9113 §6.5.2): any other size must be announced.
+    if (tableSize !== INITIAL_TABLE_SIZE) this.#pendingSizes.push(tableSize);
     const s = options.sensitive;
     this.#sensitiveNames = new Set(SENSITIVE_NAMES);
     if (typeof s === 'function') this.#sensitiveTest = s;

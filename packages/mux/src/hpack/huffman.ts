@@ -53,14 +53,22 @@ export function huffmanEncode(s: string, out: Uint8Array, at: number): number {
 
 /**
  * Decode the Huffman string `block[start, end)` into `out` (which must hold `(end - start) * 8 / 5`
- * bytes: no code is shorter than 5 bits); return the number of bytes written.
+ * bytes: no code is shorter than 5 bits); return the number of bytes written, or -1 as soon as more
+ * than `max` bytes have been decoded.
  * @throws {HpackError} `HPACK_ERR_HUFFMAN` for EOS in the string or invalid padding.
  */
-export function huffmanDecode(block: Uint8Array, start: number, end: number, out: Uint8Array): number {
+export function huffmanDecode(
+  block: Uint8Array,
+  start: number,
+  end: number,
+  out: Uint8Array,
+  max = Number.POSITIVE_INFINITY,
+): number {
   let state = 0;
   let accept = true;
   let o = 0;
   for (let i = start; i < end; i++) {
+    if (o > max) return -1;
     const b = block[i]!;
     let e = HUFFMAN_DECODE[(state << 4) | (b >>> 4)]!;
     if ((e & HUFFMAN_FAIL) !== 0) throw new HpackError('HPACK_ERR_HUFFMAN', 'EOS inside a Huffman string');
@@ -72,6 +80,7 @@ export function huffmanDecode(block: Uint8Array, start: number, end: number, out
     state = e & 0xff;
     accept = (e & HUFFMAN_ACCEPT) !== 0;
   }
+  if (o > max) return -1;
   if (!accept) {
     throw new HpackError('HPACK_ERR_HUFFMAN', 'Huffman padding is longer than 7 bits or not all ones');
   }
