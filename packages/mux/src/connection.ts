@@ -1,0 +1,876 @@
+import { type FrameDecoder, FramingError, lengthPrefixed } from '@weft/framing';
+import { MuxProtocolError, MuxUsageError } from './errors.js';
+import type { ConnectionEvent, HeadersKind } from './events.js';
+import { decodeFrame, type Frame } from './frame/decode.js';
+import {
+  encodeData,
+  encodeGoaway,
+  encodeHeaderBlock,
+  encodePing,
+  encodeRstStream,
+  encodeSettings,
+  encodeWindowUpdate,
+} from './frame/encode.js';
+import { CLIENT_PREFACE, DEFAULT_WINDOW, ErrorCode, Flag, MAX_STREAM_ID, MAX_WINDOW } from './frame/types.js';
+import { type BlockKind, validateBlock } from './headers.js';
+import { HpackDecoder } from './hpack/decoder.js';
+import { type HeaderField, HpackEncoder } from './hpack/encoder.js';
+import { HpackError } from './hpack/errors.js';
+import { applyWire, PROTOCOL_DEFAULTS, resolveSettings, type Settings, settingsToWire } from './settings.js';
+import { canReceive, canSend, type StreamEvent, type StreamState, transition } from './state.js';
+
+/** Options of {@link Connection}. */
+export interface ConnectionOptions {
+  role: 'client' | 'server';
+  /** Settings we advertise (defaults: {@link WEFT_DEFAULTS}). */
+  settings?: Partial<Settings>;
+  /** Receive window of the whole connection, opened right after the preface. Default 1 MiB. */
+  connectionWindow?: number;
+  /** Largest HPACK table our encoder uses, whatever the peer allows. Default 4096. */
+  encoderTableSize?: number;
+}
+
+/**
+ * Most CONTINUATION frames one header block may use. A CONTINUATION flood (2024) sends endless tiny
+ * frames that each cost a callback; 64 frames carry any legal block at the default frame size.
+ */
+export const MAX_CONTINUATIONS = 64;
+
+/** DATA granularity of the round-robin scheduler: one large transfer never starves small ones. */
+export const DATA_CHUNK = 16_384;
+
+/** Stream ids we reset recently: frames the peer had in flight for them are ignored, not errors. */
+const RECENT_RESETS = 256;
+
+interface Stream {
+  id: number;
+  state: StreamState;
+  local: boolean;
+  /** Bytes we may still send. */
+  sendWindow: number;
+  /** Bytes the peer may still send. */
+  recvWindow: number;
+  /** Bytes consumed by the application, not yet returned with WINDOW_UPDATE. */
+  unacked: number;
+  pending: Uint8Array[];
+  pendingBytes: number;
+  /** END_STREAM (with or after the pending data and trailers) is queued. */
+  pendingEnd: boolean;
+  pendingTrailers: HeaderField[] | undefined;
+  queued: boolean;
+  /** Client: a final response arrived. Server: the request headers arrived. */
+  headersDone: boolean;
+  /** Client: request queued until the peer's concurrency limit allows it. */
+  waiting: { headers: HeaderField[]; endStream: boolean } | undefined;
+}
+
+/**
+ * The pure HTTP/2 connection core (RFC 9113): bytes in, events out, bytes to send queued. No sockets,
+ * no timers: the adapter feeds `receive()`, calls the commands, and writes `takeOutbound()`.
+ */
+export class Connection {
+  readonly role: 'client' | 'server';
+  readonly #local: Settings;
+  #remote: Settings = { ...PROTOCOL_DEFAULTS };
+  /** Our settings waiting for the peer's ACK (applied to the decoder then). */
+  #unackedSettings: Settings[] = [];
+  readonly #encoder: HpackEncoder;
+  readonly #decoder: HpackDecoder;
+  readonly #encoderTableLimit: number;
+  readonly #splitter: FrameDecoder;
+  readonly #streams = new Map<number, Stream>();
+  #control: Uint8Array[] = [];
+  #sendQueue: Stream[] = [];
+  #waiting: Stream[] = [];
+  #nextLocalId: number;
+  #lastRemoteId = 0;
+  #localActive = 0;
+  #remoteActive = 0;
+  #connSendWindow = DEFAULT_WINDOW;
+  #connRecvWindow = DEFAULT_WINDOW;
+  #connUnacked = 0;
+  readonly #connTarget: number;
+  #prefaceLeft: number;
+  #sawSettings = false;
+  #block:
+    | { streamId: number; fragments: Uint8Array[]; bytes: number; frames: number; endStream: boolean }
+    | undefined;
+  readonly #recentResets: number[] = [];
+  /** Events caused by commands (a local END_STREAM closing a stream, a waiting request opening). */
+  #deferred: ConnectionEvent[] = [];
+  #goawaySent: number | undefined;
+  #goawayReceived: number | undefined;
+  #dead = false;
+
+  /** @throws {MuxUsageError} `MUX_ERR_INVALID_OPTION` */
+  constructor(options: ConnectionOptions) {
+    this.role = options.role;
+    this.#local = resolveSettings(options.settings);
+    this.#encoderTableLimit = options.encoderTableSize ?? 4096;
+    this.#connTarget = options.connectionWindow ?? 1 << 20;
+    if (
+      !Number.isInteger(this.#connTarget) ||
+      this.#connTarget < DEFAULT_WINDOW ||
+      this.#connTarget > MAX_WINDOW
+    ) {
+      throw new MuxUsageError(
+        'MUX_ERR_INVALID_OPTION',
+        `connectionWindow must be an integer in [65535, 2^31 - 1]`,
+      );
+    }
+    this.#encoder = new HpackEncoder({
+      tableSize: Math.min(this.#encoderTableLimit, PROTOCOL_DEFAULTS.headerTableSize),
+    });
+    // Until the peer ACKs our SETTINGS it may use the protocol's 4096-byte table.
+    this.#decoder = new HpackDecoder({
+      maxTableSize: Math.max(this.#local.headerTableSize, PROTOCOL_DEFAULTS.headerTableSize),
+      maxHeaderListSize: this.#local.maxHeaderListSize,
+    });
+    this.#splitter = lengthPrefixed({
+      width: 3,
+      lengthAdjustment: 6,
+      stripHeader: false,
+      maxFrameLength: this.#local.maxFrameSize,
+    }).decoder();
+    this.#nextLocalId = this.role === 'client' ? 1 : 2;
+    this.#prefaceLeft = this.role === 'server' ? CLIENT_PREFACE.length : 0;
+    // The connection preface (§3.4): the client's magic, then each side's SETTINGS.
+    if (this.role === 'client') this.#control.push(CLIENT_PREFACE);
+    this.#control.push(encodeSettings(settingsToWire(this.#local)));
+    this.#unackedSettings.push(this.#local);
+    if (this.#connTarget > DEFAULT_WINDOW) {
+      this.#control.push(encodeWindowUpdate(0, this.#connTarget - DEFAULT_WINDOW));
+      this.#connRecvWindow = this.#connTarget;
+    }
+  }
+
+  /** Our settings. */
+  get localSettings(): Readonly<Settings> {
+    return this.#local;
+  }
+
+  /** The peer's settings as last received. */
+  get remoteSettings(): Readonly<Settings> {
+    return this.#remote;
+  }
+
+  /** False once a connection error occurred or GOAWAY was exchanged and all streams ended. */
+  get alive(): boolean {
+    return !this.#dead;
+  }
+
+  /** Streams not yet closed. */
+  get streamCount(): number {
+    return this.#streams.size;
+  }
+
+  /** Bytes queued for `streamId` and not yet sent (for the adapter's backpressure). */
+  pendingBytes(streamId: number): number {
+    return this.#streams.get(streamId)?.pendingBytes ?? 0;
+  }
+
+  /** Bytes `streamId` may send now under flow control. */
+  sendWindow(streamId: number): number {
+    const s = this.#streams.get(streamId);
+    return s === undefined ? 0 : Math.max(0, Math.min(s.sendWindow, this.#connSendWindow));
+  }
+
+  // ---------------------------------------------------------------- input
+
+  /** Feed bytes from the peer; returns the events they caused, in order. */
+  receive(chunk: Uint8Array): ConnectionEvent[] {
+    const events = this.takeEvents();
+    if (this.#dead) return events;
+    let bytes = chunk;
+    try {
+      if (this.#prefaceLeft > 0) {
+        const n = Math.min(this.#prefaceLeft, bytes.length);
+        const offset = CLIENT_PREFACE.length - this.#prefaceLeft;
+        for (let i = 0; i < n; i++) {
+          if (bytes[i] !== CLIENT_PREFACE[offset + i]) {
+            throw new MuxProtocolError(ErrorCode.ProtocolError, 'invalid client connection preface');
+          }
+        }
+        this.#prefaceLeft -= n;
+        bytes = bytes.subarray(n);
+      }
+      let frames: Uint8Array[];
+      try {
+        frames = this.#splitter.push(bytes);
+      } catch (err) {
+        if (!(err instanceof FramingError)) throw err;
+        // Frames before the oversize one are still processed, then the connection fails.
+        for (const f of err.frames) this.#frame(f, events);
+        if (this.#dead) return events;
+        throw new MuxProtocolError(
+          ErrorCode.FrameSizeError,
+          `frame exceeds SETTINGS_MAX_FRAME_SIZE ${this.#local.maxFrameSize}`,
+          0,
+          {
+            cause: err,
+          },
+        );
+      }
+      for (const f of frames) {
+        this.#frame(f, events);
+        if (this.#dead) break;
+      }
+    } catch (err) {
+      this.#connectionError(err, events);
+    }
+    return events;
+  }
+
+  #frame(bytes: Uint8Array, events: ConnectionEvent[]): void {
+    let frame: Frame | undefined;
+    try {
+      frame = decodeFrame(bytes);
+      if (!this.#sawSettings) {
+        if (frame.kind !== 'settings' || frame.ack) {
+          throw new MuxProtocolError(ErrorCode.ProtocolError, 'the preface must open with SETTINGS');
+        }
+        this.#sawSettings = true;
+      }
+      if (this.#block !== undefined && frame.kind !== 'continuation') {
+        throw new MuxProtocolError(ErrorCode.ProtocolError, `${frame.kind} inside a header block`);
+      }
+      this.#dispatch(frame, events);
+    } catch (err) {
+      if (err instanceof MuxProtocolError && !err.connection) {
+        // A DATA frame refused by a stream error still counted against the connection window.
+        if (frame?.kind === 'data') this.#returnConnectionCredit(frame.flowLength);
+        this.#streamError(err, events);
+        return;
+      }
+      this.#connectionError(err, events);
+    }
+  }
+
+  #dispatch(frame: Frame, events: ConnectionEvent[]): void {
+    switch (frame.kind) {
+      case 'data':
+        this.#onData(frame, events);
+        return;
+      case 'headers':
+        this.#block = {
+          streamId: frame.streamId,
+          fragments: [frame.fragment],
+          bytes: frame.fragment.length,
+          frames: 1,
+          endStream: (frame.flags & Flag.EndStream) !== 0,
+        };
+        if (frame.flags & Flag.EndHeaders) this.#onHeaderBlock(events);
+        return;
+      case 'continuation': {
+        const b = this.#block;
+        if (b === undefined || b.streamId !== frame.streamId) {
+          throw new MuxProtocolError(
+            ErrorCode.ProtocolError,
+            'CONTINUATION without a header block on its stream',
+          );
+        }
+        b.frames++;
+        b.bytes += frame.fragment.length;
+        if (b.frames > MAX_CONTINUATIONS || b.bytes > this.#local.maxHeaderListSize + 1024) {
+          throw new MuxProtocolError(
+            ErrorCode.EnhanceYourCalm,
+            `header block of ${b.frames} frames / ${b.bytes} bytes`,
+          );
+        }
+        b.fragments.push(frame.fragment);
+        if (frame.flags & Flag.EndHeaders) this.#onHeaderBlock(events);
+        return;
+      }
+      case 'priority':
+      case 'priority_update':
+      case 'unknown':
+        return;
+      case 'rst_stream':
+        this.#onRstStream(frame.streamId, frame.code, events);
+        return;
+      case 'settings':
+        this.#onSettings(frame, events);
+        return;
+      case 'push_promise':
+        // We never enable push (yet): "A client ... MUST treat the receipt of a PUSH_PROMISE frame as a
+        // connection error of type PROTOCOL_ERROR" when push is disabled (§6.6).
+        throw new MuxProtocolError(ErrorCode.ProtocolError, 'PUSH_PROMISE while push is disabled');
+      case 'ping':
+        if (frame.ack) events.push({ type: 'PingAcknowledged', data: frame.data.slice() });
+        else {
+          this.#control.push(encodePing(frame.data, true));
+          events.push({ type: 'PingReceived', data: frame.data.slice() });
+        }
+        return;
+      case 'goaway':
+        this.#onGoaway(frame.lastStreamId, frame.code, frame.debug, events);
+        return;
+      case 'window_update':
+        this.#onWindowUpdate(frame.streamId, frame.increment, events);
+        return;
+    }
+  }
+
+  #onData(frame: Extract<Frame, { kind: 'data' }>, events: ConnectionEvent[]): void {
+    this.#connRecvWindow -= frame.flowLength;
+    if (this.#connRecvWindow < 0)
+      throw new MuxProtocolError(ErrorCode.FlowControlError, 'DATA beyond the connection window');
+    const s = this.#streams.get(frame.streamId);
+    if (s === undefined) {
+      if (this.#isIdle(frame.streamId))
+        throw new MuxProtocolError(ErrorCode.ProtocolError, `DATA on idle stream ${frame.streamId}`);
+      if (this.#recentResets.includes(frame.streamId)) {
+        this.#returnConnectionCredit(frame.flowLength);
+        return;
+      }
+      throw new MuxProtocolError(ErrorCode.StreamClosed, 'DATA on a closed stream', frame.streamId);
+    }
+    if (!canReceive(s.state))
+      throw new MuxProtocolError(ErrorCode.StreamClosed, `DATA in state ${s.state}`, s.id);
+    s.recvWindow -= frame.flowLength;
+    if (s.recvWindow < 0)
+      throw new MuxProtocolError(ErrorCode.FlowControlError, 'DATA beyond the stream window', s.id);
+    const endStream = (frame.flags & Flag.EndStream) !== 0;
+    // Padding is flow-controlled but never reaches the application: return it at once.
+    const padding = frame.flowLength - frame.data.length;
+    if (padding > 0) {
+      this.#credit(s, padding);
+      this.#returnConnectionCredit(padding);
+    }
+    events.push({ type: 'DataReceived', streamId: s.id, data: frame.data, endStream });
+    if (endStream) this.#apply(s, 'recv_end_stream', events);
+  }
+
+  #onHeaderBlock(events: ConnectionEvent[]): void {
+    const b = this.#block!;
+    this.#block = undefined;
+    const block = b.fragments.length === 1 ? b.fragments[0]! : concat(b.fragments, b.bytes);
+    let headers: HeaderField[];
+    try {
+      headers = this.#decoder.decode(block);
+    } catch (err) {
+      if (err instanceof HpackError) {
+        throw new MuxProtocolError(ErrorCode.CompressionError, err.message, 0, { cause: err });
+      }
+      throw err;
+    }
+    const id = b.streamId;
+    let s = this.#streams.get(id);
+    if (s === undefined) {
+      const remoteInitiated = (id % 2 === 1) === (this.role === 'server');
+      if (!remoteInitiated || !this.#isIdle(id)) {
+        if (this.#recentResets.includes(id)) return; // in flight before our RST: already decoded, ignore
+        throw new MuxProtocolError(ErrorCode.StreamClosed, `HEADERS on closed stream ${id}`);
+      }
+      if (this.role === 'client')
+        throw new MuxProtocolError(ErrorCode.ProtocolError, `server opened stream ${id}`);
+      this.#lastRemoteId = id;
+      s = this.#newStream(id, false);
+      if (this.#goawaySent !== undefined) {
+        this.#refuse(s, events);
+        return;
+      }
+      if (this.#remoteActive >= this.#local.maxConcurrentStreams) {
+        this.#refuse(s, events);
+        return;
+      }
+      this.#streams.set(id, s);
+    } else if (!canReceive(s.state)) {
+      throw new MuxProtocolError(ErrorCode.StreamClosed, `HEADERS in state ${s.state}`, id);
+    }
+    const kind = this.#kindOf(s, headers);
+    const reason = validateBlock(headers, kind === 'informational' ? 'response' : (kind as BlockKind));
+    if (reason !== undefined)
+      throw new MuxProtocolError(ErrorCode.ProtocolError, `malformed ${kind}: ${reason}`, id);
+    if (kind === 'trailers' && !b.endStream)
+      throw new MuxProtocolError(ErrorCode.ProtocolError, 'trailers without END_STREAM', id);
+    if (kind === 'informational' && b.endStream) {
+      throw new MuxProtocolError(ErrorCode.ProtocolError, 'informational response with END_STREAM', id);
+    }
+    if (kind === 'request' || kind === 'response') s.headersDone = true;
+    if (s.state === 'idle') this.#apply(s, 'recv_headers', events);
+    events.push({ type: 'HeadersReceived', streamId: id, kind, headers, endStream: b.endStream });
+    if (b.endStream) this.#apply(s, 'recv_end_stream', events);
+  }
+
+  #kindOf(s: Stream, headers: HeaderField[]): HeadersKind {
+    if (this.role === 'server') return s.headersDone ? 'trailers' : 'request';
+    if (s.headersDone) return 'trailers';
+    const status = headers.find(([n]) => n === ':status')?.[1];
+    return status !== undefined && status.length === 3 && status[0] === '1' ? 'informational' : 'response';
+  }
+
+  #onRstStream(id: number, code: number, events: ConnectionEvent[]): void {
+    const s = this.#streams.get(id);
+    if (s === undefined) {
+      if (this.#isIdle(id))
+        throw new MuxProtocolError(ErrorCode.ProtocolError, `RST_STREAM on idle stream ${id}`);
+      return;
+    }
+    this.#close(s, 'recv_rst');
+    events.push({
+      type: 'StreamReset',
+      streamId: id,
+      code,
+      remote: true,
+      retryable: code === ErrorCode.RefusedStream,
+    });
+    this.#openWaiting(events);
+  }
+
+  #onSettings(frame: Extract<Frame, { kind: 'settings' }>, events: ConnectionEvent[]): void {
+    if (frame.ack) {
+      const acked = this.#unackedSettings.shift();
+      if (acked === undefined)
+        throw new MuxProtocolError(ErrorCode.ProtocolError, 'SETTINGS ACK without SETTINGS');
+      this.#decoder.setMaxTableSize(acked.headerTableSize);
+      events.push({ type: 'SettingsAcknowledged' });
+      return;
+    }
+    const before = this.#remote;
+    const after = applyWire(before, frame.settings);
+    const delta = after.initialWindowSize - before.initialWindowSize;
+    if (delta !== 0) {
+      // §6.9.2: the change applies to every stream's window, which may go negative.
+      for (const s of this.#streams.values()) {
+        s.sendWindow += delta;
+        if (s.sendWindow > MAX_WINDOW)
+          throw new MuxProtocolError(
+            ErrorCode.FlowControlError,
+            'SETTINGS_INITIAL_WINDOW_SIZE overflows a window',
+          );
+        if (delta > 0) this.#schedule(s);
+      }
+    }
+    if (after.headerTableSize !== before.headerTableSize) {
+      this.#encoder.setTableSize(Math.min(after.headerTableSize, this.#encoderTableLimit));
+    }
+    this.#remote = after;
+    this.#control.push(encodeSettings([], true));
+    events.push({ type: 'SettingsReceived', settings: after });
+    this.#openWaiting(events);
+  }
+
+  #onGoaway(lastStreamId: number, code: number, debug: Uint8Array, events: ConnectionEvent[]): void {
+    this.#goawayReceived = Math.min(lastStreamId, this.#goawayReceived ?? MAX_STREAM_ID);
+    events.push({ type: 'GoawayReceived', lastStreamId, code, debug: debug.slice() });
+    // Our streams above the last id (waiting ones included) were never processed: they can be retried.
+    this.#waiting = [];
+    for (const s of [...this.#streams.values()]) {
+      if (s.local && s.id > lastStreamId) {
+        this.#close(s, 'recv_rst');
+        events.push({
+          type: 'StreamReset',
+          streamId: s.id,
+          code: ErrorCode.RefusedStream,
+          remote: true,
+          retryable: true,
+        });
+      }
+    }
+  }
+
+  #onWindowUpdate(id: number, increment: number, events: ConnectionEvent[]): void {
+    if (id === 0) {
+      this.#connSendWindow += increment;
+      if (this.#connSendWindow > MAX_WINDOW)
+        throw new MuxProtocolError(ErrorCode.FlowControlError, 'connection window above 2^31 - 1');
+      for (const s of this.#streams.values()) if (s.pendingBytes > 0) this.#schedule(s);
+      return;
+    }
+    const s = this.#streams.get(id);
+    if (s === undefined) {
+      if (this.#isIdle(id))
+        throw new MuxProtocolError(ErrorCode.ProtocolError, `WINDOW_UPDATE on idle stream ${id}`);
+      return;
+    }
+    s.sendWindow += increment;
+    if (s.sendWindow > MAX_WINDOW)
+      throw new MuxProtocolError(ErrorCode.FlowControlError, 'stream window above 2^31 - 1', id);
+    this.#schedule(s);
+    events.push({ type: 'WindowUpdated', streamId: id });
+  }
+
+  /** Events caused by commands since the last `receive()` or `takeEvents()`. */
+  takeEvents(): ConnectionEvent[] {
+    const e = this.#deferred;
+    this.#deferred = [];
+    return e;
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  /**
+   * Client: open a stream with a request. Beyond the peer's MAX_CONCURRENT_STREAMS the request waits
+   * (a `StreamOpened` event reports when it is sent). Returns the stream id.
+   * @throws {MuxUsageError} `MUX_ERR_INVALID_STATE` on a server, after GOAWAY, or when ids run out.
+   */
+  request(headers: readonly HeaderField[], endStream = false): number {
+    if (this.role !== 'client')
+      throw new MuxUsageError('MUX_ERR_INVALID_STATE', 'only a client sends requests');
+    if (this.#dead || this.#goawayReceived !== undefined || this.#goawaySent !== undefined) {
+      throw new MuxUsageError('MUX_ERR_INVALID_STATE', 'the connection is going away');
+    }
+    if (this.#nextLocalId > MAX_STREAM_ID)
+      throw new MuxUsageError('MUX_ERR_INVALID_STATE', 'stream ids exhausted');
+    const s = this.#newStream(this.#nextLocalId, true);
+    this.#nextLocalId += 2;
+    this.#streams.set(s.id, s);
+    if (this.#localActive >= this.#remote.maxConcurrentStreams || this.#waiting.length > 0) {
+      s.waiting = { headers: [...headers], endStream };
+      this.#waiting.push(s);
+    } else {
+      this.#sendHeaders(s, headers, endStream);
+    }
+    return s.id;
+  }
+
+  /**
+   * Server: send the response headers (informational 1xx ones may precede the final response).
+   * @throws {MuxUsageError} `MUX_ERR_INVALID_STATE`
+   */
+  respond(streamId: number, headers: readonly HeaderField[], endStream = false): void {
+    const s = this.#sendable(streamId, 'respond');
+    if (this.role !== 'server') throw new MuxUsageError('MUX_ERR_INVALID_STATE', 'only a server responds');
+    this.#sendHeaders(s, headers, endStream);
+  }
+
+  /** Queue DATA on a stream; `endStream` ends our side after it. @throws {MuxUsageError} `MUX_ERR_INVALID_STATE` */
+  write(streamId: number, data: Uint8Array, endStream = false): void {
+    const s = this.#sendable(streamId, 'write');
+    if (data.length > 0) {
+      s.pending.push(data);
+      s.pendingBytes += data.length;
+    }
+    if (endStream) s.pendingEnd = true;
+    this.#schedule(s);
+  }
+
+  /** Queue trailers, sent after the stream's pending data with END_STREAM. @throws {MuxUsageError} `MUX_ERR_INVALID_STATE` */
+  sendTrailers(streamId: number, trailers: readonly HeaderField[]): void {
+    const s = this.#sendable(streamId, 'sendTrailers');
+    s.pendingTrailers = [...trailers];
+    s.pendingEnd = true;
+    this.#schedule(s);
+  }
+
+  /** Reset a stream (RST_STREAM with `code`). Unknown or closed streams are ignored. */
+  resetStream(streamId: number, code: number = ErrorCode.Cancel): void {
+    const s = this.#streams.get(streamId);
+    if (s === undefined) return;
+    if (s.waiting === undefined) {
+      this.#control.push(encodeRstStream(streamId, code));
+      this.#rememberReset(streamId);
+    } else {
+      this.#waiting.splice(this.#waiting.indexOf(s), 1);
+    }
+    this.#close(s, 'send_rst');
+    this.#openWaiting(this.#deferred);
+  }
+
+  /**
+   * The application took `n` bytes of a stream's DATA: return the credit. WINDOW_UPDATE is sent once
+   * half a window has been consumed, so a reader that stops reading stops the sender.
+   */
+  consume(streamId: number, n: number): void {
+    const s = this.#streams.get(streamId);
+    this.#returnConnectionCredit(n);
+    if (s !== undefined) this.#credit(s, n);
+  }
+
+  /** Send a PING (8 bytes of opaque data, default zeros). */
+  ping(data: Uint8Array = new Uint8Array(8)): void {
+    if (data.length !== 8) throw new MuxUsageError('MUX_ERR_INVALID_OPTION', 'PING data must be 8 bytes');
+    this.#control.push(encodePing(data, false));
+  }
+
+  /**
+   * Send GOAWAY: no stream above `lastStreamId` (default: the last one the peer opened) will be
+   * processed. For a graceful shutdown send 2^31 - 1 first, then the real last id after a round trip.
+   */
+  goaway(
+    code: number = ErrorCode.NoError,
+    lastStreamId: number = this.#lastRemoteId,
+    debug?: Uint8Array,
+  ): void {
+    this.#goawaySent = Math.min(lastStreamId, this.#goawaySent ?? MAX_STREAM_ID);
+    this.#control.push(encodeGoaway(lastStreamId, code, debug));
+  }
+
+  /**
+   * The bytes to write now, in order: control frames and headers first, then DATA chosen round-robin
+   * in chunks of at most 16 KiB, up to `budget` bytes of DATA (the adapter's socket backpressure).
+   */
+  takeOutbound(budget = Number.POSITIVE_INFINITY): Uint8Array[] {
+    const out = this.#control;
+    this.#control = [];
+    let left = budget;
+    const queue = this.#sendQueue;
+    while (queue.length > 0 && left > 0) {
+      const s = queue.shift()!;
+      s.queued = false;
+      if (!this.#streams.has(s.id)) continue;
+      left -= this.#emit(s, out, left);
+      if (this.#hasWork(s) && this.#canProgress(s)) {
+        s.queued = true;
+        queue.push(s);
+      }
+      if (this.#connSendWindow <= 0 && queue.every((q) => q.pendingBytes > 0)) break;
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  #newStream(id: number, local: boolean): Stream {
+    return {
+      id,
+      state: 'idle',
+      local,
+      sendWindow: this.#remote.initialWindowSize,
+      recvWindow: this.#local.initialWindowSize,
+      unacked: 0,
+      pending: [],
+      pendingBytes: 0,
+      pendingEnd: false,
+      pendingTrailers: undefined,
+      queued: false,
+      headersDone: false,
+      waiting: undefined,
+    };
+  }
+
+  #sendable(streamId: number, what: string): Stream {
+    const s = this.#streams.get(streamId);
+    if (s === undefined || this.#dead)
+      throw new MuxUsageError('MUX_ERR_INVALID_STATE', `${what}: stream ${streamId} is not open`);
+    if (s.pendingEnd || !(canSend(s.state) || s.state === 'idle' || s.waiting !== undefined)) {
+      throw new MuxUsageError(
+        'MUX_ERR_INVALID_STATE',
+        `${what}: stream ${streamId} is ${s.pendingEnd ? 'ending' : s.state}`,
+      );
+    }
+    return s;
+  }
+
+  /** Encode and queue a header block now: HPACK state must follow wire order. */
+  #sendHeaders(s: Stream, headers: readonly HeaderField[], endStream: boolean): void {
+    encodeHeaderBlock(
+      this.#control,
+      s.id,
+      this.#encoder.encode(headers),
+      endStream,
+      this.#remote.maxFrameSize,
+    );
+    if (s.state === 'idle') this.#apply(s, 'send_headers', this.#deferred);
+    if (endStream) this.#apply(s, 'send_end_stream', this.#deferred);
+  }
+
+  #openWaiting(events: ConnectionEvent[]): void {
+    while (this.#waiting.length > 0 && this.#localActive < this.#remote.maxConcurrentStreams) {
+      const s = this.#waiting.shift()!;
+      const w = s.waiting!;
+      s.waiting = undefined;
+      this.#sendHeaders(s, w.headers, w.endStream);
+      this.#schedule(s);
+      events.push({ type: 'StreamOpened', streamId: s.id });
+    }
+  }
+
+  #hasWork(s: Stream): boolean {
+    return s.pendingBytes > 0 || (s.pendingEnd && canSend(s.state));
+  }
+
+  #canProgress(s: Stream): boolean {
+    return (
+      s.waiting === undefined && (s.pendingBytes === 0 || (s.sendWindow > 0 && this.#connSendWindow > 0))
+    );
+  }
+
+  #schedule(s: Stream): void {
+    if (!s.queued && this.#hasWork(s) && this.#canProgress(s)) {
+      s.queued = true;
+      this.#sendQueue.push(s);
+    }
+  }
+
+  /** Emit up to one chunk of `s`'s data (and its ending); returns the DATA bytes emitted. */
+  #emit(s: Stream, out: Uint8Array[], budget: number): number {
+    let sent = 0;
+    if (s.pendingBytes > 0) {
+      const n = Math.min(
+        s.pendingBytes,
+        DATA_CHUNK,
+        this.#remote.maxFrameSize,
+        s.sendWindow,
+        this.#connSendWindow,
+        budget,
+      );
+      if (n <= 0) return 0;
+      const data = this.#takePending(s, n);
+      s.sendWindow -= n;
+      this.#connSendWindow -= n;
+      sent = n;
+      const last = s.pendingBytes === 0 && s.pendingEnd && s.pendingTrailers === undefined;
+      encodeData(out, s.id, data, last);
+      if (last) this.#apply(s, 'send_end_stream', this.#deferred);
+    }
+    if (s.pendingBytes === 0 && s.pendingEnd && canSend(s.state)) {
+      if (s.pendingTrailers !== undefined) {
+        encodeHeaderBlock(
+          out,
+          s.id,
+          this.#encoder.encode(s.pendingTrailers),
+          true,
+          this.#remote.maxFrameSize,
+        );
+        s.pendingTrailers = undefined;
+      } else {
+        encodeData(out, s.id, new Uint8Array(0), true);
+      }
+      this.#apply(s, 'send_end_stream', this.#deferred);
+    }
+    return sent;
+  }
+
+  #takePending(s: Stream, n: number): Uint8Array {
+    s.pendingBytes -= n;
+    const first = s.pending[0]!;
+    if (first.length === n) return s.pending.shift()!;
+    if (first.length > n) {
+      s.pending[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    const out = new Uint8Array(n);
+    let at = 0;
+    while (at < n) {
+      const c = s.pending[0]!;
+      const k = Math.min(c.length, n - at);
+      out.set(c.subarray(0, k), at);
+      at += k;
+      if (k === c.length) s.pending.shift();
+      else s.pending[0] = c.subarray(k);
+    }
+    return out;
+  }
+
+  #apply(s: Stream, event: StreamEvent, events: ConnectionEvent[]): void {
+    const before = s.state;
+    const next = transition(before, event);
+    if (next === undefined) {
+      throw new MuxProtocolError(ErrorCode.ProtocolError, `${event} in state ${before}`, s.id);
+    }
+    s.state = next;
+    const wasActive = before !== 'idle' && before !== 'closed' && !before.startsWith('reserved');
+    const isActive = next !== 'idle' && next !== 'closed' && !next.startsWith('reserved');
+    if (!wasActive && isActive) {
+      if (s.local) this.#localActive++;
+      else this.#remoteActive++;
+    }
+    if (next === 'closed') {
+      this.#forget(s, wasActive);
+      events.push({ type: 'StreamClosed', streamId: s.id });
+      this.#openWaiting(events);
+    }
+  }
+
+  #close(s: Stream, event: 'send_rst' | 'recv_rst'): void {
+    const wasActive = s.state !== 'idle' && s.state !== 'closed' && !s.state.startsWith('reserved');
+    s.state = transition(s.state, event) ?? 'closed';
+    this.#forget(s, wasActive);
+  }
+
+  #forget(s: Stream, wasActive: boolean): void {
+    if (wasActive) {
+      if (s.local) this.#localActive--;
+      else this.#remoteActive--;
+    }
+    // Unread data still counts against the connection window: return it.
+    const unread = this.#local.initialWindowSize - s.recvWindow - s.unacked;
+    if (unread > 0) this.#returnConnectionCredit(unread);
+    s.pending = [];
+    s.pendingBytes = 0;
+    this.#streams.delete(s.id);
+  }
+
+  #refuse(s: Stream, events: ConnectionEvent[]): void {
+    this.#control.push(encodeRstStream(s.id, ErrorCode.RefusedStream));
+    this.#rememberReset(s.id);
+    events.push({
+      type: 'StreamReset',
+      streamId: s.id,
+      code: ErrorCode.RefusedStream,
+      remote: false,
+      retryable: true,
+    });
+  }
+
+  #credit(s: Stream, n: number): void {
+    s.unacked += n;
+    if (s.unacked >= this.#local.initialWindowSize / 2 && canReceive(s.state)) {
+      this.#control.push(encodeWindowUpdate(s.id, s.unacked));
+      s.recvWindow += s.unacked;
+      s.unacked = 0;
+    }
+  }
+
+  #returnConnectionCredit(n: number): void {
+    this.#connUnacked += n;
+    if (this.#connUnacked >= this.#connTarget / 2) {
+      this.#control.push(encodeWindowUpdate(0, this.#connUnacked));
+      this.#connRecvWindow += this.#connUnacked;
+      this.#connUnacked = 0;
+    }
+  }
+
+  #isIdle(id: number): boolean {
+    const remoteInitiated = (id % 2 === 1) === (this.role === 'server');
+    return remoteInitiated ? id > this.#lastRemoteId : id >= this.#nextLocalId;
+  }
+
+  #rememberReset(id: number): void {
+    this.#recentResets.push(id);
+    if (this.#recentResets.length > RECENT_RESETS) this.#recentResets.shift();
+  }
+
+  #streamError(err: MuxProtocolError, events: ConnectionEvent[]): void {
+    this.#control.push(encodeRstStream(err.streamId, err.h2Code));
+    this.#rememberReset(err.streamId);
+    const s = this.#streams.get(err.streamId);
+    if (s !== undefined) this.#close(s, 'send_rst');
+    events.push({
+      type: 'StreamReset',
+      streamId: err.streamId,
+      code: err.h2Code,
+      remote: false,
+      retryable: false,
+      error: err,
+    });
+  }
+
+  #connectionError(err: unknown, events: ConnectionEvent[]): void {
+    const error =
+      err instanceof MuxProtocolError
+        ? err
+        : new MuxProtocolError(ErrorCode.InternalError, err instanceof Error ? err.message : String(err), 0, {
+            cause: err,
+          });
+    if (!this.#dead) {
+      this.#control.push(
+        encodeGoaway(this.#lastRemoteId, error.h2Code, new TextEncoder().encode(error.message.slice(0, 256))),
+      );
+      this.#dead = true;
+      events.push({ type: 'ConnectionError', error });
+    }
+  }
+}
+
+function concat(parts: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,59 @@
+import type { HeaderField } from './hpack/encoder.js';
+
+/**
+ * Field validity rules of RFC 9113 §8.2-8.3. A violation makes the message malformed: "a stream error
+ * of type PROTOCOL_ERROR" (§8.1.1). Returns the reason, or undefined when the block is well-formed.
+ */
+
+/** Connection-specific fields that "MUST NOT" appear in HTTP/2 (§8.2.2). */
+const CONNECTION_SPECIFIC = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+]);
+const REQUEST_PSEUDO = new Set([':method', ':scheme', ':authority', ':path', ':protocol']);
+
+/** What a header block is, from its position in the stream. */
+export type BlockKind = 'request' | 'response' | 'trailers';
+
+export function validateBlock(fields: readonly HeaderField[], kind: BlockKind): string | undefined {
+  let regularSeen = false;
+  const seen = new Set<string>();
+  for (const [name, value] of fields) {
+    if (name.length === 0) return 'empty field name';
+    for (let i = 0; i < name.length; i++) {
+      const c = name.charCodeAt(i);
+      // §8.2.1: no uppercase, no controls/space/DEL/non-ASCII in names (':' only as the pseudo prefix).
+      if (c <= 0x20 || c >= 0x7f || (c >= 0x41 && c <= 0x5a) || (c === 0x3a && i > 0)) {
+        return `invalid character in field name ${JSON.stringify(name)}`;
+      }
+    }
+    for (let i = 0; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      if (c === 0 || c === 0x0a || c === 0x0d) return `NUL, CR or LF in the value of ${name}`;
+    }
+    if (name.charCodeAt(0) === 0x3a) {
+      if (kind === 'trailers') return `pseudo-header ${name} in trailers`;
+      if (regularSeen) return `pseudo-header ${name} after a regular field`;
+      if (seen.has(name)) return `duplicate pseudo-header ${name}`;
+      if (kind === 'request' ? !REQUEST_PSEUDO.has(name) : name !== ':status')
+        return `pseudo-header ${name} not allowed here`;
+      seen.add(name);
+    } else {
+      regularSeen = true;
+      if (CONNECTION_SPECIFIC.has(name)) return `connection-specific field ${name}`;
+      if (name === 'te' && value !== 'trailers') return 'te other than "trailers"';
+    }
+  }
+  if (kind === 'request') {
+    if (!seen.has(':method')) return 'request without :method';
+    const connect = fields.some(([n, v]) => n === ':method' && v === 'CONNECT');
+    if (!connect || seen.has(':protocol')) {
+      if (!seen.has(':scheme') || !seen.has(':path')) return 'request without :scheme or :path';
+    }
+  }
+  if (kind === 'response' && !seen.has(':status')) return 'response without :status';
+  return undefined;
+}
