@@ -1,0 +1,31 @@
+import type { HeaderField } from '../hpack/encoder.js';
+
+/** Headers as node:http2 presents them: lowercase names, arrays for repeated names. */
+export type HeaderObject = Record<string, string | string[] | number | undefined>;
+
+/** node:http2-style object to field list (pseudo-headers first, names lowercased, numbers as strings). */
+export function toFields(headers: HeaderObject): HeaderField[] {
+  const pseudo: HeaderField[] = [];
+  const regular: HeaderField[] = [];
+  for (const [rawName, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    const name = rawName.toLowerCase();
+    const list = name.charCodeAt(0) === 0x3a ? pseudo : regular;
+    if (Array.isArray(value)) for (const v of value) list.push([name, String(v)]);
+    else list.push([name, String(value)]);
+  }
+  return pseudo.concat(regular);
+}
+
+/** Field list to node:http2-style object; repeated names become arrays (cookies are joined with "; "). */
+export function toObject(fields: readonly HeaderField[]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = Object.create(null);
+  for (const [name, value] of fields) {
+    const prev = out[name];
+    if (prev === undefined) out[name] = value;
+    else if (name === 'cookie') out[name] = `${prev as string}; ${value}`;
+    else if (Array.isArray(prev)) prev.push(value);
+    else out[name] = [prev, value];
+  }
+  return out;
+}

@@ -1,0 +1,8 @@
+/**
+ * `@weft/mux/node`: the Node adapter — sessions over sockets, streams as Duplexes, a server.
+ * @packageDocumentation
+ */
+export { type HeaderObject, toFields, toObject } from './headers.js';
+export { connect, createServer, type ServerOptions, type StreamHandler } from './server.js';
+export { MuxSession, type SessionOptions } from './session.js';
+export { MuxStream } from './stream.js';
