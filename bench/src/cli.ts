@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { framingGroups } from '../micro/framing.bench.js';
 import { hpackGroups } from '../micro/hpack.bench.js';
 import { type MicroGroup, markdownTable, runGroups } from './micro.js';
+import { muxComparison, muxTable } from './mux/run.js';
 
 const SUITES: Record<string, () => MicroGroup[]> = {
   framing: framingGroups,
@@ -18,8 +19,9 @@ const SUITES: Record<string, () => MicroGroup[]> = {
 
 const USAGE = `usage: weft-bench [--micro] [--suite NAME[,NAME]] [--time MS] [--out DIR] [--quick]
 
-  --micro        run the tinybench micro suites (the default until the transport bench lands)
-  --suite        suites to run: ${Object.keys(SUITES).join(', ')} (default: all)
+  --micro        only the tinybench micro suites (in-process)
+  --suite        suites to run: ${[...Object.keys(SUITES), 'mux'].join(', ')} (default: all)
+                 mux: weft vs node:http2 (and h2load), client and server in separate processes
   --time MS      measuring time per case (default 1000; --quick: 200)
   --out DIR      where to write micro.json and micro.md (default bench/results/latest)
   --quick        a short smoke run
@@ -41,9 +43,10 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const names = values.suite?.split(',') ?? Object.keys(SUITES);
+  const all = [...Object.keys(SUITES), 'mux'];
+  const names = values.suite?.split(',') ?? (values.micro ? Object.keys(SUITES) : all);
   for (const n of names) {
-    if (!(n in SUITES)) throw new Error(`unknown suite ${n}; known: ${Object.keys(SUITES).join(', ')}`);
+    if (!all.includes(n)) throw new Error(`unknown suite ${n}; known: ${all.join(', ')}`);
   }
   const timeMs = Number(values.time ?? (values.quick ? 200 : 1000));
   if (!Number.isFinite(timeMs) || timeMs <= 0) throw new Error(`--time must be a positive number of ms`);
@@ -52,9 +55,14 @@ async function main(): Promise<void> {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const machine = `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}`;
   process.stdout.write(`weft-bench micro suites (${names.join(', ')}), ${timeMs} ms per case\n${machine}\n`);
-  const groups = names.flatMap((n) => SUITES[n]!());
+  const groups = names.filter((n) => n in SUITES).flatMap((n) => SUITES[n]!());
   const results = await runGroups(groups, timeMs, (s) => process.stdout.write(`${s}\n`));
-  const table = markdownTable(results);
+  let table = results.length > 0 ? markdownTable(results) : '';
+  let mux: Awaited<ReturnType<typeof muxComparison>> = [];
+  if (names.includes('mux')) {
+    mux = await muxComparison(values.quick ? 2 : 5, (s) => process.stdout.write(`${s}\n`));
+    table += `${table === '' ? '' : '\n\n'}HTTP/2, client and server in separate processes:\n\n${muxTable(mux)}`;
+  }
   process.stdout.write(`\n${table}\n`);
   mkdirSync(out, { recursive: true });
   const startedAt = new Date().toISOString();

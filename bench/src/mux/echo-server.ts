@@ -1,0 +1,35 @@
+/**
+ * An HTTP/2 echo server for the benchmarks, run in its own process:
+ *   node echo-server.js weft|node-http2
+ * Prints its port on stdout, echoes each request body with status 200.
+ */
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { createServer, type MuxStream } from '@weft/mux';
+
+const kind = process.argv[2];
+if (kind === 'weft') {
+  const server = createServer({}, (stream: MuxStream) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => {
+      stream.respond({ ':status': 200 });
+      stream.end(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    });
+  });
+  server.listen(0, '127.0.0.1', () => process.stdout.write(`${(server.address() as AddressInfo).port}\n`));
+} else if (kind === 'node-http2') {
+  const server = http2.createServer();
+  server.on('stream', (stream) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => {
+      stream.respond({ ':status': 200 });
+      stream.end(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    });
+  });
+  server.listen(0, '127.0.0.1', () => process.stdout.write(`${(server.address() as AddressInfo).port}\n`));
+} else {
+  process.stderr.write('usage: echo-server weft|node-http2\n');
+  process.exit(2);
+}

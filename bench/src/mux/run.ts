@@ -1,0 +1,146 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const here = import.meta.dirname;
+
+/** One measured row of the mux comparison. */
+export interface MuxResult {
+  scenario: string;
+  system: string;
+  rps: number;
+  ratio: number;
+  target?: number;
+  met?: boolean;
+  errors: number;
+  note?: string;
+}
+
+async function startServer(kind: string): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, [join(here, 'echo-server.js'), kind], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+  return { port: Number(line.toString().trim()), child };
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  child.kill('SIGTERM');
+  if (child.exitCode === null) await once(child, 'exit');
+}
+
+async function clientRun(kind: string, port: number, concurrency: number, seconds: number, payload: number) {
+  const { stdout } = await run(
+    process.execPath,
+    [join(here, 'echo-client.js'), kind, String(port), String(concurrency), String(seconds), String(payload)],
+    {
+      timeout: (seconds + 30) * 1000,
+    },
+  );
+  return JSON.parse(stdout.trim().split('\n').pop()!) as { rps: number; errors: number };
+}
+
+async function h2loadRun(port: number, seconds: number, payloadFile: string) {
+  const { stdout } = await run(
+    'h2load',
+    [
+      '-c',
+      '1',
+      '-m',
+      '100',
+      '-D',
+      String(seconds),
+      '--warm-up-time=1',
+      '-d',
+      payloadFile,
+      `http://127.0.0.1:${port}/echo`,
+    ],
+    {
+      timeout: (seconds + 30) * 1000,
+    },
+  );
+  const rps = /finished in [^,]+, ([\d.]+) req\/s/.exec(stdout);
+  const failed = /(\d+) failed, (\d+) errored/.exec(stdout);
+  if (rps === null) throw new Error(`h2load output not understood:\n${stdout}`);
+  return { rps: Number(rps[1]), errors: failed === null ? 0 : Number(failed[1]) + Number(failed[2]) };
+}
+
+/** weft vs node:http2, client and server in separate processes, side by side in one run. */
+export async function muxComparison(seconds: number, log: (s: string) => void): Promise<MuxResult[]> {
+  const results: MuxResult[] = [];
+  const servers = { weft: await startServer('weft'), node: await startServer('node-http2') };
+  try {
+    // 1. Client and server of the same kind: 100 concurrent 64-byte echo streams on one connection.
+    log(`  mux: node:http2 client -> node:http2 server, 100 streams, ${seconds}s ...`);
+    const n = await clientRun('node-http2', servers.node.port, 100, seconds, 64);
+    log(`  mux: weft client -> weft server, 100 streams, ${seconds}s ...`);
+    const w = await clientRun('weft', servers.weft.port, 100, seconds, 64);
+    const scenario = '64 B echo, 100 streams on 1 connection';
+    results.push({ scenario, system: 'node:http2 -> node:http2', rps: n.rps, ratio: 1, errors: n.errors });
+    results.push({
+      scenario,
+      system: 'weft -> weft',
+      rps: w.rps,
+      ratio: w.rps / n.rps,
+      target: 3,
+      met: w.rps / n.rps >= 3,
+      errors: w.errors,
+    });
+    // 2. h2load as the client of both servers.
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const file = join(mkdtempSync(join(tmpdir(), 'weft-bench-')), 'body');
+    writeFileSync(file, Buffer.alloc(64, 0x61));
+    try {
+      log(`  mux: h2load -c 1 -m 100 -> node:http2 server, ${seconds}s ...`);
+      const hn = await h2loadRun(servers.node.port, seconds, file);
+      log(`  mux: h2load -c 1 -m 100 -> weft server, ${seconds}s ...`);
+      const hw = await h2loadRun(servers.weft.port, seconds, file);
+      const s2 = 'h2load -c 1 -m 100, 64 B bodies';
+      results.push({ scenario: s2, system: 'node:http2 server', rps: hn.rps, ratio: 1, errors: hn.errors });
+      results.push({
+        scenario: s2,
+        system: 'weft server',
+        rps: hw.rps,
+        ratio: hw.rps / hn.rps,
+        target: 1.5,
+        met: hw.rps / hn.rps >= 1.5,
+        errors: hw.errors,
+      });
+    } catch (err) {
+      results.push({
+        scenario: 'h2load',
+        system: 'h2load',
+        rps: 0,
+        ratio: 0,
+        errors: 0,
+        note: `not run: ${(err as Error).message.split('\n')[0]}`,
+      });
+    }
+  } finally {
+    await stopServer(servers.weft.child);
+    await stopServer(servers.node.child);
+  }
+  return results;
+}
+
+/** Results as a Markdown table. */
+export function muxTable(results: MuxResult[]): string {
+  const rows = [
+    '| scenario | system | req/s | vs node:http2 | target |',
+    '| --- | --- | ---: | ---: | --- |',
+  ];
+  for (const r of results) {
+    if (r.note !== undefined) {
+      rows.push(`| ${r.scenario} | ${r.system} | — | — | ${r.note} |`);
+      continue;
+    }
+    const target = r.target === undefined ? '' : `≥ ${r.target}× ${r.met ? '✅ met' : '❌ missed'}`;
+    rows.push(
+      `| ${r.scenario} | ${r.system} | ${Math.round(r.rps).toLocaleString('en-US')} | ${r.ratio.toFixed(2)}× | ${target}${r.errors > 0 ? ` (${r.errors} errors)` : ''} |`,
+    );
+  }
+  return rows.join('\n');
+}
