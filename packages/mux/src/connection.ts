@@ -16,6 +16,7 @@ import { type BlockKind, validateBlock } from './headers.js';
 import { HpackDecoder } from './hpack/decoder.js';
 import { type HeaderField, HpackEncoder } from './hpack/encoder.js';
 import { HpackError } from './hpack/errors.js';
+import { DEFAULT_FLOOD_LIMITS, type FloodLimits, MAX_QUEUED_CONTROL_FRAMES, TokenBucket } from './limits.js';
 import { applyWire, PROTOCOL_DEFAULTS, resolveSettings, type Settings, settingsToWire } from './settings.js';
 import { canReceive, canSend, type StreamEvent, type StreamState, transition } from './state.js';
 
@@ -28,6 +29,10 @@ export interface ConnectionOptions {
   connectionWindow?: number;
   /** Largest HPACK table our encoder uses, whatever the peer allows. Default 4096. */
   encoderTableSize?: number;
+  /** Flood budgets (token buckets); see {@link FloodLimits}. */
+  limits?: Partial<FloodLimits>;
+  /** Clock in milliseconds for the budgets (injectable for tests). Default `performance.now`. */
+  now?: () => number;
 }
 
 /**
@@ -101,11 +106,23 @@ export class Connection {
   #goawaySent: number | undefined;
   #goawayReceived: number | undefined;
   #dead = false;
+  readonly #now: () => number;
+  readonly #buckets: Record<keyof FloodLimits, TokenBucket>;
 
   /** @throws {MuxUsageError} `MUX_ERR_INVALID_OPTION` */
   constructor(options: ConnectionOptions) {
     this.role = options.role;
     this.#local = resolveSettings(options.settings);
+    this.#now = options.now ?? (() => performance.now());
+    const limits = { ...DEFAULT_FLOOD_LIMITS, ...options.limits };
+    const t = this.#now();
+    this.#buckets = {
+      peerResets: new TokenBucket(limits.peerResets, t),
+      localResets: new TokenBucket(limits.localResets, t),
+      pings: new TokenBucket(limits.pings, t),
+      settings: new TokenBucket(limits.settings, t),
+      emptyFrames: new TokenBucket(limits.emptyFrames, t),
+    };
     this.#encoderTableLimit = options.encoderTableSize ?? 4096;
     this.#connTarget = options.connectionWindow ?? 1 << 20;
     if (
@@ -246,12 +263,24 @@ export class Connection {
     }
   }
 
+  /** Spend from a flood budget; past it, the connection ends with ENHANCE_YOUR_CALM. */
+  #spend(kind: keyof FloodLimits): void {
+    if (!this.#buckets[kind].take(this.#now())) {
+      throw new MuxProtocolError(ErrorCode.EnhanceYourCalm, `${kind} budget exhausted`);
+    }
+  }
+
   #dispatch(frame: Frame, events: ConnectionEvent[]): void {
+    if (this.#control.length > MAX_QUEUED_CONTROL_FRAMES) {
+      throw new MuxProtocolError(ErrorCode.EnhanceYourCalm, 'the peer does not read our control frames');
+    }
     switch (frame.kind) {
       case 'data':
+        if (frame.data.length === 0 && (frame.flags & Flag.EndStream) === 0) this.#spend('emptyFrames');
         this.#onData(frame, events);
         return;
       case 'headers':
+        if (frame.fragment.length === 0 && (frame.flags & Flag.EndHeaders) === 0) this.#spend('emptyFrames');
         this.#block = {
           streamId: frame.streamId,
           fragments: [frame.fragment],
@@ -269,6 +298,7 @@ export class Connection {
             'CONTINUATION without a header block on its stream',
           );
         }
+        if (frame.fragment.length === 0 && (frame.flags & Flag.EndHeaders) === 0) this.#spend('emptyFrames');
         b.frames++;
         b.bytes += frame.fragment.length;
         if (b.frames > MAX_CONTINUATIONS || b.bytes > this.#local.maxHeaderListSize + 1024) {
@@ -281,14 +311,18 @@ export class Connection {
         if (frame.flags & Flag.EndHeaders) this.#onHeaderBlock(events);
         return;
       }
+      case 'unknown':
+        this.#spend('emptyFrames');
+        return;
       case 'priority':
       case 'priority_update':
-      case 'unknown':
         return;
       case 'rst_stream':
+        this.#spend('peerResets');
         this.#onRstStream(frame.streamId, frame.code, events);
         return;
       case 'settings':
+        if (!frame.ack) this.#spend('settings');
         this.#onSettings(frame, events);
         return;
       case 'push_promise':
@@ -296,6 +330,7 @@ export class Connection {
         // connection error of type PROTOCOL_ERROR" when push is disabled (§6.6).
         throw new MuxProtocolError(ErrorCode.ProtocolError, 'PUSH_PROMISE while push is disabled');
       case 'ping':
+        if (!frame.ack) this.#spend('pings');
         if (frame.ack) events.push({ type: 'PingAcknowledged', data: frame.data.slice() });
         else {
           this.#control.push(encodePing(frame.data, true));
@@ -794,6 +829,10 @@ export class Connection {
   }
 
   #refuse(s: Stream, events: ConnectionEvent[]): void {
+    // Refusals are resets the peer provoked: they share the MadeYouReset budget.
+    if (!this.#buckets.localResets.take(this.#now())) {
+      throw new MuxProtocolError(ErrorCode.EnhanceYourCalm, 'too many refused streams');
+    }
     this.#control.push(encodeRstStream(s.id, ErrorCode.RefusedStream));
     this.#rememberReset(s.id);
     events.push({
@@ -834,6 +873,13 @@ export class Connection {
   }
 
   #streamError(err: MuxProtocolError, events: ConnectionEvent[]): void {
+    if (!this.#buckets.localResets.take(this.#now())) {
+      this.#connectionError(
+        new MuxProtocolError(ErrorCode.EnhanceYourCalm, 'too many stream errors (MadeYouReset)'),
+        events,
+      );
+      return;
+    }
     this.#control.push(encodeRstStream(err.streamId, err.h2Code));
     this.#rememberReset(err.streamId);
     const s = this.#streams.get(err.streamId);
@@ -860,6 +906,10 @@ export class Connection {
         encodeGoaway(this.#lastRemoteId, error.h2Code, new TextEncoder().encode(error.message.slice(0, 256))),
       );
       this.#dead = true;
+      // Every stream ends with the connection (the adapter fails them with this error).
+      this.#streams.clear();
+      this.#sendQueue = [];
+      this.#waiting = [];
       events.push({ type: 'ConnectionError', error });
     }
   }

@@ -34,6 +34,8 @@ export class MuxSession extends EventEmitter {
   #pings: { resolve: (rtt: number) => void; sent: bigint }[] = [];
   #closing: (() => void) | undefined;
   #destroyed = false;
+  /** A connection error was already reported: destroying later is not another error. */
+  #errored = false;
 
   constructor(socket: Duplex, role: 'client' | 'server', options: SessionOptions = {}) {
     super();
@@ -125,7 +127,7 @@ export class MuxSession extends EventEmitter {
     this.#streams.clear();
     for (const p of this.#pings) p.resolve(Number.NaN);
     this.#pings = [];
-    if (err !== undefined && this.listenerCount('error') > 0) this.emit('error', err);
+    if (err !== undefined && !this.#errored && this.listenerCount('error') > 0) this.emit('error', err);
     this.socket.destroy();
     queueMicrotask(() => this.emit('close'));
   }
@@ -234,9 +236,23 @@ export class MuxSession extends EventEmitter {
   }
 
   #connectionError(error: MuxProtocolError): void {
-    // Flush the GOAWAY, then tear down.
+    // Deliver the GOAWAY before closing: destroying a socket with unread input makes the kernel send
+    // RST and drop what we queued. So: write it, half-close, and destroy when the peer closes or
+    // after a short grace period.
     const out = this._core.takeOutbound(0);
+    this.socket.cork();
     for (const part of out) this.socket.write(part);
-    this.destroy(error);
+    this.socket.uncork();
+    for (const s of [...this.#streams.values()]) s._finish(error);
+    this.#streams.clear();
+    this.#errored = true;
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+    this.socket.end();
+    const timer = setTimeout(() => this.destroy(), CLOSE_GRACE_MS);
+    timer.unref();
+    this.socket.once('close', () => clearTimeout(timer));
   }
 }
+
+/** How long a connection that failed may take to receive our GOAWAY before it is destroyed. */
+const CLOSE_GRACE_MS = 1000;

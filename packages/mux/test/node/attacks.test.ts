@@ -1,0 +1,111 @@
+/**
+ * Attacks over real sockets: the attacker's connection gets GOAWAY ENHANCE_YOUR_CALM and is closed,
+ * while a well-behaved client on the same server keeps being served.
+ */
+
+import type { AddressInfo } from 'node:net';
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodePing, encodeRstStream, encodeSettings, frameHeader } from '../../src/frame/encode.js';
+import { CLIENT_PREFACE, ErrorCode, Flag, FrameType } from '../../src/frame/types.js';
+import { HpackEncoder } from '../../src/hpack/encoder.js';
+import { connect, createServer, type MuxStream } from '../../src/node/index.js';
+
+let server: ReturnType<typeof createServer>;
+let port: number;
+beforeAll(async () => {
+  server = createServer({}, (stream: MuxStream) => {
+    stream.on('error', () => {});
+    stream.resume();
+    stream.on('end', () => {
+      stream.respond({ ':status': 200 });
+      stream.end('ok');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+/** Open a raw socket, send `bytes`, and collect what comes back until the server closes it. */
+function attack(bytes: Buffer): Promise<{ goaway: number | undefined; closed: boolean }> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const chunks: Buffer[] = [];
+    socket.on('data', (c) => chunks.push(c));
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      const all = Buffer.concat(chunks);
+      let at = 0;
+      let goaway: number | undefined;
+      while (at + 9 <= all.length) {
+        const len = all.readUIntBE(at, 3);
+        if (all[at + 3] === FrameType.Goaway && at + 17 <= all.length) goaway = all.readUInt32BE(at + 13);
+        at += 9 + len;
+      }
+      resolve({ goaway, closed: true });
+    });
+    socket.write(bytes);
+  });
+}
+
+async function wellBehaved(n: number): Promise<number> {
+  const session = connect({ host: '127.0.0.1', port });
+  let ok = 0;
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      const req = session.request({ ':method': 'GET', ':path': '/' }, { endStream: true });
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      if (Buffer.concat(chunks).toString() === 'ok') ok++;
+    }),
+  );
+  await session.close();
+  return ok;
+}
+
+describe('attacks over sockets, with a well-behaved client on the same server', () => {
+  it('Rapid Reset: the attacker gets GOAWAY ENHANCE_YOUR_CALM; the other client is served', async () => {
+    const hpack = new HpackEncoder({ huffman: 'never' });
+    const parts: Buffer[] = [Buffer.from(CLIENT_PREFACE), Buffer.from(encodeSettings([]))];
+    for (let i = 0; i < 5000; i++) {
+      const id = 1 + 2 * i;
+      const block = hpack.encode([
+        [':method', 'GET'],
+        [':scheme', 'http'],
+        [':path', '/'],
+        [':authority', 'x'],
+      ]);
+      parts.push(
+        Buffer.concat([
+          frameHeader(block.length, FrameType.Headers, Flag.EndHeaders, id),
+          block,
+          encodeRstStream(id, ErrorCode.Cancel),
+        ]),
+      );
+    }
+    const [result, served] = await Promise.all([attack(Buffer.concat(parts)), wellBehaved(200)]);
+    expect(result.goaway).toBe(ErrorCode.EnhanceYourCalm);
+    expect(result.closed).toBe(true);
+    expect(served).toBe(200);
+  });
+
+  it('PING flood: GOAWAY ENHANCE_YOUR_CALM; the other client is served', async () => {
+    const pings = Array.from({ length: 5000 }, () => Buffer.from(encodePing(new Uint8Array(8), false)));
+    const [result, served] = await Promise.all([
+      attack(Buffer.concat([CLIENT_PREFACE, encodeSettings([]), ...pings])),
+      wellBehaved(100),
+    ]);
+    expect(result.goaway).toBe(ErrorCode.EnhanceYourCalm);
+    expect(served).toBe(100);
+  });
+
+  it('garbage instead of a preface costs only that connection', async () => {
+    const [result, served] = await Promise.all([
+      attack(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n')),
+      wellBehaved(50),
+    ]);
+    expect(result.goaway).toBe(ErrorCode.ProtocolError);
+    expect(served).toBe(50);
+  });
+});
