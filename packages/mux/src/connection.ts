@@ -401,7 +401,8 @@ export class Connection {
         throw new MuxProtocolError(ErrorCode.ProtocolError, `server opened stream ${id}`);
       this.#lastRemoteId = id;
       s = this.#newStream(id, false);
-      if (this.#goawaySent !== undefined) {
+      // After GOAWAY, streams above the announced last id are never processed (RFC 9113 §6.8).
+      if (this.#goawaySent !== undefined && id > this.#goawaySent) {
         this.#refuse(s, events);
         return;
       }
@@ -630,6 +631,27 @@ export class Connection {
   ): void {
     this.#goawaySent = Math.min(lastStreamId, this.#goawaySent ?? MAX_STREAM_ID);
     this.#control.push(encodeGoaway(lastStreamId, code, debug));
+  }
+
+  /**
+   * End the connection from our side with a connection error (a SETTINGS ACK that never came,
+   * SETTINGS_TIMEOUT; a dead peer): GOAWAY is queued and a `ConnectionError` event is reported.
+   */
+  fail(code: number, message: string): void {
+    this.#connectionError(
+      new MuxProtocolError(code as (typeof ErrorCode)[keyof typeof ErrorCode], message),
+      this.#deferred,
+    );
+  }
+
+  /** Whether SETTINGS we sent still wait for the peer's ACK. */
+  get settingsPending(): boolean {
+    return this.#unackedSettings.length > 0;
+  }
+
+  /** The highest stream id the peer opened (the last-stream-id of a final GOAWAY). */
+  get lastRemoteStreamId(): number {
+    return this.#lastRemoteId;
   }
 
   /**

@@ -14,7 +14,23 @@ export interface SessionOptions extends Omit<ConnectionOptions, 'role'> {
   scheme?: 'http' | 'https';
   /** Bytes of DATA handed to the socket per flush while it keeps up. Default 256 KiB. */
   writeBudget?: number;
+  /** How long the peer may take to acknowledge our SETTINGS (then SETTINGS_TIMEOUT). Default 10 s. */
+  settingsTimeoutMs?: number;
+  /**
+   * Keepalive: after `intervalMs` without input, send a PING; no answer within `timeoutMs` (default
+   * 20 s) means a dead peer, and the session is destroyed with `MUX_ERR_TIMEOUT`. Off by default.
+   */
+  keepAlive?: { intervalMs: number; timeoutMs?: number };
+  /** Close gracefully after this long with no open stream. Off (0) by default. */
+  idleTimeoutMs?: number;
+  /** Phase one of a graceful server close waits at most this long for the PING round trip. Default 1 s. */
+  shutdownRttMs?: number;
 }
+
+/** PING payload kinds, in the first byte: answers are matched by payload, not order. */
+const PING_USER = 1;
+const PING_KEEPALIVE = 2;
+const PING_SHUTDOWN = 3;
 
 /**
  * One HTTP/2 connection over a Node `Duplex` (a TCP or TLS socket, or an in-memory pair), shaped like
@@ -31,21 +47,44 @@ export class MuxSession extends EventEmitter {
   readonly #budget: number;
   readonly #defaults: HeaderObject;
   #flushScheduled = false;
-  #pings: { resolve: (rtt: number) => void; sent: bigint }[] = [];
+  readonly #pings = new Map<string, { resolve: (rtt: number) => void; sent: bigint }>();
+  #pingCounter = 0;
   #closing: (() => void) | undefined;
+  /** A graceful close sent its final GOAWAY (the real last stream id): new streams can no longer come. */
+  #finalGoaway = false;
+  readonly #timers: NodeJS.Timeout[] = [];
+  #lastInput = Date.now();
+  #lastStreamActivity = Date.now();
+  #keepAliveTimer: NodeJS.Timeout | undefined;
+  readonly #options: SessionOptions;
+  readonly #role: 'client' | 'server';
   #destroyed = false;
   /** A connection error was already reported: destroying later is not another error. */
   #errored = false;
+  /** The socket is being half-closed: nothing more is written. */
+  #ending = false;
 
   constructor(socket: Duplex, role: 'client' | 'server', options: SessionOptions = {}) {
     super();
     this.socket = socket;
+    this.#options = options;
+    this.#role = role;
     this.#budget = options.writeBudget ?? 256 * 1024;
     this.#defaults = { ':method': 'GET', ':scheme': options.scheme ?? 'http', ':path': '/' };
     if (options.authority !== undefined) this.#defaults[':authority'] = options.authority;
-    const { authority: _a, scheme: _s, writeBudget: _w, ...core } = options;
+    const {
+      authority: _a,
+      scheme: _s,
+      writeBudget: _w,
+      settingsTimeoutMs: _st,
+      keepAlive: _k,
+      idleTimeoutMs: _i,
+      shutdownRttMs: _r,
+      ...core
+    } = options;
     this._core = new Connection({ ...core, role });
     socket.on('data', (chunk: Buffer) => {
+      this.#lastInput = Date.now();
       this.#handle(this._core.receive(chunk));
       this._flushSoon();
     });
@@ -56,6 +95,65 @@ export class MuxSession extends EventEmitter {
       // The peer half-closed without GOAWAY: nothing more will arrive.
       this.destroy();
     });
+    this._flushSoon();
+    this.#startTimers();
+  }
+
+  #startTimers(): void {
+    const o = this.#options;
+    const settingsTimeout = o.settingsTimeoutMs ?? 10_000;
+    this.#timer(
+      setTimeout(() => {
+        if (this._core.settingsPending) {
+          this._core.fail(ErrorCode.SettingsTimeout, `no SETTINGS ACK within ${settingsTimeout} ms`);
+          this._flushSoon();
+        }
+      }, settingsTimeout),
+    );
+    if (o.keepAlive !== undefined) {
+      const { intervalMs, timeoutMs = 20_000 } = o.keepAlive;
+      this.#timer(
+        setInterval(() => {
+          if (this.#keepAliveTimer !== undefined || Date.now() - this.#lastInput < intervalMs) return;
+          this.#sendPing(PING_KEEPALIVE, () => {
+            clearTimeout(this.#keepAliveTimer);
+            this.#keepAliveTimer = undefined;
+          });
+          this.#keepAliveTimer = setTimeout(
+            () =>
+              this.destroy(
+                new MuxError('MUX_ERR_TIMEOUT', `keepalive PING not answered within ${timeoutMs} ms`),
+              ),
+            timeoutMs,
+          );
+          this.#keepAliveTimer.unref();
+        }, intervalMs),
+      );
+    }
+    if (o.idleTimeoutMs !== undefined && o.idleTimeoutMs > 0) {
+      const idle = o.idleTimeoutMs;
+      this.#timer(
+        setInterval(
+          () => {
+            if (this.#streams.size === 0 && Date.now() - this.#lastStreamActivity >= idle) void this.close();
+          },
+          Math.max(10, Math.min(idle, 1000)),
+        ),
+      );
+    }
+  }
+
+  #timer(t: NodeJS.Timeout): void {
+    t.unref();
+    this.#timers.push(t);
+  }
+
+  #sendPing(kind: number, onAck: (rtt: number) => void): void {
+    const data = new Uint8Array(8);
+    data[0] = kind;
+    new DataView(data.buffer).setUint32(4, ++this.#pingCounter);
+    this.#pings.set(Buffer.from(data).toString('hex'), { resolve: onAck, sent: process.hrtime.bigint() });
+    this._core.ping(data);
     this._flushSoon();
   }
 
@@ -81,23 +179,22 @@ export class MuxSession extends EventEmitter {
     return stream;
   }
 
-  /** Round-trip time of a PING, in milliseconds. */
+  /** Round-trip time of a PING, in milliseconds (NaN if the session ends first). */
   ping(): Promise<number> {
-    const data = new Uint8Array(8);
-    new DataView(data.buffer).setBigUint64(0, BigInt(this.#pings.length + 1));
     return new Promise((resolve, reject) => {
       if (this.#destroyed) {
         reject(new MuxError('MUX_ERR_INVALID_STATE', 'session destroyed'));
         return;
       }
-      this.#pings.push({ resolve, sent: process.hrtime.bigint() });
-      this._core.ping(data);
-      this._flushSoon();
+      this.#sendPing(PING_USER, resolve);
     });
   }
 
   /**
-   * Graceful close: GOAWAY, let open streams finish, then end the socket. Resolves when closed.
+   * Graceful close: no new streams, open ones finish, then the socket ends. A server does it in two
+   * phases (RFC 9113 §6.8): GOAWAY with 2^31 - 1 and a PING, then — one round trip later, when
+   * requests already in flight have arrived — GOAWAY with the last stream id it will process. A
+   * client sends GOAWAY at once. Resolves when the session is closed.
    */
   close(): Promise<void> {
     return new Promise((resolve) => {
@@ -106,14 +203,27 @@ export class MuxSession extends EventEmitter {
         return;
       }
       this.once('close', () => resolve());
-      if (this.#closing === undefined) {
-        this.#closing = () => {
-          if (this.#streams.size === 0) this.#end();
+      if (this.#closing !== undefined) return;
+      this.#closing = () => {
+        if (this.#finalGoaway && this.#streams.size === 0) this.#end();
+      };
+      if (this.#role === 'client') {
+        this._core.goaway(ErrorCode.NoError, 0);
+        this.#finalGoaway = true;
+      } else {
+        this._core.goaway(ErrorCode.NoError, 0x7fff_ffff);
+        const final = () => {
+          if (this.#finalGoaway || this.#destroyed) return;
+          this._core.goaway(ErrorCode.NoError, this._core.lastRemoteStreamId);
+          this.#finalGoaway = true;
+          this._flushSoon();
+          this.#closing?.();
         };
-        this._core.goaway(ErrorCode.NoError);
-        this._flushSoon();
-        this.#closing();
+        this.#sendPing(PING_SHUTDOWN, final);
+        this.#timer(setTimeout(final, this.#options.shutdownRttMs ?? 1000));
       }
+      this._flushSoon();
+      this.#closing();
     });
   }
 
@@ -125,8 +235,10 @@ export class MuxSession extends EventEmitter {
       s._finish(err ?? new MuxError('MUX_ERR_CANCEL', 'session destroyed'));
     }
     this.#streams.clear();
-    for (const p of this.#pings) p.resolve(Number.NaN);
-    this.#pings = [];
+    for (const p of this.#pings.values()) p.resolve(Number.NaN);
+    this.#pings.clear();
+    for (const t of this.#timers) clearTimeout(t);
+    clearTimeout(this.#keepAliveTimer);
     if (err !== undefined && !this.#errored && this.listenerCount('error') > 0) this.emit('error', err);
     this.socket.destroy();
     queueMicrotask(() => this.emit('close'));
@@ -142,27 +254,34 @@ export class MuxSession extends EventEmitter {
   /** @internal a stream finished */
   _forget(id: number): void {
     this.#streams.delete(id);
+    this.#lastStreamActivity = Date.now();
     this.#closing?.();
   }
 
   #flush(): void {
     this.#flushScheduled = false;
-    if (this.#destroyed) return;
+    if (this.#destroyed || this.#ending) return;
     // While the socket is backed up, control frames still go out but DATA waits for 'drain'.
     const budget = this.socket.writableNeedDrain ? 0 : this.#budget;
-    const out = this._core.takeOutbound(budget);
+    this.#write(this._core.takeOutbound(budget));
+    // Events caused by commands (streams our last frame closed) may end the session: after the write.
     this.#handle(this._core.takeEvents());
-    if (out.length > 0) {
-      this.socket.cork();
-      for (const part of out) this.socket.write(part);
-      this.socket.uncork();
-    }
     for (const s of this.#streams.values()) s._drained();
     if (!this._core.alive) this.#end();
   }
 
+  #write(out: Uint8Array[]): void {
+    if (out.length === 0) return;
+    this.socket.cork();
+    for (const part of out) this.socket.write(part);
+    this.socket.uncork();
+  }
+
+  /** Write everything still queued, then half-close; destroyed when the socket finishes. */
   #end(): void {
-    if (this.#destroyed) return;
+    if (this.#destroyed || this.#ending) return;
+    this.#ending = true;
+    this.#write(this._core.takeOutbound());
     this.socket.end(() => this.destroy());
   }
 
@@ -172,6 +291,7 @@ export class MuxSession extends EventEmitter {
         case 'HeadersReceived': {
           let stream = this.#streams.get(e.streamId);
           if (stream === undefined && e.kind === 'request') {
+            this.#lastStreamActivity = Date.now();
             stream = new MuxStream(this, e.streamId);
             this.#streams.set(e.streamId, stream);
             if (e.endStream) stream.push(null);
@@ -215,17 +335,21 @@ export class MuxSession extends EventEmitter {
           this.emit('ping', e.data);
           break;
         case 'PingAcknowledged': {
-          const p = this.#pings.shift();
-          p?.resolve(Number(process.hrtime.bigint() - p.sent) / 1e6);
+          const key = Buffer.from(e.data).toString('hex');
+          const p = this.#pings.get(key);
+          if (p !== undefined) {
+            this.#pings.delete(key);
+            p.resolve(Number(process.hrtime.bigint() - p.sent) / 1e6);
+          }
           break;
         }
         case 'GoawayReceived':
           this.emit('goaway', e.code, e.lastStreamId, e.debug);
-          if (this.#closing === undefined) {
-            this.#closing = () => {
-              if (this.#streams.size === 0) this.#end();
-            };
-          }
+          // The peer is leaving: finish what is open, then close (our own GOAWAY is not needed).
+          this.#finalGoaway = true;
+          this.#closing ??= () => {
+            if (this.#streams.size === 0) this.#end();
+          };
           this.#closing();
           break;
         case 'ConnectionError':
@@ -239,10 +363,8 @@ export class MuxSession extends EventEmitter {
     // Deliver the GOAWAY before closing: destroying a socket with unread input makes the kernel send
     // RST and drop what we queued. So: write it, half-close, and destroy when the peer closes or
     // after a short grace period.
-    const out = this._core.takeOutbound(0);
-    this.socket.cork();
-    for (const part of out) this.socket.write(part);
-    this.socket.uncork();
+    this.#write(this._core.takeOutbound(0));
+    this.#ending = true;
     for (const s of [...this.#streams.values()]) s._finish(error);
     this.#streams.clear();
     this.#errored = true;

@@ -1,0 +1,134 @@
+/** Session lifecycle over sockets: SETTINGS timeout, keepalive, idle timeout, graceful shutdown under load. */
+
+import type { AddressInfo } from 'node:net';
+import net from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { encodeSettings } from '../../src/frame/encode.js';
+import { CLIENT_PREFACE, ErrorCode, FrameType } from '../../src/frame/types.js';
+import { connect, createServer, type MuxSession, type MuxStream } from '../../src/node/index.js';
+
+async function listen(server: net.Server): Promise<number> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return (server.address() as AddressInfo).port;
+}
+
+/** Frame types (and GOAWAY codes) in raw bytes from a server. */
+function parse(all: Buffer): { types: number[]; goaway: number | undefined } {
+  const types: number[] = [];
+  let goaway: number | undefined;
+  let at = 0;
+  while (at + 9 <= all.length) {
+    const len = all.readUIntBE(at, 3);
+    types.push(all[at + 3]!);
+    if (all[at + 3] === FrameType.Goaway && at + 17 <= all.length) goaway = all.readUInt32BE(at + 13);
+    at += 9 + len;
+  }
+  return { types, goaway };
+}
+
+describe('session lifecycle', () => {
+  it('a peer that never acknowledges our SETTINGS gets GOAWAY SETTINGS_TIMEOUT', async () => {
+    const server = createServer({ settingsTimeoutMs: 200 });
+    const port = await listen(server);
+    try {
+      const bytes = await new Promise<Buffer>((resolve) => {
+        const chunks: Buffer[] = [];
+        const s = net.connect({ host: '127.0.0.1', port });
+        s.on('data', (c) => chunks.push(c));
+        s.on('error', () => {});
+        s.on('close', () => resolve(Buffer.concat(chunks)));
+        s.write(Buffer.concat([CLIENT_PREFACE, encodeSettings([])])); // never ACKs the server's SETTINGS
+      });
+      expect(parse(bytes).goaway).toBe(ErrorCode.SettingsTimeout);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('keepalive destroys a session whose peer stops answering PINGs', async () => {
+    // A "server" that completes the preface and then goes silent.
+    const silent = net.createServer((sock) => {
+      sock.on('data', () => {});
+      sock.write(Buffer.concat([encodeSettings([]), encodeSettings([], true)]));
+    });
+    const port = await listen(silent);
+    try {
+      const session = connect({ host: '127.0.0.1', port }, { keepAlive: { intervalMs: 50, timeoutMs: 150 } });
+      const err = await new Promise<Error & { code?: string }>((resolve) => session.on('error', resolve));
+      expect(err.code).toBe('MUX_ERR_TIMEOUT');
+      expect(session.destroyed).toBe(true);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('keepalive keeps a healthy idle session open', async () => {
+    const server = createServer();
+    const port = await listen(server);
+    try {
+      const session = connect({ host: '127.0.0.1', port }, { keepAlive: { intervalMs: 30, timeoutMs: 500 } });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(session.destroyed).toBe(false);
+      await session.close();
+    } finally {
+      server.close();
+    }
+  });
+
+  it('an idle session closes itself after idleTimeoutMs', async () => {
+    const server = createServer();
+    const port = await listen(server);
+    try {
+      const session = connect({ host: '127.0.0.1', port }, { idleTimeoutMs: 100 });
+      await new Promise<void>((r) => session.on('close', () => r()));
+      expect(session.destroyed).toBe(true);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('graceful shutdown under load: every request in flight completes; later ones are retryable', async () => {
+    const sessions: MuxSession[] = [];
+    const server = createServer({}, (stream: MuxStream) => {
+      stream.resume();
+      stream.on('end', () =>
+        setTimeout(() => {
+          stream.respond({ ':status': 200 });
+          stream.end('done');
+        }, 50),
+      );
+    });
+    server.on('session', (s: MuxSession) => sessions.push(s));
+    const port = await listen(server);
+    try {
+      const client = connect({ host: '127.0.0.1', port });
+      const inFlight = Array.from({ length: 50 }, async () => {
+        const req = client.request({ ':path': '/' }, { endStream: true });
+        const chunks: Buffer[] = [];
+        for await (const c of req) chunks.push(c as Buffer);
+        return Buffer.concat(chunks).toString();
+      });
+      await new Promise((r) => setTimeout(r, 20));
+      const closed = sessions[0]!.close();
+      const results = await Promise.all(inFlight);
+      expect(results).toEqual(new Array(50).fill('done'));
+      await closed;
+      await expect(
+        new Promise((resolve, reject) => {
+          try {
+            const late = client.request({ ':path': '/' }, { endStream: true });
+            late.on('error', reject);
+            late.on('end', resolve);
+            late.resume();
+          } catch (err) {
+            reject(err);
+          }
+        }),
+      ).rejects.toMatchObject({
+        code: expect.stringMatching(/MUX_ERR_(INVALID_STATE|REFUSED_STREAM|CANCEL)/),
+      });
+    } finally {
+      server.close();
+    }
+  });
+});
