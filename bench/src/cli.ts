@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { framingGroups } from '../micro/framing.bench.js';
 import { hpackGroups } from '../micro/hpack.bench.js';
 import { type MicroGroup, markdownTable, runGroups } from './micro.js';
-import { muxComparison, muxTable } from './mux/run.js';
+import { bulkComparison, muxComparison, muxTable } from './mux/run.js';
 
 const SUITES: Record<string, () => MicroGroup[]> = {
   framing: framingGroups,
@@ -60,7 +60,9 @@ async function main(): Promise<void> {
   let table = results.length > 0 ? markdownTable(results) : '';
   let mux: Awaited<ReturnType<typeof muxComparison>> = [];
   if (names.includes('mux')) {
-    mux = await muxComparison(values.quick ? 2 : 5, (s) => process.stdout.write(`${s}\n`));
+    const log = (s: string) => process.stdout.write(`${s}\n`);
+    mux = await muxComparison(values.quick ? 2 : 5, log);
+    mux.push(...(await bulkComparison(values.quick ? 256 * 2 ** 20 : 2 ** 30, log)));
     table += `${table === '' ? '' : '\n\n'}HTTP/2, client and server in separate processes:\n\n${muxTable(mux)}`;
   }
   process.stdout.write(`\n${table}\n`);

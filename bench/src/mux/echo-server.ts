@@ -4,7 +4,7 @@
  * Prints its port on stdout, echoes each request body with status 200.
  */
 import http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { createServer, type MuxStream } from '@weft/mux';
 
 const kind = process.argv[2];
@@ -29,7 +29,30 @@ if (kind === 'weft') {
     });
   });
   server.listen(0, '127.0.0.1', () => process.stdout.write(`${(server.address() as AddressInfo).port}\n`));
+} else if (kind === 'weft-sink') {
+  // Counts the request body and answers with the count.
+  const server = createServer({}, (stream: MuxStream) => {
+    let n = 0;
+    stream.on('data', (c: Buffer) => {
+      n += c.length;
+    });
+    stream.on('end', () => {
+      stream.respond({ ':status': 200 });
+      stream.end(String(n));
+    });
+  });
+  server.listen(0, '127.0.0.1', () => process.stdout.write(`${(server.address() as AddressInfo).port}\n`));
+} else if (kind === 'raw-sink') {
+  // The floor: a plain socket that counts until the client half-closes, then answers with the count.
+  const server = net.createServer((socket) => {
+    let n = 0;
+    socket.on('data', (c) => {
+      n += c.length;
+    });
+    socket.on('end', () => socket.end(String(n)));
+  });
+  server.listen(0, '127.0.0.1', () => process.stdout.write(`${(server.address() as AddressInfo).port}\n`));
 } else {
-  process.stderr.write('usage: echo-server weft|node-http2\n');
+  process.stderr.write('usage: echo-server weft|node-http2|weft-sink|raw-sink\n');
   process.exit(2);
 }

@@ -1,4 +1,5 @@
 import { type FrameDecoder, FramingError, lengthPrefixed } from '@weft/framing';
+import { BdpEstimator, MAX_AUTO_CONNECTION_WINDOW, MAX_AUTO_STREAM_WINDOW } from './bdp.js';
 import { MuxProtocolError, MuxUsageError } from './errors.js';
 import type { ConnectionEvent, HeadersKind } from './events.js';
 import { decodeFrame, type Frame } from './frame/decode.js';
@@ -11,7 +12,15 @@ import {
   encodeSettings,
   encodeWindowUpdate,
 } from './frame/encode.js';
-import { CLIENT_PREFACE, DEFAULT_WINDOW, ErrorCode, Flag, MAX_STREAM_ID, MAX_WINDOW } from './frame/types.js';
+import {
+  CLIENT_PREFACE,
+  DEFAULT_WINDOW,
+  ErrorCode,
+  Flag,
+  MAX_STREAM_ID,
+  MAX_WINDOW,
+  SettingId,
+} from './frame/types.js';
 import { type BlockKind, validateBlock } from './headers.js';
 import { HpackDecoder } from './hpack/decoder.js';
 import { type HeaderField, HpackEncoder } from './hpack/encoder.js';
@@ -29,6 +38,11 @@ export interface ConnectionOptions {
   connectionWindow?: number;
   /** Largest HPACK table our encoder uses, whatever the peer allows. Default 4096. */
   encoderTableSize?: number;
+  /**
+   * Grow receive windows to the bandwidth-delay product (PING round trips), from the advertised
+   * initial values up to 16 MiB per stream and 32 MiB for the connection. Default true.
+   */
+  autoTuneWindows?: boolean;
   /** Flood budgets (token buckets); see {@link FloodLimits}. */
   limits?: Partial<FloodLimits>;
   /** Clock in milliseconds for the budgets (injectable for tests). Default `performance.now`. */
@@ -75,7 +89,7 @@ interface Stream {
  */
 export class Connection {
   readonly role: 'client' | 'server';
-  readonly #local: Settings;
+  #local: Settings;
   #remote: Settings = { ...PROTOCOL_DEFAULTS };
   /** Our settings waiting for the peer's ACK (applied to the decoder then). */
   #unackedSettings: Settings[] = [];
@@ -94,7 +108,12 @@ export class Connection {
   #connSendWindow = DEFAULT_WINDOW;
   #connRecvWindow = DEFAULT_WINDOW;
   #connUnacked = 0;
-  readonly #connTarget: number;
+  #connTarget: number;
+  readonly #bdp: BdpEstimator | undefined;
+  /** Received-but-unconsumed bytes when the current `receive()` began (the reader's lag). */
+  #unreadAtBatchStart = 0;
+  /** DATA or HEADERS arrived since the peer's last PING. */
+  #workSincePing = false;
   #prefaceLeft: number;
   #sawSettings = false;
   #block:
@@ -149,6 +168,7 @@ export class Connection {
       stripHeader: false,
       maxFrameLength: this.#local.maxFrameSize,
     }).decoder();
+    this.#bdp = options.autoTuneWindows === false ? undefined : new BdpEstimator();
     this.#nextLocalId = this.role === 'client' ? 1 : 2;
     this.#prefaceLeft = this.role === 'server' ? CLIENT_PREFACE.length : 0;
     // The connection preface (§3.4): the client's magic, then each side's SETTINGS.
@@ -198,6 +218,7 @@ export class Connection {
   receive(chunk: Uint8Array): ConnectionEvent[] {
     const events = this.takeEvents();
     if (this.#dead) return events;
+    this.#unreadAtBatchStart = this.#connTarget - this.#connRecvWindow - this.#connUnacked;
     let bytes = chunk;
     try {
       if (this.#prefaceLeft > 0) {
@@ -263,6 +284,35 @@ export class Connection {
     }
   }
 
+  /** A BDP sample completed: grow the stream and connection receive windows if it says so. */
+  #tuneWindows(): void {
+    const current = this.#local.initialWindowSize;
+    let next = this.#bdp!.onAck(current, MAX_AUTO_STREAM_WINDOW);
+    // Grow only while the application keeps up: received-but-unread bytes below one window mean
+    // the window, not the reader, limits the transfer. A stalled reader never earns a bigger window.
+    // Unread as of the start of this input batch: bytes of the batch itself are not handed to the
+    // application until receive() returns, so they say nothing about a lagging reader.
+    if (this.#unreadAtBatchStart >= current) {
+      next = current;
+      this.#bdp!.hold();
+    }
+    if (next > current) {
+      // Our new INITIAL_WINDOW_SIZE: the peer applies the difference to every open stream when it
+      // reads the SETTINGS; we can credit our side at once (more permissive, never less).
+      const delta = next - current;
+      this.#local = { ...this.#local, initialWindowSize: next };
+      for (const s of this.#streams.values()) s.recvWindow += delta;
+      this.#control.push(encodeSettings([[SettingId.InitialWindowSize, next]]));
+      this.#unackedSettings.push(this.#local);
+    }
+    const connNext = Math.min(MAX_AUTO_CONNECTION_WINDOW, Math.max(this.#connTarget, 2 * next));
+    if (connNext > this.#connTarget) {
+      this.#control.push(encodeWindowUpdate(0, connNext - this.#connTarget));
+      this.#connRecvWindow += connNext - this.#connTarget;
+      this.#connTarget = connNext;
+    }
+  }
+
   /** Spend from a flood budget; past it, the connection ends with ENHANCE_YOUR_CALM. */
   #spend(kind: keyof FloodLimits): void {
     if (!this.#buckets[kind].take(this.#now())) {
@@ -276,10 +326,12 @@ export class Connection {
     }
     switch (frame.kind) {
       case 'data':
+        this.#workSincePing = true;
         if (frame.data.length === 0 && (frame.flags & Flag.EndStream) === 0) this.#spend('emptyFrames');
         this.#onData(frame, events);
         return;
       case 'headers':
+        this.#workSincePing = true;
         if (frame.fragment.length === 0 && (frame.flags & Flag.EndHeaders) === 0) this.#spend('emptyFrames');
         this.#block = {
           streamId: frame.streamId,
@@ -330,8 +382,14 @@ export class Connection {
         // connection error of type PROTOCOL_ERROR" when push is disabled (§6.6).
         throw new MuxProtocolError(ErrorCode.ProtocolError, 'PUSH_PROMISE while push is disabled');
       case 'ping':
-        if (!frame.ack) this.#spend('pings');
-        if (frame.ack) events.push({ type: 'PingAcknowledged', data: frame.data.slice() });
+        // A PING that comes with work (DATA or HEADERS since the last one) is a BDP probe or a
+        // keepalive on a busy connection; only PINGs with nothing between them spend the budget.
+        if (!frame.ack) {
+          if (this.#workSincePing) this.#workSincePing = false;
+          else this.#spend('pings');
+        }
+        if (frame.ack && this.#bdp?.owns(frame.data)) this.#tuneWindows();
+        else if (frame.ack) events.push({ type: 'PingAcknowledged', data: frame.data.slice() });
         else {
           this.#control.push(encodePing(frame.data, true));
           events.push({ type: 'PingReceived', data: frame.data.slice() });
@@ -366,6 +424,11 @@ export class Connection {
     if (s.recvWindow < 0)
       throw new MuxProtocolError(ErrorCode.FlowControlError, 'DATA beyond the stream window', s.id);
     const endStream = (frame.flags & Flag.EndStream) !== 0;
+    const bdpPing =
+      this.#local.initialWindowSize < MAX_AUTO_STREAM_WINDOW
+        ? this.#bdp?.onData(frame.flowLength, this.#now())
+        : undefined;
+    if (bdpPing !== undefined) this.#control.push(encodePing(bdpPing, false));
     // Padding is flow-controlled but never reaches the application: return it at once.
     const padding = frame.flowLength - frame.data.length;
     if (padding > 0) {

@@ -155,6 +155,51 @@ describe('Connection core: flow control and scheduling', () => {
     expect(of(c.events, 'StreamClosed')).toHaveLength(1);
   });
 
+  it('receive windows grow to the BDP while the reader keeps up, and not while it stalls', () => {
+    // A simulated clock: each exchange below is one 10 ms round trip, so BDP samples can be taken.
+    let t = 0;
+    const c = new Connection({ role: 'client', now: () => t });
+    const s = new Connection({ role: 'server', now: () => t });
+    const id = c.request([...GET.map(([n, v]) => [n, v] as [string, string])], true);
+    let received = 0;
+    let started = false;
+    // A reader that consumes each DATA frame as it arrives.
+    for (let i = 0; i < 5000 && received < 8 << 20; i++) {
+      t += 10;
+      const toServer = c.takeOutbound();
+      if (toServer.length > 0) {
+        for (const e of s.receive(Buffer.concat(toServer))) {
+          if (e.type === 'HeadersReceived' && !started) {
+            started = true;
+            s.respond(id, [...OK]);
+            s.write(id, new Uint8Array(8 << 20), true);
+          }
+        }
+      }
+      const toClient = s.takeOutbound();
+      if (toClient.length === 0 && toServer.length === 0) break;
+      for (const part of toClient) {
+        for (const e of c.receive(part)) {
+          if (e.type === 'DataReceived') {
+            received += e.data.length;
+            c.consume(id, e.data.length);
+          }
+        }
+      }
+    }
+    expect(received).toBe(8 << 20);
+    expect(c.localSettings.initialWindowSize).toBeGreaterThan(1 << 20);
+    expect(c.localSettings.initialWindowSize).toBeLessThanOrEqual(16 << 20);
+
+    const stalled = pair();
+    const id2 = stalled.c.conn.request([...GET.map(([n, v]) => [n, v] as [string, string])], true);
+    stalled.pump();
+    stalled.s.conn.respond(id2, [...OK]);
+    stalled.s.conn.write(id2, new Uint8Array(1 << 20), true);
+    for (let i = 0; i < 10; i++) stalled.pump();
+    expect(stalled.c.conn.localSettings.initialWindowSize).toBe(65_535);
+  });
+
   it('round-robins 16 KiB chunks so one large transfer does not starve a small one', () => {
     const { c, s, pump } = pair({ settings: { initialWindowSize: 1 << 24 } }, {});
     const big = c.conn.request([...GET.map(([n, v]) => [n, v] as [string, string])]);

@@ -12,7 +12,7 @@ export interface SessionOptions extends Omit<ConnectionOptions, 'role'> {
   /** Client: default `:authority` of requests (`connect` sets it from its target), and `:scheme`. */
   authority?: string;
   scheme?: 'http' | 'https';
-  /** Bytes of DATA handed to the socket per flush while it keeps up. Default 256 KiB. */
+  /** Bytes of DATA handed to the socket per flush while it keeps up. Default 1 MiB. */
   writeBudget?: number;
   /** How long the peer may take to acknowledge our SETTINGS (then SETTINGS_TIMEOUT). Default 10 s. */
   settingsTimeoutMs?: number;
@@ -69,7 +69,7 @@ export class MuxSession extends EventEmitter {
     this.socket = socket;
     this.#options = options;
     this.#role = role;
-    this.#budget = options.writeBudget ?? 256 * 1024;
+    this.#budget = options.writeBudget ?? 1024 * 1024;
     this.#defaults = { ':method': 'GET', ':scheme': options.scheme ?? 'http', ':path': '/' };
     if (options.authority !== undefined) this.#defaults[':authority'] = options.authority;
     const {

@@ -6,7 +6,7 @@ import { type HeaderObject, toFields, toObject } from './headers.js';
 import type { MuxSession } from './session.js';
 
 /** Bytes a stream may have queued before `write()` reports backpressure. */
-const WRITE_HIGH_WATER = 64 * 1024;
+const WRITE_HIGH_WATER = 1024 * 1024;
 
 /**
  * One HTTP/2 stream as a Node `Duplex`, shaped like node:http2's `Http2Stream`: write the body,
