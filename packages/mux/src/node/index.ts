@@ -3,6 +3,14 @@
  * @packageDocumentation
  */
 export { type HeaderObject, toFields, toObject } from './headers.js';
-export { connect, createServer, type ServerOptions, type StreamHandler } from './server.js';
+export {
+  type ConnectOptions,
+  connect,
+  createSecureServer,
+  createServer,
+  type SecureServerOptions,
+  type ServerOptions,
+  type StreamHandler,
+} from './server.js';
 export { MuxSession, type SessionOptions } from './session.js';
 export { MuxStream } from './stream.js';
