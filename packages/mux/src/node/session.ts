@@ -23,6 +23,11 @@ export interface SessionOptions extends Omit<ConnectionOptions, 'role'> {
   keepAlive?: { intervalMs: number; timeoutMs?: number };
   /** Close gracefully after this long with no open stream. Off (0) by default. */
   idleTimeoutMs?: number;
+  /**
+   * A stream with data queued but no send window for this long is reset (CANCEL) and fails with
+   * `MUX_ERR_TIMEOUT`: a peer that never reads cannot hold our buffers forever. Default 60 s; 0 = off.
+   */
+  sendStallTimeoutMs?: number;
   /** Phase one of a graceful server close waits at most this long for the PING round trip. Default 1 s. */
   shutdownRttMs?: number;
 }
@@ -80,6 +85,7 @@ export class MuxSession extends EventEmitter {
       keepAlive: _k,
       idleTimeoutMs: _i,
       shutdownRttMs: _r,
+      sendStallTimeoutMs: _ss,
       ...core
     } = options;
     this._core = new Connection({ ...core, role });
@@ -128,6 +134,29 @@ export class MuxSession extends EventEmitter {
           );
           this.#keepAliveTimer.unref();
         }, intervalMs),
+      );
+    }
+    const stall = o.sendStallTimeoutMs ?? 60_000;
+    if (stall > 0) {
+      const since = new Map<number, number>();
+      this.#timer(
+        setInterval(
+          () => {
+            const now = Date.now();
+            for (const [id, stream] of this.#streams) {
+              if (this._core.pendingBytes(id) > 0 && this._core.sendWindow(id) === 0) {
+                const t = since.get(id) ?? now;
+                since.set(id, t);
+                if (now - t >= stall) {
+                  since.delete(id);
+                  stream._stalled(stall);
+                }
+              } else since.delete(id);
+            }
+            for (const id of since.keys()) if (!this.#streams.has(id)) since.delete(id);
+          },
+          Math.max(10, Math.min(stall / 4, 1000)),
+        ),
       );
     }
     if (o.idleTimeoutMs !== undefined && o.idleTimeoutMs > 0) {

@@ -100,6 +100,73 @@ describe('attacks over sockets, with a well-behaved client on the same server', 
     expect(served).toBe(100);
   });
 
+  it('a reader that never opens its window: bounded buffering, then the stream is reset', async () => {
+    const { createServer: create } = await import('../../src/node/index.js');
+    const errors: string[] = [];
+    let queuedMax = 0;
+    const slow = create({ sendStallTimeoutMs: 200 }, (stream: MuxStream) => {
+      stream.on('error', (e: Error & { code?: string }) => errors.push(e.code ?? ''));
+      stream.respond({ ':status': 200 });
+      // A well-behaved handler: writes 4 MiB respecting backpressure.
+      const chunk = Buffer.alloc(64 * 1024);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 4 << 20) {
+          sent += chunk.length;
+          queuedMax = Math.max(queuedMax, stream.session._core.pendingBytes(stream.id));
+          if (!stream.write(chunk)) {
+            stream.once('drain', pump);
+            return;
+          }
+        }
+        stream.end();
+      };
+      pump();
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    const slowPort = (slow.address() as AddressInfo).port;
+    // The attacker: a request, then silence — no WINDOW_UPDATE ever.
+    const hpack = new HpackEncoder({ huffman: 'never' });
+    const block = hpack.encode([
+      [':method', 'GET'],
+      [':scheme', 'http'],
+      [':path', '/'],
+      [':authority', 'x'],
+    ]);
+    const socket = net.connect({ host: '127.0.0.1', port: slowPort });
+    socket.on('error', () => {});
+    const got: Buffer[] = [];
+    socket.on('data', (c) => got.push(c));
+    socket.write(
+      Buffer.concat([
+        CLIENT_PREFACE,
+        encodeSettings([]),
+        encodeSettings([], true),
+        frameHeader(block.length, FrameType.Headers, Flag.EndHeaders | Flag.EndStream, 1),
+        block,
+      ]),
+    );
+    await new Promise((r) => setTimeout(r, 700));
+    socket.destroy();
+    slow.close();
+    expect(errors).toContain('MUX_ERR_TIMEOUT');
+    // Never more than the write high-water mark plus one chunk queued for the stalled stream.
+    expect(queuedMax).toBeLessThanOrEqual((1 << 20) + 64 * 1024);
+    // The attacker received at most the initial window of DATA, then an RST_STREAM (CANCEL).
+    const all = Buffer.concat(got);
+    let at = 0;
+    let data = 0;
+    let rst: number | undefined;
+    while (at + 9 <= all.length) {
+      const len = all.readUIntBE(at, 3);
+      if (all[at + 3] === FrameType.Data) data += len;
+      if (all[at + 3] === FrameType.RstStream) rst = all.readUInt32BE(at + 9);
+      at += 9 + len;
+    }
+    expect(data).toBeLessThanOrEqual(65_535);
+    expect(rst).toBe(ErrorCode.Cancel);
+  });
+
   it('garbage instead of a preface costs only that connection', async () => {
     const [result, served] = await Promise.all([
       attack(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n')),
