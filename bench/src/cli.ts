@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { framingGroups } from '../micro/framing.bench.js';
 import { hpackGroups } from '../micro/hpack.bench.js';
 import { type MicroGroup, markdownTable, runGroups } from './micro.js';
-import { bulkComparison, muxComparison, muxTable } from './mux/run.js';
+import { bulkComparison, memoryComparison, memoryTable, muxComparison, muxTable } from './mux/run.js';
 
 const SUITES: Record<string, () => MicroGroup[]> = {
   framing: framingGroups,
@@ -20,8 +20,9 @@ const SUITES: Record<string, () => MicroGroup[]> = {
 const USAGE = `usage: weft-bench [--micro] [--suite NAME[,NAME]] [--time MS] [--out DIR] [--quick]
 
   --micro        only the tinybench micro suites (in-process)
-  --suite        suites to run: ${[...Object.keys(SUITES), 'mux'].join(', ')} (default: all)
+  --suite        suites to run: ${[...Object.keys(SUITES), 'mux', 'memory'].join(', ')} (default: all)
                  mux: weft vs node:http2 (and h2load), client and server in separate processes
+                 memory: idle connections and open streams, weft vs node:http2
   --time MS      measuring time per case (default 1000; --quick: 200)
   --out DIR      where to write micro.json and micro.md (default bench/results/latest)
   --quick        a short smoke run
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const all = [...Object.keys(SUITES), 'mux'];
+  const all = [...Object.keys(SUITES), 'mux', 'memory'];
   const names = values.suite?.split(',') ?? (values.micro ? Object.keys(SUITES) : all);
   for (const n of names) {
     if (!all.includes(n)) throw new Error(`unknown suite ${n}; known: ${all.join(', ')}`);
@@ -64,6 +65,14 @@ async function main(): Promise<void> {
     mux = await muxComparison(values.quick ? 2 : 5, log);
     mux.push(...(await bulkComparison(values.quick ? 256 * 2 ** 20 : 2 ** 30, log)));
     table += `${table === '' ? '' : '\n\n'}HTTP/2, client and server in separate processes:\n\n${muxTable(mux)}`;
+  }
+  let memory: Awaited<ReturnType<typeof memoryComparison>> = [];
+  if (names.includes('memory')) {
+    const log = (s: string) => process.stdout.write(`${s}\n`);
+    memory = values.quick
+      ? await memoryComparison(1000, 1000, log)
+      : await memoryComparison(10_000, 10_000, log);
+    table += `${table === '' ? '' : '\n\n'}Memory, server and client in separate processes (heap after GC):\n\n${memoryTable(memory)}`;
   }
   process.stdout.write(`\n${table}\n`);
   mkdirSync(out, { recursive: true });

@@ -1,6 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -181,6 +182,86 @@ export function muxTable(results: MuxResult[]): string {
     const target = r.target === undefined ? '' : `≥ ${r.target}× ${r.met ? '✅ met' : '❌ missed'}`;
     rows.push(
       `| ${r.scenario} | ${r.system} | ${Math.round(r.rps).toLocaleString('en-US')} | ${r.ratio.toFixed(2)}× | ${target}${r.errors > 0 ? ` (${r.errors} errors)` : ''} |`,
+    );
+  }
+  return rows.join('\n');
+}
+
+/** Memory of idle connections and open streams, weft vs node:http2, server and client in separate processes. */
+export async function memoryComparison(
+  connections: number,
+  streams: number,
+  log: (s: string) => void,
+): Promise<MemoryResult[]> {
+  const results: MemoryResult[] = [];
+  for (const kind of ['node-http2', 'weft'] as const) {
+    for (const [what, n] of [
+      ['connections', connections],
+      ['streams', streams],
+    ] as const) {
+      log(
+        `  memory: ${kind}, ${n} ${what === 'connections' ? 'idle connections' : 'open streams on one connection'} ...`,
+      );
+      const server = spawn(process.execPath, ['--expose-gc', join(here, 'memory-server.js'), kind], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
+      const lines = createInterface({ input: server.stdout! });
+      const next = () => new Promise<string>((r) => lines.once('line', r));
+      const port = Number(await next());
+      server.stdin!.write('\n');
+      const before = JSON.parse(await next()) as { rss: number; heapUsed: number };
+      const client = spawn(
+        process.execPath,
+        ['--expose-gc', join(here, 'memory-client.js'), kind, String(port), what, String(n)],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      const [line] = (await once(client.stdout!, 'data')) as [Buffer];
+      const c = JSON.parse(line.toString()) as { heapBefore: number; heapAfter: number };
+      server.stdin!.write('\n');
+      const after = JSON.parse(await next()) as { rss: number; heapUsed: number; held: number };
+      client.kill('SIGKILL');
+      server.kill('SIGKILL');
+      results.push({
+        system: kind === 'weft' ? 'weft' : 'node:http2',
+        what,
+        n,
+        serverRssMb: after.rss / 2 ** 20,
+        serverHeld: after.held,
+        serverHeapPerItemKb: (after.heapUsed - before.heapUsed) / n / 1024,
+        clientHeapPerItemKb: (c.heapAfter - c.heapBefore) / n / 1024,
+      });
+    }
+  }
+  return results;
+}
+
+/** One memory measurement. */
+export interface MemoryResult {
+  system: string;
+  what: 'connections' | 'streams';
+  n: number;
+  serverRssMb: number;
+  /** Streams the server's handler holds (0 for the connection rows): proof the streams were opened. */
+  serverHeld: number;
+  serverHeapPerItemKb: number;
+  clientHeapPerItemKb: number;
+}
+
+/** Memory results as a Markdown table. */
+export function memoryTable(results: MemoryResult[]): string {
+  const rows = [
+    '| held | system | server RSS | server heap per item | client heap per item | streams the server holds |',
+    '| --- | --- | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of results) {
+    const label =
+      r.what === 'connections'
+        ? `${r.n.toLocaleString('en-US')} idle connections`
+        : `${r.n.toLocaleString('en-US')} open streams, 1 connection`;
+    rows.push(
+      `| ${label} | ${r.system} | ${r.serverRssMb.toFixed(0)} MB | ${r.serverHeapPerItemKb.toFixed(1)} KiB | ${r.clientHeapPerItemKb.toFixed(1)} KiB | ${r.what === 'streams' ? r.serverHeld : ''} |`,
     );
   }
   return rows.join('\n');
