@@ -116,8 +116,17 @@ export class Connection {
   #workSincePing = false;
   #prefaceLeft: number;
   #sawSettings = false;
+  /** A header block being assembled (HEADERS or PUSH_PROMISE, then CONTINUATIONs). */
   #block:
-    | { streamId: number; fragments: Uint8Array[]; bytes: number; frames: number; endStream: boolean }
+    | {
+        streamId: number;
+        fragments: Uint8Array[];
+        bytes: number;
+        frames: number;
+        endStream: boolean;
+        /** Set for a PUSH_PROMISE: the stream it reserves. */
+        promisedId?: number;
+      }
     | undefined;
   readonly #recentResets: number[] = [];
   /** Events caused by commands (a local END_STREAM closing a stream, a waiting request opening). */
@@ -378,9 +387,23 @@ export class Connection {
         this.#onSettings(frame, events);
         return;
       case 'push_promise':
-        // We never enable push (yet): "A client ... MUST treat the receipt of a PUSH_PROMISE frame as a
-        // connection error of type PROTOCOL_ERROR" when push is disabled (§6.6).
-        throw new MuxProtocolError(ErrorCode.ProtocolError, 'PUSH_PROMISE while push is disabled');
+        // "A client cannot push. Thus, servers MUST treat the receipt of a PUSH_PROMISE frame as a
+        // connection error"; nor may a server push when the client disabled it (§6.6, §8.4).
+        if (this.role === 'server')
+          throw new MuxProtocolError(ErrorCode.ProtocolError, 'PUSH_PROMISE sent to a server');
+        if (!this.#local.enablePush)
+          throw new MuxProtocolError(ErrorCode.ProtocolError, 'PUSH_PROMISE while push is disabled');
+        this.#workSincePing = true;
+        this.#block = {
+          streamId: frame.streamId,
+          fragments: [frame.fragment],
+          bytes: frame.fragment.length,
+          frames: 1,
+          endStream: false,
+          promisedId: frame.promisedId,
+        };
+        if (frame.flags & Flag.EndHeaders) this.#onHeaderBlock(events);
+        return;
       case 'ping':
         // A PING that comes with work (DATA or HEADERS since the last one) is a BDP probe or a
         // keepalive on a busy connection; only PINGs with nothing between them spend the budget.
@@ -452,6 +475,10 @@ export class Connection {
       }
       throw err;
     }
+    if (b.promisedId !== undefined) {
+      this.#onPushPromise(b.streamId, b.promisedId, headers, events);
+      return;
+    }
     const id = b.streamId;
     let s = this.#streams.get(id);
     if (s === undefined) {
@@ -474,7 +501,7 @@ export class Connection {
         return;
       }
       this.#streams.set(id, s);
-    } else if (!canReceive(s.state)) {
+    } else if (!canReceive(s.state) && s.state !== 'reserved_remote') {
       throw new MuxProtocolError(ErrorCode.StreamClosed, `HEADERS in state ${s.state}`, id);
     }
     const kind = this.#kindOf(s, headers);
@@ -487,9 +514,66 @@ export class Connection {
       throw new MuxProtocolError(ErrorCode.ProtocolError, 'informational response with END_STREAM', id);
     }
     if (kind === 'request' || kind === 'response') s.headersDone = true;
-    if (s.state === 'idle') this.#apply(s, 'recv_headers', events);
+    if (s.state === 'reserved_remote' && this.#remoteActive >= this.#local.maxConcurrentStreams) {
+      // A pushed response beyond our concurrency limit: refuse it (the push was never processed).
+      this.#streamError(
+        new MuxProtocolError(ErrorCode.RefusedStream, 'pushed stream beyond MAX_CONCURRENT_STREAMS', id),
+        events,
+      );
+      return;
+    }
+    if (s.state === 'idle' || s.state === 'reserved_remote') this.#apply(s, 'recv_headers', events);
     events.push({ type: 'HeadersReceived', streamId: id, kind, headers, endStream: b.endStream });
     if (b.endStream) this.#apply(s, 'recv_end_stream', events);
+  }
+
+  /** A complete PUSH_PROMISE (client side): reserve the promised stream and report it (§6.6, §8.4). */
+  #onPushPromise(
+    parentId: number,
+    promisedId: number,
+    headers: HeaderField[],
+    events: ConnectionEvent[],
+  ): void {
+    const parent = this.#streams.get(parentId);
+    // "PUSH_PROMISE frames MUST only be sent on a peer-initiated stream that is in either the 'open'
+    // or 'half-closed (remote)' state" — ours, seen from here: open or half-closed (local).
+    if (parent === undefined || !parent.local || !canReceive(parent.state)) {
+      if (this.#recentResets.includes(parentId)) {
+        this.#control.push(encodeRstStream(promisedId, ErrorCode.Cancel));
+        this.#rememberReset(promisedId);
+        this.#lastRemoteId = Math.max(this.#lastRemoteId, promisedId);
+        return;
+      }
+      throw new MuxProtocolError(
+        ErrorCode.ProtocolError,
+        `PUSH_PROMISE on stream ${parentId} in the wrong state`,
+      );
+    }
+    if (promisedId % 2 !== 0 || !this.#isIdle(promisedId)) {
+      throw new MuxProtocolError(
+        ErrorCode.ProtocolError,
+        `PUSH_PROMISE reserving stream ${promisedId}, not a new even id`,
+      );
+    }
+    this.#lastRemoteId = promisedId;
+    const s = this.#newStream(promisedId, false);
+    this.#streams.set(promisedId, s);
+    this.#apply(s, 'recv_push_promise', events);
+    const method = headers.find(([n]) => n === ':method')?.[1];
+    const reason = validateBlock(headers, 'request');
+    // §8.4: "Promised requests MUST be safe ... and cacheable" and carry no content.
+    if (reason !== undefined || (method !== 'GET' && method !== 'HEAD')) {
+      this.#streamError(
+        new MuxProtocolError(
+          ErrorCode.ProtocolError,
+          `malformed promised request: ${reason ?? `method ${method}`}`,
+          promisedId,
+        ),
+        events,
+      );
+      return;
+    }
+    events.push({ type: 'PushPromiseReceived', parentId, promisedId, headers });
   }
 
   #kindOf(s: Stream, headers: HeaderField[]): HeadersKind {
@@ -634,6 +718,40 @@ export class Connection {
     this.#sendHeaders(s, headers, endStream);
   }
 
+  /**
+   * Server: promise a pushed response on `parentId` (PUSH_PROMISE with the request it answers) and
+   * return the reserved stream's id; answer it with `respond()` and `write()`.
+   * @throws {MuxUsageError} `MUX_ERR_INVALID_STATE` when the client disabled push, the parent cannot
+   *   carry it, or the client's MAX_CONCURRENT_STREAMS is reached.
+   */
+  push(parentId: number, requestHeaders: readonly HeaderField[]): number {
+    if (this.role !== 'server') throw new MuxUsageError('MUX_ERR_INVALID_STATE', 'only a server pushes');
+    if (!this.#remote.enablePush)
+      throw new MuxUsageError('MUX_ERR_INVALID_STATE', 'the client disabled push');
+    const parent = this.#sendable(parentId, 'push');
+    if (this.#localActive >= this.#remote.maxConcurrentStreams) {
+      throw new MuxUsageError(
+        'MUX_ERR_INVALID_STATE',
+        "push would exceed the client's MAX_CONCURRENT_STREAMS",
+      );
+    }
+    if (this.#nextLocalId > MAX_STREAM_ID)
+      throw new MuxUsageError('MUX_ERR_INVALID_STATE', 'stream ids exhausted');
+    const s = this.#newStream(this.#nextLocalId, true);
+    this.#nextLocalId += 2;
+    encodeHeaderBlock(
+      this.#control,
+      parent.id,
+      this.#encoder.encode(requestHeaders),
+      false,
+      this.#remote.maxFrameSize,
+      s.id,
+    );
+    this.#streams.set(s.id, s);
+    this.#apply(s, 'send_push_promise', this.#deferred);
+    return s.id;
+  }
+
   /** Queue DATA on a stream; `endStream` ends our side after it. @throws {MuxUsageError} `MUX_ERR_INVALID_STATE` */
   write(streamId: number, data: Uint8Array, endStream = false): void {
     const s = this.#sendable(streamId, 'write');
@@ -764,7 +882,10 @@ export class Connection {
     const s = this.#streams.get(streamId);
     if (s === undefined || this.#dead)
       throw new MuxUsageError('MUX_ERR_INVALID_STATE', `${what}: stream ${streamId} is not open`);
-    if (s.pendingEnd || !(canSend(s.state) || s.state === 'idle' || s.waiting !== undefined)) {
+    if (
+      s.pendingEnd ||
+      !(canSend(s.state) || s.state === 'idle' || s.state === 'reserved_local' || s.waiting !== undefined)
+    ) {
       throw new MuxUsageError(
         'MUX_ERR_INVALID_STATE',
         `${what}: stream ${streamId} is ${s.pendingEnd ? 'ending' : s.state}`,
@@ -782,7 +903,7 @@ export class Connection {
       endStream,
       this.#remote.maxFrameSize,
     );
-    if (s.state === 'idle') this.#apply(s, 'send_headers', this.#deferred);
+    if (s.state === 'idle' || s.state === 'reserved_local') this.#apply(s, 'send_headers', this.#deferred);
     if (endStream) this.#apply(s, 'send_end_stream', this.#deferred);
   }
 
@@ -798,7 +919,8 @@ export class Connection {
   }
 
   #hasWork(s: Stream): boolean {
-    return s.pendingBytes > 0 || (s.pendingEnd && canSend(s.state));
+    // Nothing leaves before the stream's HEADERS (a reserved or waiting stream holds its data).
+    return canSend(s.state) && (s.pendingBytes > 0 || s.pendingEnd);
   }
 
   #canProgress(s: Stream): boolean {

@@ -42,6 +42,8 @@ export type ConnectionEvent =
   | { type: 'WindowUpdated'; streamId: number }
   /** A request that had to wait for the peer's MAX_CONCURRENT_STREAMS was sent. */
   | { type: 'StreamOpened'; streamId: number }
+  /** Client: the server promised a pushed response; `headers` is the request it answers. Refuse with `resetStream`. */
+  | { type: 'PushPromiseReceived'; parentId: number; promisedId: number; headers: HeaderField[] }
   | { type: 'PingReceived'; data: Uint8Array }
   | { type: 'PingAcknowledged'; data: Uint8Array }
   /** The peer is going away: no stream above `lastStreamId` was or will be processed. */

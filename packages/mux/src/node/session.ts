@@ -62,6 +62,8 @@ export class MuxSession extends EventEmitter {
   #lastStreamActivity = Date.now();
   #keepAliveTimer: NodeJS.Timeout | undefined;
   readonly #options: SessionOptions;
+  /** Server: `:scheme`/`:authority` of open request streams, the defaults of their pushes. */
+  readonly #requestHeaders = new Map<number, HeaderObject>();
   readonly #role: 'client' | 'server';
   #destroyed = false;
   /** A connection error was already reported: destroying later is not another error. */
@@ -280,9 +282,22 @@ export class MuxSession extends EventEmitter {
     process.nextTick(() => this.#flush());
   }
 
+  /** @internal register a stream the core created (a pushed stream) */
+  _adopt(id: number): MuxStream {
+    const stream = new MuxStream(this, id);
+    this.#streams.set(id, stream);
+    return stream;
+  }
+
+  /** @internal `:scheme` and `:authority` of a request stream, as defaults for its pushes */
+  _requestDefaults(id: number): HeaderObject {
+    return this.#requestHeaders.get(id) ?? {};
+  }
+
   /** @internal a stream finished */
   _forget(id: number): void {
     this.#streams.delete(id);
+    this.#requestHeaders.delete(id);
     this.#lastStreamActivity = Date.now();
     this.#closing?.();
   }
@@ -324,7 +339,12 @@ export class MuxSession extends EventEmitter {
             stream = new MuxStream(this, e.streamId);
             this.#streams.set(e.streamId, stream);
             if (e.endStream) stream.push(null);
-            this.emit('stream', stream, toObject(e.headers));
+            const headers = toObject(e.headers);
+            this.#requestHeaders.set(e.streamId, {
+              ':scheme': headers[':scheme'],
+              ':authority': headers[':authority'],
+            });
+            this.emit('stream', stream, headers);
             break;
           }
           stream?._headers(e.kind, e.headers, e.endStream);
@@ -360,6 +380,17 @@ export class MuxSession extends EventEmitter {
         case 'SettingsReceived':
           this.emit('remoteSettings', e.settings);
           break;
+        case 'PushPromiseReceived': {
+          // Pushes are accepted only when someone listens for them; otherwise refused at once.
+          if (this.listenerCount('push') === 0) {
+            this._core.resetStream(e.promisedId, ErrorCode.Cancel);
+            break;
+          }
+          const pushed = this._adopt(e.promisedId);
+          pushed._coreEnded(); // a pushed stream carries nothing from us
+          this.emit('push', pushed, toObject(e.headers), this.#streams.get(e.parentId));
+          break;
+        }
         case 'PingReceived':
           this.emit('ping', e.data);
           break;

@@ -57,6 +57,20 @@ export class MuxStream extends Duplex {
     this.session._flushSoon();
   }
 
+  /**
+   * Server: push a response to the request `headers` (`{ ':path': '/style.css' }`; `:method` GET,
+   * `:scheme` and `:authority` default from this stream's request). Returns the pushed stream: call
+   * `respond()` and write its body.
+   * @throws {MuxUsageError} `MUX_ERR_INVALID_STATE` when the client disabled push.
+   */
+  pushStream(headers: HeaderObject): MuxStream {
+    const request: HeaderObject = { ':method': 'GET', ...this.session._requestDefaults(this.id), ...headers };
+    const id = this.session._core.push(this.id, toFields(request));
+    const pushed = this.session._adopt(id);
+    this.session._flushSoon();
+    return pushed;
+  }
+
   /** Send trailers: they follow everything written so far, and end our side of the stream. */
   sendTrailers(headers: HeaderObject): void {
     if (this.#trailers !== undefined || this.writableEnded) {
