@@ -8,6 +8,7 @@ import {
   encodeGoaway,
   encodeHeaderBlock,
   encodePing,
+  encodePriorityUpdate,
   encodeRstStream,
   encodeSettings,
   encodeWindowUpdate,
@@ -26,6 +27,8 @@ import { HpackDecoder } from './hpack/decoder.js';
 import { type HeaderField, HpackEncoder } from './hpack/encoder.js';
 import { HpackError } from './hpack/errors.js';
 import { DEFAULT_FLOOD_LIMITS, type FloodLimits, MAX_QUEUED_CONTROL_FRAMES, TokenBucket } from './limits.js';
+import { DEFAULT_PRIORITY, formatPriority, type Priority, parsePriority } from './priority.js';
+import { Scheduler } from './scheduler.js';
 import { applyWire, PROTOCOL_DEFAULTS, resolveSettings, type Settings, settingsToWire } from './settings.js';
 import { canReceive, canSend, type StreamEvent, type StreamState, transition } from './state.js';
 
@@ -81,6 +84,8 @@ interface Stream {
   headersDone: boolean;
   /** Client: request queued until the peer's concurrency limit allows it. */
   waiting: { headers: HeaderField[]; endStream: boolean } | undefined;
+  /** RFC 9218 priority: from the request's `priority` field or PRIORITY_UPDATE. */
+  priority: Priority;
 }
 
 /**
@@ -99,7 +104,9 @@ export class Connection {
   readonly #splitter: FrameDecoder;
   readonly #streams = new Map<number, Stream>();
   #control: Uint8Array[] = [];
-  #sendQueue: Stream[] = [];
+  readonly #sendQueue = new Scheduler<Stream>();
+  /** PRIORITY_UPDATEs for streams not opened yet (RFC 9218 §7.1 allows them), bounded. */
+  readonly #earlyPriorities = new Map<number, Priority>();
   #waiting: Stream[] = [];
   #nextLocalId: number;
   #lastRemoteId = 0;
@@ -376,7 +383,9 @@ export class Connection {
         this.#spend('emptyFrames');
         return;
       case 'priority':
+        return;
       case 'priority_update':
+        this.#onPriorityUpdate(frame.prioritizedId, frame.fieldValue);
         return;
       case 'rst_stream':
         this.#spend('peerResets');
@@ -514,6 +523,13 @@ export class Connection {
       throw new MuxProtocolError(ErrorCode.ProtocolError, 'informational response with END_STREAM', id);
     }
     if (kind === 'request' || kind === 'response') s.headersDone = true;
+    if (kind === 'request') {
+      const early = this.#earlyPriorities.get(id);
+      this.#earlyPriorities.delete(id);
+      const field = headers.find(([n]) => n === 'priority')?.[1];
+      s.priority =
+        early ?? (field === undefined ? DEFAULT_PRIORITY : (parsePriority(field) ?? DEFAULT_PRIORITY));
+    }
     if (s.state === 'reserved_remote' && this.#remoteActive >= this.#local.maxConcurrentStreams) {
       // A pushed response beyond our concurrency limit: refuse it (the push was never processed).
       this.#streamError(
@@ -525,6 +541,26 @@ export class Connection {
     if (s.state === 'idle' || s.state === 'reserved_remote') this.#apply(s, 'recv_headers', events);
     events.push({ type: 'HeadersReceived', streamId: id, kind, headers, endStream: b.endStream });
     if (b.endStream) this.#apply(s, 'recv_end_stream', events);
+  }
+
+  /** RFC 9218 §7.1: a client reprioritises one of its requests (or one not yet opened). */
+  #onPriorityUpdate(id: number, fieldValue: string): void {
+    if (this.role !== 'server') return;
+    // "If a PRIORITY_UPDATE frame is received with a prioritized stream ID of 0 ... or a stream the
+    // server would not accept as a request stream, it MUST respond with a connection error".
+    if (id === 0 || id % 2 === 0)
+      throw new MuxProtocolError(ErrorCode.ProtocolError, `PRIORITY_UPDATE for stream ${id}`);
+    const p = parsePriority(fieldValue) ?? { ...DEFAULT_PRIORITY, explicit: true };
+    const s = this.#streams.get(id);
+    if (s !== undefined) {
+      this.setPriority(id, p);
+      return;
+    }
+    if (this.#isIdle(id)) {
+      // Bounded: a client may not park more updates than it may open streams.
+      if (this.#earlyPriorities.size >= this.#local.maxConcurrentStreams) return;
+      this.#earlyPriorities.set(id, p);
+    }
   }
 
   /** A complete PUSH_PROMISE (client side): reserve the promised stream and report it (§6.6, §8.4). */
@@ -752,6 +788,39 @@ export class Connection {
     return s.id;
   }
 
+  /**
+   * Change the priority our side serves a stream with (RFC 9218). On a client, also tells the server
+   * with PRIORITY_UPDATE; on a server, applies to our responses.
+   */
+  setPriority(streamId: number, priority: { urgency?: number; incremental?: boolean }): void {
+    const s = this.#streams.get(streamId);
+    if (s === undefined) return;
+    const urgency = priority.urgency ?? s.priority.urgency;
+    if (!Number.isInteger(urgency) || urgency < 0 || urgency > 7) {
+      throw new MuxUsageError(
+        'MUX_ERR_INVALID_OPTION',
+        `urgency must be an integer in [0, 7], got ${urgency}`,
+      );
+    }
+    const next: Priority = {
+      urgency,
+      incremental: priority.incremental ?? s.priority.incremental,
+      explicit: true,
+    };
+    const wasQueued = s.queued;
+    if (wasQueued) {
+      // Requeue under the new priority: rebuild the queue without it.
+      const rest: Stream[] = [];
+      for (let q = this.#sendQueue.shift(); q !== undefined; q = this.#sendQueue.shift())
+        if (q !== s) rest.push(q);
+      s.priority = next;
+      for (const q of [...rest, s]) this.#sendQueue.push(q);
+    } else s.priority = next;
+    if (this.role === 'client' && s.waiting === undefined) {
+      this.#control.push(encodePriorityUpdate(streamId, formatPriority(next)));
+    }
+  }
+
   /** Queue DATA on a stream; `endStream` ends our side after it. @throws {MuxUsageError} `MUX_ERR_INVALID_STATE` */
   write(streamId: number, data: Uint8Array, endStream = false): void {
     const s = this.#sendable(streamId, 'write');
@@ -844,15 +913,11 @@ export class Connection {
     this.#control = [];
     let left = budget;
     const queue = this.#sendQueue;
-    while (queue.length > 0 && left > 0) {
+    while (queue.size > 0 && left > 0) {
       const s = queue.shift()!;
-      s.queued = false;
       if (!this.#streams.has(s.id)) continue;
       left -= this.#emit(s, out, left);
-      if (this.#hasWork(s) && this.#canProgress(s)) {
-        s.queued = true;
-        queue.push(s);
-      }
+      if (this.#hasWork(s) && this.#canProgress(s)) queue.push(s);
       if (this.#connSendWindow <= 0 && queue.every((q) => q.pendingBytes > 0)) break;
     }
     return out;
@@ -875,6 +940,7 @@ export class Connection {
       queued: false,
       headersDone: false,
       waiting: undefined,
+      priority: DEFAULT_PRIORITY,
     };
   }
 
@@ -930,10 +996,7 @@ export class Connection {
   }
 
   #schedule(s: Stream): void {
-    if (!s.queued && this.#hasWork(s) && this.#canProgress(s)) {
-      s.queued = true;
-      this.#sendQueue.push(s);
-    }
+    if (!s.queued && this.#hasWork(s) && this.#canProgress(s)) this.#sendQueue.push(s);
   }
 
   /** Emit up to one chunk of `s`'s data (and its ending); returns the DATA bytes emitted. */
@@ -1115,7 +1178,7 @@ export class Connection {
       this.#dead = true;
       // Every stream ends with the connection (the adapter fails them with this error).
       this.#streams.clear();
-      this.#sendQueue = [];
+      this.#sendQueue.clear();
       this.#waiting = [];
       events.push({ type: 'ConnectionError', error });
     }

@@ -117,3 +117,13 @@ export function encodeRstStream(streamId: number, code: number): Uint8Array {
   writeU32(b, FRAME_HEADER_LENGTH, code);
   return b;
 }
+
+/** PRIORITY_UPDATE (RFC 9218 §7.1) reprioritising `streamId` with a Priority field value. */
+export function encodePriorityUpdate(streamId: number, fieldValue: string): Uint8Array {
+  const b = new Uint8Array(FRAME_HEADER_LENGTH + 4 + fieldValue.length);
+  writeHeader(b, 4 + fieldValue.length, FrameType.PriorityUpdate, 0, 0);
+  writeU32(b, FRAME_HEADER_LENGTH, streamId & 0x7fff_ffff);
+  for (let i = 0; i < fieldValue.length; i++)
+    b[FRAME_HEADER_LENGTH + 4 + i] = fieldValue.charCodeAt(i) & 0xff;
+  return b;
+}
