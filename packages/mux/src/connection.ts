@@ -86,6 +86,8 @@ interface Stream {
   waiting: { headers: HeaderField[]; endStream: boolean } | undefined;
   /** RFC 9218 priority: from the request's `priority` field or PRIORITY_UPDATE. */
   priority: Priority;
+  /** A pushed stream (RFC 9113 §8.4): opened by the server, yet it carries a response. */
+  pushed: boolean;
 }
 
 /**
@@ -195,6 +197,14 @@ export class Connection {
       this.#control.push(encodeWindowUpdate(0, this.#connTarget - DEFAULT_WINDOW));
       this.#connRecvWindow = this.#connTarget;
     }
+  }
+
+  /**
+   * Whether the symmetric-streams extension is in force: both peers advertised it, so the server may
+   * open streams too (docs/mux-extension.md). Push is off while it is.
+   */
+  get symmetric(): boolean {
+    return this.#local.symmetricStreams && this.#remote.symmetricStreams;
   }
 
   /** Our settings. */
@@ -400,8 +410,9 @@ export class Connection {
         // connection error"; nor may a server push when the client disabled it (§6.6, §8.4).
         if (this.role === 'server')
           throw new MuxProtocolError(ErrorCode.ProtocolError, 'PUSH_PROMISE sent to a server');
-        if (!this.#local.enablePush)
+        if (!this.#local.enablePush || this.symmetric) {
           throw new MuxProtocolError(ErrorCode.ProtocolError, 'PUSH_PROMISE while push is disabled');
+        }
         this.#workSincePing = true;
         this.#block = {
           streamId: frame.streamId,
@@ -496,8 +507,9 @@ export class Connection {
         if (this.#recentResets.includes(id)) return; // in flight before our RST: already decoded, ignore
         throw new MuxProtocolError(ErrorCode.StreamClosed, `HEADERS on closed stream ${id}`);
       }
-      if (this.role === 'client')
+      if (this.role === 'client' && !this.symmetric) {
         throw new MuxProtocolError(ErrorCode.ProtocolError, `server opened stream ${id}`);
+      }
       this.#lastRemoteId = id;
       s = this.#newStream(id, false);
       // After GOAWAY, streams above the announced last id are never processed (RFC 9113 §6.8).
@@ -593,6 +605,7 @@ export class Connection {
     }
     this.#lastRemoteId = promisedId;
     const s = this.#newStream(promisedId, false);
+    s.pushed = true;
     this.#streams.set(promisedId, s);
     this.#apply(s, 'recv_push_promise', events);
     const method = headers.find(([n]) => n === ':method')?.[1];
@@ -613,7 +626,9 @@ export class Connection {
   }
 
   #kindOf(s: Stream, headers: HeaderField[]): HeadersKind {
-    if (this.role === 'server') return s.headersDone ? 'trailers' : 'request';
+    // The peer's streams carry requests to us; ours carry its responses (whichever side we are),
+    // and so does a pushed stream, whoever opened it.
+    if (!s.local && !s.pushed) return s.headersDone ? 'trailers' : 'request';
     if (s.headersDone) return 'trailers';
     const status = headers.find(([n]) => n === ':status')?.[1];
     return status !== undefined && status.length === 3 && status[0] === '1' ? 'informational' : 'response';
@@ -725,8 +740,12 @@ export class Connection {
    * @throws {MuxUsageError} `MUX_ERR_INVALID_STATE` on a server, after GOAWAY, or when ids run out.
    */
   request(headers: readonly HeaderField[], endStream = false): number {
-    if (this.role !== 'client')
-      throw new MuxUsageError('MUX_ERR_INVALID_STATE', 'only a client sends requests');
+    if (this.role !== 'client' && !this.symmetric) {
+      throw new MuxUsageError(
+        'MUX_ERR_INVALID_STATE',
+        'a server opens streams only when both peers enabled symmetricStreams',
+      );
+    }
     if (this.#dead || this.#goawayReceived !== undefined || this.#goawaySent !== undefined) {
       throw new MuxUsageError('MUX_ERR_INVALID_STATE', 'the connection is going away');
     }
@@ -750,7 +769,12 @@ export class Connection {
    */
   respond(streamId: number, headers: readonly HeaderField[], endStream = false): void {
     const s = this.#sendable(streamId, 'respond');
-    if (this.role !== 'server') throw new MuxUsageError('MUX_ERR_INVALID_STATE', 'only a server responds');
+    if (s.local && !s.pushed) {
+      throw new MuxUsageError(
+        'MUX_ERR_INVALID_STATE',
+        "respond() answers the peer's streams (or our pushes), not our requests",
+      );
+    }
     this.#sendHeaders(s, headers, endStream);
   }
 
@@ -764,6 +788,8 @@ export class Connection {
     if (this.role !== 'server') throw new MuxUsageError('MUX_ERR_INVALID_STATE', 'only a server pushes');
     if (!this.#remote.enablePush)
       throw new MuxUsageError('MUX_ERR_INVALID_STATE', 'the client disabled push');
+    if (this.symmetric)
+      throw new MuxUsageError('MUX_ERR_INVALID_STATE', 'push is off while symmetric streams are on');
     const parent = this.#sendable(parentId, 'push');
     if (this.#localActive >= this.#remote.maxConcurrentStreams) {
       throw new MuxUsageError(
@@ -774,6 +800,7 @@ export class Connection {
     if (this.#nextLocalId > MAX_STREAM_ID)
       throw new MuxUsageError('MUX_ERR_INVALID_STATE', 'stream ids exhausted');
     const s = this.#newStream(this.#nextLocalId, true);
+    s.pushed = true;
     this.#nextLocalId += 2;
     encodeHeaderBlock(
       this.#control,
@@ -941,6 +968,7 @@ export class Connection {
       headersDone: false,
       waiting: undefined,
       priority: DEFAULT_PRIORITY,
+      pushed: false,
     };
   }
 

@@ -18,6 +18,11 @@ export interface Settings {
   maxHeaderListSize: number;
   /** RFC 9218 §2.1: the sender ignores RFC 7540 priorities. */
   noRfc7540Priorities: boolean;
+  /**
+   * Weft extension (docs/mux-extension.md): the sender accepts streams from both sides. Advertised
+   * only when enabled, in force only when both peers advertise it.
+   */
+  symmetricStreams: boolean;
 }
 
 /**
@@ -32,6 +37,7 @@ export const PROTOCOL_DEFAULTS: Readonly<Settings> = {
   maxFrameSize: MIN_MAX_FRAME_SIZE,
   maxHeaderListSize: MAX_WINDOW,
   noRfc7540Priorities: false,
+  symmetricStreams: false,
 };
 
 /**
@@ -46,6 +52,7 @@ export const WEFT_DEFAULTS: Readonly<Settings> = {
   maxFrameSize: MIN_MAX_FRAME_SIZE,
   maxHeaderListSize: 65_536,
   noRfc7540Priorities: true,
+  symmetricStreams: false,
 };
 
 /** Settings with `overrides` applied and checked. @throws {MuxUsageError} `MUX_ERR_INVALID_OPTION` */
@@ -82,6 +89,7 @@ export function settingsToWire(s: Settings): [number, number][] {
   if (s.maxFrameSize !== d.maxFrameSize) out.push([SettingId.MaxFrameSize, s.maxFrameSize]);
   out.push([SettingId.MaxHeaderListSize, s.maxHeaderListSize]);
   if (s.noRfc7540Priorities) out.push([SettingId.NoRfc7540Priorities, 1]);
+  if (s.symmetricStreams) out.push([SettingId.WeftSymmetricStreams, 1]);
   return out;
 }
 
@@ -110,6 +118,9 @@ export function applyWire(s: Settings, params: readonly (readonly [number, numbe
         break;
       case SettingId.NoRfc7540Priorities:
         next.noRfc7540Priorities = v === 1;
+        break;
+      case SettingId.WeftSymmetricStreams:
+        next.symmetricStreams = v === 1;
         break;
     }
   }

@@ -189,6 +189,7 @@ function checkSetting(id: number, value: number): void {
       break;
     case SettingId.EnableConnectProtocol:
     case SettingId.NoRfc7540Priorities:
+    case SettingId.WeftSymmetricStreams:
       if (value > 1)
         throw conn(
           ErrorCode.ProtocolError,

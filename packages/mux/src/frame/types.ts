@@ -96,6 +96,11 @@ export const SettingId = {
   EnableConnectProtocol: 0x8,
   /** RFC 9218 §2.1: the sender does not use RFC 7540 priority signals. */
   NoRfc7540Priorities: 0x9,
+  /**
+   * Weft's symmetric-streams extension, in the range RFC 9113 §11.3 leaves for experiments
+   * (0xf000-0xffff): 1 = "I accept streams opened by either side" (docs/mux-extension.md).
+   */
+  WeftSymmetricStreams: 0xf0a1,
 } as const;
 
 /** Size of the frame header: "All frames begin with a fixed 9-octet header" (§4.1). */

@@ -210,6 +210,21 @@ export class MuxSession extends EventEmitter {
     return stream;
   }
 
+  /**
+   * Server: open a stream to the client, as a client opens requests — only when both peers enabled
+   * the symmetric-streams extension (`settings: { symmetricStreams: true }`; docs/mux-extension.md).
+   * The client sees it as a `'stream'` event and answers with `respond()`.
+   * @throws {MuxUsageError} `MUX_ERR_INVALID_STATE` when the extension is not in force.
+   */
+  openStream(headers: HeaderObject, options: { endStream?: boolean } = {}): MuxStream {
+    return this.request(headers, options);
+  }
+
+  /** Whether the symmetric-streams extension is in force on this connection. */
+  get symmetric(): boolean {
+    return this._core.symmetric;
+  }
+
   /** Round-trip time of a PING, in milliseconds (NaN if the session ends first). */
   ping(): Promise<number> {
     return new Promise((resolve, reject) => {
