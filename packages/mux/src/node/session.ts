@@ -336,12 +336,24 @@ export class MuxSession extends EventEmitter {
     this.socket.uncork();
   }
 
-  /** Write everything still queued, then half-close; destroyed when the socket finishes. */
+  /**
+   * Write everything still queued, then half-close. The socket is destroyed when the peer closes its
+   * side (after reading ours), or after a grace period: destroying as soon as our writes finish would
+   * make the kernel answer any unread input with RST and discard what we queued.
+   */
   #end(): void {
     if (this.#destroyed || this.#ending) return;
     this.#ending = true;
     this.#write(this._core.takeOutbound());
-    this.socket.end(() => this.destroy());
+    this.socket.end();
+    this.#linger();
+  }
+
+  /** Destroy after the grace period unless the peer closes first. */
+  #linger(): void {
+    const timer = setTimeout(() => this.destroy(), CLOSE_GRACE_MS);
+    timer.unref();
+    this.socket.once('close', () => clearTimeout(timer));
   }
 
   #handle(events: ConnectionEvent[]): void {
@@ -445,9 +457,7 @@ export class MuxSession extends EventEmitter {
     this.#errored = true;
     if (this.listenerCount('error') > 0) this.emit('error', error);
     this.socket.end();
-    const timer = setTimeout(() => this.destroy(), CLOSE_GRACE_MS);
-    timer.unref();
-    this.socket.once('close', () => clearTimeout(timer));
+    this.#linger();
   }
 }
 
