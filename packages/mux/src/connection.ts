@@ -1142,9 +1142,14 @@ export class Connection {
     });
   }
 
+  /**
+   * Return credit once a quarter window was consumed: at half a window (nghttp2's choice) a fast
+   * sender on another process idles waiting for the update — measured 1.7 vs 2.4-3.0 GB/s for one
+   * stream on loopback; an eighth was no better.
+   */
   #credit(s: Stream, n: number): void {
     s.unacked += n;
-    if (s.unacked >= this.#local.initialWindowSize / 2 && canReceive(s.state)) {
+    if (s.unacked >= this.#local.initialWindowSize / 4 && canReceive(s.state)) {
       this.#control.push(encodeWindowUpdate(s.id, s.unacked));
       s.recvWindow += s.unacked;
       s.unacked = 0;
@@ -1153,7 +1158,7 @@ export class Connection {
 
   #returnConnectionCredit(n: number): void {
     this.#connUnacked += n;
-    if (this.#connUnacked >= this.#connTarget / 2) {
+    if (this.#connUnacked >= this.#connTarget / 4) {
       this.#control.push(encodeWindowUpdate(0, this.#connUnacked));
       this.#connRecvWindow += this.#connUnacked;
       this.#connUnacked = 0;
