@@ -18,8 +18,14 @@ interface Requester {
   close(): void;
 }
 
-function weft(): Requester {
-  const session = connect({ host: '127.0.0.1', port });
+/** Anything with node:http2's `request(headers)` returning a Duplex: weft's session or node's. */
+interface Session {
+  request(
+    headers: Record<string, string>,
+  ): NodeJS.ReadWriteStream & { on(event: 'error', l: (e: Error) => void): unknown };
+}
+
+function requester(session: Session, close: () => void): Requester {
   return {
     one: () =>
       new Promise((resolve, reject) => {
@@ -32,26 +38,18 @@ function weft(): Requester {
         req.on('error', reject);
         req.end(payload);
       }),
-    close: () => void session.close(),
+    close,
   };
+}
+
+function weft(): Requester {
+  const session = connect({ host: '127.0.0.1', port });
+  return requester(session as unknown as Session, () => void session.close());
 }
 
 function node(): Requester {
   const session = http2.connect(`http://127.0.0.1:${port}`);
-  return {
-    one: () =>
-      new Promise((resolve, reject) => {
-        const req = session.request({ ':method': 'POST', ':path': '/echo' });
-        let n = 0;
-        req.on('data', (c: Buffer) => {
-          n += c.length;
-        });
-        req.on('end', () => (n === payload.length ? resolve() : reject(new Error(`short echo ${n}`))));
-        req.on('error', reject);
-        req.end(payload);
-      }),
-    close: () => session.close(),
-  };
+  return requester(session as unknown as Session, () => session.close());
 }
 
 async function main(): Promise<void> {

@@ -5,6 +5,7 @@ import type { ConnectionEvent } from '../src/events.js';
 import { encodeHeaderBlock, encodeSettings } from '../src/frame/encode.js';
 import { CLIENT_PREFACE, ErrorCode, SettingId } from '../src/frame/types.js';
 import { HpackEncoder } from '../src/hpack/encoder.js';
+import { exchange } from './exchange.js';
 
 const GET: [string, string][] = [
   [':method', 'GET'],
@@ -12,18 +13,6 @@ const GET: [string, string][] = [
   [':path', '/'],
   [':authority', 'x'],
 ];
-
-function exchange(c: Connection, s: Connection, ce: ConnectionEvent[], se: ConnectionEvent[]) {
-  for (let i = 0; i < 50; i++) {
-    const a = c.takeOutbound();
-    const b = s.takeOutbound();
-    if (a.length === 0 && b.length === 0) return;
-    if (a.length > 0) se.push(...s.receive(Buffer.concat(a)));
-    if (b.length > 0) ce.push(...c.receive(Buffer.concat(b)));
-    ce.push(...c.takeEvents());
-    se.push(...s.takeEvents());
-  }
-}
 
 describe('server push', () => {
   it('promises, then answers a pushed request; the client sees the promise and the response', () => {

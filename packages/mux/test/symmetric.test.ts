@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Connection } from '../src/connection.js';
 import type { ConnectionEvent } from '../src/events.js';
 import { connect, createServer, type MuxSession, type MuxStream } from '../src/node/index.js';
+import { exchange } from './exchange.js';
 
 const REQ: [string, string][] = [
   [':method', 'GET'],
@@ -18,17 +19,7 @@ function handshake(client: boolean, server: boolean) {
   const s = new Connection({ role: 'server', settings: { symmetricStreams: server } });
   const ce: ConnectionEvent[] = [];
   const se: ConnectionEvent[] = [];
-  const pump = () => {
-    for (let i = 0; i < 20; i++) {
-      const a = c.takeOutbound();
-      const b = s.takeOutbound();
-      if (a.length === 0 && b.length === 0) return;
-      if (a.length > 0) se.push(...s.receive(Buffer.concat(a)));
-      if (b.length > 0) ce.push(...c.receive(Buffer.concat(b)));
-      ce.push(...c.takeEvents());
-      se.push(...s.takeEvents());
-    }
-  };
+  const pump = () => exchange(c, s, ce, se);
   pump();
   return { c, s, ce, se, pump };
 }

@@ -88,29 +88,8 @@ describe('session lifecycle', () => {
   });
 
   it('graceful shutdown under load: every request in flight completes; later ones are retryable', async () => {
-    const sessions: MuxSession[] = [];
-    const server = createServer({}, (stream: MuxStream) => {
-      stream.resume();
-      stream.on('end', () =>
-        setTimeout(() => {
-          stream.respond({ ':status': 200 });
-          stream.end('done');
-        }, 50),
-      );
-    });
-    server.on('session', (s: MuxSession) => sessions.push(s));
-    const port = await listen(server);
+    const { client, closed, results, server } = await gracefulRound(50);
     try {
-      const client = connect({ host: '127.0.0.1', port });
-      const inFlight = Array.from({ length: 50 }, async () => {
-        const req = client.request({ ':path': '/' }, { endStream: true });
-        const chunks: Buffer[] = [];
-        for await (const c of req) chunks.push(c as Buffer);
-        return Buffer.concat(chunks).toString();
-      });
-      await new Promise((r) => setTimeout(r, 20));
-      const closed = sessions[0]!.close();
-      const results = await Promise.all(inFlight);
       expect(results).toEqual(new Array(50).fill('done'));
       await closed;
       await expect(
@@ -128,6 +107,7 @@ describe('session lifecycle', () => {
         code: expect.stringMatching(/MUX_ERR_(INVALID_STATE|REFUSED_STREAM|CANCEL)/),
       });
     } finally {
+      client.destroy();
       server.close();
     }
   });
@@ -136,31 +116,41 @@ describe('session lifecycle', () => {
     // Destroying the socket as soon as our writes finished made the kernel answer unread input
     // with RST and discard queued responses (seen in ~10% of single runs of the test above).
     for (let round = 0; round < 15; round++) {
-      const sessions: MuxSession[] = [];
-      const server = createServer({}, (stream: MuxStream) => {
-        stream.resume();
-        stream.on('end', () =>
-          setTimeout(() => {
-            stream.respond({ ':status': 200 });
-            stream.end('done');
-          }, 20),
-        );
-      });
-      server.on('session', (s: MuxSession) => sessions.push(s));
-      const port = await listen(server);
-      const client = connect({ host: '127.0.0.1', port });
-      const inFlight = Array.from({ length: 50 }, async () => {
-        const req = client.request({ ':path': '/' }, { endStream: true });
-        const chunks: Buffer[] = [];
-        for await (const c of req) chunks.push(c as Buffer);
-        return Buffer.concat(chunks).toString();
-      });
-      await new Promise((r) => setTimeout(r, 10));
-      const closed = sessions[0]!.close();
-      expect(await Promise.all(inFlight)).toEqual(new Array(50).fill('done'));
+      const { client, closed, results, server } = await gracefulRound(20);
+      expect(results).toEqual(new Array(50).fill('done'));
       await closed;
       client.destroy();
       server.close();
     }
   });
 });
+
+/**
+ * 50 requests in flight to a server answering after `delayMs`; 10 ms in, the server session starts a
+ * graceful close. Resolves with the request bodies and the close promise.
+ */
+async function gracefulRound(delayMs: number) {
+  const sessions: MuxSession[] = [];
+  const server = createServer({}, (stream: MuxStream) => {
+    stream.resume();
+    stream.on('end', () =>
+      setTimeout(() => {
+        stream.respond({ ':status': 200 });
+        stream.end('done');
+      }, delayMs),
+    );
+  });
+  server.on('session', (s: MuxSession) => sessions.push(s));
+  const port = await listen(server);
+  const client = connect({ host: '127.0.0.1', port });
+  const inFlight = Array.from({ length: 50 }, async () => {
+    const req = client.request({ ':path': '/' }, { endStream: true });
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString();
+  });
+  await new Promise((r) => setTimeout(r, 10));
+  const closed = sessions[0]!.close();
+  const results = await Promise.all(inFlight);
+  return { client, closed, results, server };
+}
