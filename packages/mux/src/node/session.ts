@@ -12,8 +12,17 @@ export interface SessionOptions extends Omit<ConnectionOptions, 'role'> {
   /** Client: default `:authority` of requests (`connect` sets it from its target), and `:scheme`. */
   authority?: string;
   scheme?: 'http' | 'https';
-  /** Bytes of DATA handed to the socket per flush while it keeps up. Default 1 MiB. */
+  /**
+   * Bytes of DATA handed to the socket per flush while it keeps up (views of the application's
+   * buffers, not copies). Default 16 MiB: 1 MiB cost one stream a third of its throughput.
+   */
   writeBudget?: number;
+  /**
+   * Bytes a stream may have queued (the application's buffers, held by reference) before its
+   * `write()` reports backpressure. Default 4 MiB: one stream then moves 4.1-4.6 GB/s over loopback
+   * against 2.8-3.8 with 2 MiB; lower it when many streams write bulk data at once.
+   */
+  streamHighWaterMark?: number;
   /** How long the peer may take to acknowledge our SETTINGS (then SETTINGS_TIMEOUT). Default 10 s. */
   settingsTimeoutMs?: number;
   /**
@@ -50,6 +59,8 @@ export class MuxSession extends EventEmitter {
   readonly socket: Duplex;
   readonly #streams = new Map<number, MuxStream>();
   readonly #budget: number;
+  /** @internal per-stream queued bytes before write() reports backpressure */
+  readonly _streamHighWaterMark: number;
   readonly #defaults: HeaderObject;
   #flushScheduled = false;
   readonly #pings = new Map<string, { resolve: (rtt: number) => void; sent: bigint }>();
@@ -76,13 +87,15 @@ export class MuxSession extends EventEmitter {
     this.socket = socket;
     this.#options = options;
     this.#role = role;
-    this.#budget = options.writeBudget ?? 1024 * 1024;
+    this.#budget = options.writeBudget ?? 16 * 1024 * 1024;
+    this._streamHighWaterMark = options.streamHighWaterMark ?? 4 * 1024 * 1024;
     this.#defaults = { ':method': 'GET', ':scheme': options.scheme ?? 'http', ':path': '/' };
     if (options.authority !== undefined) this.#defaults[':authority'] = options.authority;
     const {
       authority: _a,
       scheme: _s,
       writeBudget: _w,
+      streamHighWaterMark: _h,
       settingsTimeoutMs: _st,
       keepAlive: _k,
       idleTimeoutMs: _i,

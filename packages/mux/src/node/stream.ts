@@ -5,9 +5,6 @@ import type { HeaderField } from '../hpack/encoder.js';
 import { type HeaderObject, toFields, toObject } from './headers.js';
 import type { MuxSession } from './session.js';
 
-/** Bytes a stream may have queued before `write()` reports backpressure. */
-const WRITE_HIGH_WATER = 1024 * 1024;
-
 /**
  * One HTTP/2 stream as a Node `Duplex`, shaped like node:http2's `Http2Stream`: write the body,
  * read the peer's body; `respond()` (server), `'response'` (client), `sendTrailers()`, `'trailers'`,
@@ -116,7 +113,7 @@ export class MuxStream extends Duplex {
       return;
     }
     this.session._flushSoon();
-    if (this.session._core.pendingBytes(this.id) < WRITE_HIGH_WATER) callback();
+    if (this.session._core.pendingBytes(this.id) < this.session._streamHighWaterMark) callback();
     else this.#writeCallback = callback;
   }
 
@@ -176,7 +173,10 @@ export class MuxStream extends Duplex {
 
   /** @internal the session flushed: release a blocked writer if its queue drained. */
   _drained(): void {
-    if (this.#writeCallback !== undefined && this.session._core.pendingBytes(this.id) < WRITE_HIGH_WATER) {
+    if (
+      this.#writeCallback !== undefined &&
+      this.session._core.pendingBytes(this.id) < this.session._streamHighWaterMark
+    ) {
       const cb = this.#writeCallback;
       this.#writeCallback = undefined;
       cb();
