@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export { type CloseInfo, encodeClose, parseClose } from './close.js';
+export { WsConnection, type WsConnectionOptions, type WsEvent, type WsState } from './connection.js';
 export { WsError, type WsErrorCode, WsUsageError } from './errors.js';
 export { type Frame, FrameParser, type FrameParserOptions, unmask } from './frame/decode.js';
 export { type EncodeOptions, encodeFrame } from './frame/encode.js';
