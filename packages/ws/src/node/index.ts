@@ -1,0 +1,6 @@
+/**
+ * `@weft/ws/node`: WebSocket client and server over Node sockets, shaped like the ws package.
+ * @packageDocumentation
+ */
+export { WebSocketServer, type WebSocketServerOptions } from './server.js';
+export { CLOSED, CLOSING, CONNECTING, OPEN, WebSocket, type WebSocketOptions } from './websocket.js';
