@@ -17,6 +17,11 @@ export interface WebSocketOptions {
   headers?: Record<string, string>;
   /** Handshake deadline (client). Default 30 s. */
   handshakeTimeoutMs?: number;
+  /**
+   * Heartbeat: every `heartbeatMs` send a ping; a peer that has not answered the previous one (nor
+   * sent anything) by then is dead and the connection is terminated (close 1006). Off by default.
+   */
+  heartbeatMs?: number;
 }
 
 /** `readyState` values, as the WHATWG WebSocket and the ws package use them. */
@@ -90,6 +95,9 @@ export class WebSocket extends EventEmitter {
   }
 
   #fragmenting = false;
+  /** Input arrived since the last heartbeat ping. */
+  #alive = true;
+  #heartbeat: NodeJS.Timeout | undefined;
 
   ping(data: Uint8Array | string = new Uint8Array(0)): void {
     if (this.readyState !== OPEN) throw new WsUsageError('WS_ERR_INVALID_STATE', 'WebSocket is not open');
@@ -136,10 +144,25 @@ export class WebSocket extends EventEmitter {
     if ('setNoDelay' in socket) (socket as unknown as { setNoDelay(v: boolean): void }).setNoDelay(true);
     if ('setTimeout' in socket) (socket as unknown as { setTimeout(v: number): void }).setTimeout(0);
     this.readyState = OPEN;
-    socket.on('data', (chunk: Buffer) => this.#receive(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      this.#alive = true;
+      this.#receive(chunk);
+    });
     socket.on('end', () => socket.end());
     socket.on('error', (err) => this.#emitError(err));
     socket.on('close', () => this.#finish());
+    const beat = this.#options.heartbeatMs;
+    if (beat !== undefined && beat > 0) {
+      this.#heartbeat = setInterval(() => {
+        if (!this.#alive) {
+          this.terminate();
+          return;
+        }
+        this.#alive = false;
+        if (this.readyState === OPEN) this.ping();
+      }, beat);
+      this.#heartbeat.unref();
+    }
     this.emit('open');
     if (head.length > 0) this.#receive(head);
   }
@@ -224,6 +247,7 @@ export class WebSocket extends EventEmitter {
     if (this.readyState === CLOSED) return;
     this.readyState = CLOSED;
     clearTimeout(this.#closeTimer);
+    clearInterval(this.#heartbeat);
     this.emit('close', this.#closeCode, Buffer.from(this.#closeReason));
   }
 

@@ -1,0 +1,76 @@
+/** Node's own WebSocket client (undici) against a weft server, and the heartbeat. */
+import net, { type AddressInfo } from 'node:net';
+import { WebSocket as UndiciWebSocket } from 'undici';
+import { describe, expect, it } from 'vitest';
+import { WebSocket, WebSocketServer } from '../../src/node/index.js';
+
+async function listening(server: WebSocketServer): Promise<number> {
+  await new Promise((r) => server.once('listening', r));
+  return (server.address() as AddressInfo).port;
+}
+
+describe("Node's WebSocket client (undici) -> weft server", () => {
+  it('exchanges text and binary messages and closes with a code and reason', async () => {
+    const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    server.on('connection', (ws: WebSocket) => {
+      ws.on('message', (data: Buffer, isBinary: boolean) => {
+        if (!isBinary && data.toString() === 'bye') ws.close(4000, 'see you');
+        else ws.send(data, { binary: isBinary });
+      });
+    });
+    const port = await listening(server);
+    try {
+      const client = new UndiciWebSocket(`ws://127.0.0.1:${port}`, ['weft.v1']);
+      client.binaryType = 'arraybuffer';
+      await new Promise((r) => client.addEventListener('open', r, { once: true }));
+      expect(client.protocol).toBe('weft.v1');
+      const messages: unknown[] = [];
+      const two = new Promise<void>((resolve) =>
+        client.addEventListener('message', (e) => {
+          messages.push(
+            typeof e.data === 'string' ? e.data : Array.from(new Uint8Array(e.data as ArrayBuffer)),
+          );
+          if (messages.length === 2) resolve();
+        }),
+      );
+      client.send('héllo');
+      client.send(new Uint8Array([7, 8, 9]));
+      await two;
+      expect(messages).toEqual(['héllo', [7, 8, 9]]);
+      const closed = new Promise<[number, string]>((r) =>
+        client.addEventListener('close', (e) => r([e.code, e.reason]), { once: true }),
+      );
+      client.send('bye');
+      expect(await closed).toEqual([4000, 'see you']);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
+
+describe('heartbeat', () => {
+  it('terminates a peer that stops answering pings, and keeps a live one', async () => {
+    const server = new WebSocketServer({ port: 0, host: '127.0.0.1', heartbeatMs: 60 });
+    const closes: number[] = [];
+    server.on('connection', (ws: WebSocket) => ws.on('close', (code: number) => closes.push(code)));
+    const port = await listening(server);
+    try {
+      // A live weft client answers pings automatically.
+      const live = new WebSocket(`ws://127.0.0.1:${port}`);
+      await new Promise((r) => live.once('open', r));
+      // A dead peer: completes the handshake, then never reads or answers.
+      const dead = net.connect({ host: '127.0.0.1', port });
+      dead.on('error', () => {});
+      dead.write(
+        'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+      );
+      await new Promise((r) => setTimeout(r, 400));
+      expect(closes).toEqual([1006]);
+      expect(live.readyState).toBe(WebSocket.OPEN);
+      live.close();
+      dead.destroy();
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
