@@ -3,4 +3,5 @@
  * @packageDocumentation
  */
 export { WebSocketServer, type WebSocketServerOptions } from './server.js';
+export { createWebSocketStream } from './stream.js';
 export { CLOSED, CLOSING, CONNECTING, OPEN, WebSocket, type WebSocketOptions } from './websocket.js';

@@ -216,6 +216,16 @@ export class WebSocket extends EventEmitter {
   }
   #role: 'client' | 'server' = 'client';
 
+  /** @internal stop reading from the socket (the Duplex adapter's backpressure) */
+  _pause(): void {
+    this.#socket?.pause();
+  }
+
+  /** @internal resume reading */
+  _resume(): void {
+    this.#socket?.resume();
+  }
+
   /** @internal */
   _asServer(): void {
     this.#role = 'server';
