@@ -11,6 +11,7 @@ import { framingGroups } from '../micro/framing.bench.js';
 import { hpackGroups } from '../micro/hpack.bench.js';
 import { type MicroGroup, markdownTable, runGroups } from './micro.js';
 import { bulkComparison, memoryComparison, memoryTable, muxComparison, muxTable } from './mux/run.js';
+import { wsComparison, wsTable } from './ws/run.js';
 
 const SUITES: Record<string, () => MicroGroup[]> = {
   framing: framingGroups,
@@ -20,9 +21,10 @@ const SUITES: Record<string, () => MicroGroup[]> = {
 const USAGE = `usage: weft-bench [--micro] [--suite NAME[,NAME]] [--time MS] [--out DIR] [--quick]
 
   --micro        only the tinybench micro suites (in-process)
-  --suite        suites to run: ${[...Object.keys(SUITES), 'mux', 'memory'].join(', ')} (default: all)
+  --suite        suites to run: ${[...Object.keys(SUITES), 'mux', 'memory', 'ws'].join(', ')} (default: all)
                  mux: weft vs node:http2 (and h2load), client and server in separate processes
                  memory: idle connections and open streams, weft vs node:http2
+                 ws: weft vs the ws package (echo, 1 MiB, idle connections)
   --time MS      measuring time per case (default 1000; --quick: 200)
   --out DIR      where to write micro.json and micro.md (default bench/results/latest)
   --quick        a short smoke run
@@ -44,7 +46,7 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const all = [...Object.keys(SUITES), 'mux', 'memory'];
+  const all = [...Object.keys(SUITES), 'mux', 'memory', 'ws'];
   const names = values.suite?.split(',') ?? (values.micro ? Object.keys(SUITES) : all);
   for (const n of names) {
     if (!all.includes(n)) throw new Error(`unknown suite ${n}; known: ${all.join(', ')}`);
@@ -74,6 +76,12 @@ async function main(): Promise<void> {
       : await memoryComparison(10_000, 10_000, log);
     table += `${table === '' ? '' : '\n\n'}Memory, server and client in separate processes (heap after GC):\n\n${memoryTable(memory)}`;
   }
+  let ws: Awaited<ReturnType<typeof wsComparison>> = [];
+  if (names.includes('ws')) {
+    const log = (s: string) => process.stdout.write(`${s}\n`);
+    ws = await wsComparison(values.quick ? 2 : 5, values.quick ? 1000 : 10_000, log);
+    table += `${table === '' ? '' : '\n\n'}WebSocket, server and client in separate processes:\n\n${wsTable(ws)}`;
+  }
   process.stdout.write(`\n${table}\n`);
   mkdirSync(out, { recursive: true });
   const startedAt = new Date().toISOString();
@@ -86,6 +94,7 @@ async function main(): Promise<void> {
   const missed = [
     ...results.filter((r) => r.met === false).map((r) => `${r.group} / ${r.name}`),
     ...mux.filter((r) => r.met === false).map((r) => `${r.scenario} / ${r.system}`),
+    ...ws.filter((r) => r.met === false).map((r) => `${r.scenario} / ${r.system}`),
   ];
   if (missed.length > 0) process.stdout.write(`targets missed: ${missed.join('; ')}\n`);
 }

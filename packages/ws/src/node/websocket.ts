@@ -191,7 +191,7 @@ export class WebSocket extends EventEmitter {
         break;
       case 'Closed':
         // The server closes the TCP connection first (§7.1.1); the client waits for it (bounded).
-        if (this.#core !== undefined && this.#isServer) this.#socket?.end();
+        if (this.#core !== undefined && this.#isServer) this.#end();
         else {
           this.#closeTimer ??= setTimeout(
             () => this.#socket?.destroy(),
@@ -206,7 +206,7 @@ export class WebSocket extends EventEmitter {
         this.#closeCode = e.error.closeCode;
         this.#closeReason = e.error.message;
         this.#emitError(e.error);
-        this.#socket?.end();
+        this.#end();
         break;
     }
   }
@@ -231,22 +231,50 @@ export class WebSocket extends EventEmitter {
     this.#role = 'server';
   }
 
+  /**
+   * Write what the core queued. Sends within one tick are batched into one corked write (one
+   * `writev`), as the mux adapter does; callbacks run when their batch reached the socket.
+   */
   #flush(cb?: (err?: Error) => void): void {
+    if (cb !== undefined) this.#callbacks.push(cb);
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    process.nextTick(() => this.#flushNow());
+  }
+
+  #flushScheduled = false;
+  #callbacks: ((err?: Error) => void)[] = [];
+
+  #flushNow(): void {
+    this.#flushScheduled = false;
     const out = this.#core?.takeOutbound() ?? [];
+    const callbacks = this.#callbacks;
+    this.#callbacks = [];
     const s = this.#socket;
     if (s === undefined || s.destroyed) {
-      if (cb !== undefined)
-        queueMicrotask(() => cb(new WsUsageError('WS_ERR_INVALID_STATE', 'socket closed')));
+      const err = new WsUsageError('WS_ERR_INVALID_STATE', 'socket closed');
+      for (const cb of callbacks) cb(err);
       return;
     }
     if (out.length === 0) {
-      if (cb !== undefined) queueMicrotask(() => cb());
+      for (const cb of callbacks) cb();
       return;
     }
+    const done =
+      callbacks.length === 0
+        ? undefined
+        : (err?: Error | null) => {
+            for (const cb of callbacks) cb(err ?? undefined);
+          };
     s.cork();
-    for (let i = 0; i < out.length; i++)
-      s.write(out[i]!, i === out.length - 1 && cb !== undefined ? (err) => cb(err ?? undefined) : undefined);
+    for (let i = 0; i < out.length; i++) s.write(out[i]!, i === out.length - 1 ? done : undefined);
     s.uncork();
+  }
+
+  /** Half-close after writing everything queued (the close frame must not be lost). */
+  #end(): void {
+    this.#flushNow();
+    this.#socket?.end();
   }
 
   #emitError(err: Error): void {

@@ -177,6 +177,17 @@ describe('weft server handshake and violations', () => {
     expect(res).toMatch(/Sec-WebSocket-Version: 13/);
   });
 
+  it('survives a handshake with a huge number of headers (CVE-2024-37890): 400, no crash', async () => {
+    // Node drops headers past maxHeadersCount (2000), so the key arrives missing.
+    const many = Array.from({ length: 3000 }, (_, i) => `X-Filler-${i}: ${i}\r\n`).join('');
+    const res = await raw(
+      `GET / HTTP/1.1\r\nHost: x\r\n${many}Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+    );
+    expect(res).toMatch(/^HTTP\/1.1 (400|431)/);
+    // The server is still serving.
+    expect(await raw(upgrade('Sec-WebSocket-Version: 8\r\n'))).toMatch(/^HTTP\/1.1 426/);
+  });
+
   it('answers a bad key with 400', async () => {
     expect(
       await raw(upgrade('Sec-WebSocket-Version: 13\r\n').replace('dGhlIHNhbXBsZSBub25jZQ==', 'short')),
