@@ -30,6 +30,26 @@ function collect(ws: { on: (e: string, l: (...a: never[]) => void) => unknown },
 
 const big = Buffer.alloc(4 << 20, 0x42);
 
+/** Send text, binary, empty and 4 MiB messages through an echoing peer and check what comes back. */
+async function echoAll(client: {
+  send: (d: string | Buffer) => void;
+  on: (...a: never[]) => unknown;
+}): Promise<void> {
+  const got = collect(client as never, 4);
+  client.send('héllo');
+  client.send(Buffer.from([1, 2, 3]));
+  client.send('');
+  client.send(big);
+  const msgs = await got;
+  expect(msgs.map((m) => [m.binary, m.binary ? m.data.length : m.data.toString()])).toEqual([
+    [false, 'héllo'],
+    [true, 3],
+    [false, ''],
+    [true, 4 << 20],
+  ]);
+  expect(msgs[3]!.data.equals(big)).toBe(true);
+}
+
 describe('ws package client -> weft server', () => {
   let server: WebSocketServer;
   let url: string;
@@ -44,19 +64,7 @@ describe('ws package client -> weft server', () => {
   it('echoes text, binary, empty and 4 MiB messages', async () => {
     const client = new WsPackage(url);
     await new Promise((r) => client.once('open', r));
-    const got = collect(client as never, 4);
-    client.send('héllo');
-    client.send(Buffer.from([1, 2, 3]));
-    client.send('');
-    client.send(big);
-    const msgs = await got;
-    expect(msgs.map((m) => [m.binary, m.binary ? m.data.length : m.data.toString()])).toEqual([
-      [false, 'héllo'],
-      [true, 3],
-      [false, ''],
-      [true, 4 << 20],
-    ]);
-    expect(msgs[3]!.data.equals(big)).toBe(true);
+    await echoAll(client as never);
     client.close();
   });
 
@@ -110,19 +118,7 @@ describe('weft client -> ws package server', () => {
   it('echoes text, binary, empty and 4 MiB messages', async () => {
     const client = new WebSocket(url);
     await new Promise((r) => client.once('open', r));
-    const got = collect(client as never, 4);
-    client.send('héllo');
-    client.send(Buffer.from([1, 2, 3]));
-    client.send('');
-    client.send(big);
-    const msgs = await got;
-    expect(msgs.map((m) => [m.binary, m.binary ? m.data.length : m.data.toString()])).toEqual([
-      [false, 'héllo'],
-      [true, 3],
-      [false, ''],
-      [true, 4 << 20],
-    ]);
-    expect(msgs[3]!.data.equals(big)).toBe(true);
+    await echoAll(client as never);
     client.close(1000, 'done');
     await new Promise((r) => client.once('close', r));
   });
