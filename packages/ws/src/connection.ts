@@ -3,7 +3,7 @@ import { WsError, WsUsageError } from './errors.js';
 import { type Frame, FrameParser } from './frame/decode.js';
 import { encodeFrame } from './frame/encode.js';
 import { CloseCode, DEFAULT_MAX_PAYLOAD, MAX_CONTROL_PAYLOAD, Opcode } from './frame/types.js';
-import { Utf8Validator } from './utf8.js';
+import { isValidUtf8, Utf8Validator } from './utf8.js';
 
 /** Options of {@link WsConnection}. */
 export interface WsConnectionOptions {
@@ -16,6 +16,11 @@ export interface WsConnectionOptions {
    * small buffers). Default 4096.
    */
   maxFragments?: number;
+  /**
+   * permessage-deflate was negotiated (RFC 7692): RSV1 marks a compressed message, reported as
+   * `CompressedMessageReceived` for the adapter to inflate and hand back through `inflated()`.
+   */
+  perMessageDeflate?: boolean;
   /** Masking keys for client frames; default crypto.getRandomValues (a fresh key per frame, §5.3). */
   randomMask?: () => Uint8Array;
 }
@@ -24,6 +29,12 @@ export interface WsConnectionOptions {
 export type WsEvent =
   /** A complete message (text decoded as UTF-8, binary as bytes). */
   | { type: 'MessageReceived'; data: Uint8Array; text: string | undefined; binary: boolean }
+  /**
+   * A complete compressed message (RFC 7692 §6.2): `data` still deflated, without the 0x00 0x00
+   * 0xff 0xff tail. Inflate it and pass the result to `inflated()` (or a failure to `fail()`);
+   * the events after this one belong after the message.
+   */
+  | { type: 'CompressedMessageReceived'; data: Uint8Array; binary: boolean }
   /** A ping; the pong is already queued. */
   | { type: 'PingReceived'; data: Uint8Array }
   | { type: 'PongReceived'; data: Uint8Array }
@@ -55,14 +66,20 @@ export class WsConnection {
   #sentClose: { code: number; reason: string } | undefined;
   #receivedClose: { code: number; reason: string } | undefined;
   /** The data message being assembled. */
-  #message: { opcode: number; parts: Uint8Array[]; bytes: number } | undefined;
+  #message: { opcode: number; compressed: boolean; parts: Uint8Array[]; bytes: number } | undefined;
+  readonly #deflate: boolean;
   readonly #utf8 = new Utf8Validator();
 
   constructor(options: WsConnectionOptions) {
     this.#client = options.role === 'client';
     this.#maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
     this.#maxFragments = options.maxFragments ?? 4096;
-    this.#parser = new FrameParser({ role: options.role, maxPayload: this.#maxPayload });
+    this.#deflate = options.perMessageDeflate ?? false;
+    this.#parser = new FrameParser({
+      role: options.role,
+      maxPayload: this.#maxPayload,
+      rsv1: this.#deflate,
+    });
     this.#random =
       options.randomMask ??
       (() => {
@@ -129,7 +146,7 @@ export class WsConnection {
   #data(f: Frame, events: WsEvent[]): void {
     let m = this.#message;
     if (f.opcode !== Opcode.Continuation) {
-      m = { opcode: f.opcode, parts: [], bytes: 0 };
+      m = { opcode: f.opcode, compressed: f.rsv1, parts: [], bytes: 0 };
       this.#message = m;
     }
     if (m === undefined) return; // the parser already refuses a continuation without a start
@@ -140,7 +157,7 @@ export class WsConnection {
         `message in more than ${this.#maxFragments} fragments`,
       );
     }
-    if (m.opcode === Opcode.Text && !this.#utf8.push(f.payload)) {
+    if (m.opcode === Opcode.Text && !m.compressed && !this.#utf8.push(f.payload)) {
       throw new WsError('WS_ERR_INVALID_UTF8', CloseCode.InvalidPayload, 'invalid UTF-8 in a text message');
     }
     if (f.payload.length > 0) m.parts.push(f.payload);
@@ -148,37 +165,77 @@ export class WsConnection {
     if (!f.fin) return;
     this.#message = undefined;
     const data = m.parts.length === 1 ? m.parts[0]! : concat(m.parts, m.bytes);
-    if (m.opcode === Opcode.Text) {
-      if (!this.#utf8.end())
-        throw new WsError(
-          'WS_ERR_INVALID_UTF8',
-          CloseCode.InvalidPayload,
-          'text message ends inside a UTF-8 sequence',
-        );
-      events.push({ type: 'MessageReceived', data, text: decoder.decode(data), binary: false });
-    } else {
-      events.push({ type: 'MessageReceived', data, text: undefined, binary: true });
+    if (m.compressed) {
+      events.push({ type: 'CompressedMessageReceived', data, binary: m.opcode !== Opcode.Text });
+      return;
     }
+    this.#deliver(data, m.opcode !== Opcode.Text, events, true);
+  }
+
+  /**
+   * The inflated content of a `CompressedMessageReceived`: text is validated as UTF-8 (1007 on
+   * failure). Returns `MessageReceived`, or `ProtocolError` with our close frame queued.
+   */
+  inflated(data: Uint8Array, binary: boolean): WsEvent[] {
+    const events: WsEvent[] = [];
+    try {
+      this.#deliver(data, binary, events, false);
+    } catch (err) {
+      if (!(err instanceof WsError)) throw err;
+      this.#fail(err, events);
+    }
+    return events;
+  }
+
+  /**
+   * Fail the connection for a violation found outside the core (an inflate error, an inflated
+   * message over the limit): queues our close frame with `error.closeCode`.
+   */
+  fail(error: WsError): WsEvent[] {
+    const events: WsEvent[] = [];
+    this.#fail(error, events);
+    return events;
+  }
+
+  /** `streamed`: the text was validated frame by frame and only its end is left to check. */
+  #deliver(data: Uint8Array, binary: boolean, events: WsEvent[], streamed: boolean): void {
+    if (binary) {
+      events.push({ type: 'MessageReceived', data, text: undefined, binary: true });
+      return;
+    }
+    if (!(streamed ? this.#utf8.end() : isValidUtf8(data))) {
+      const where = streamed
+        ? 'text message ends inside a UTF-8 sequence'
+        : 'invalid UTF-8 in a text message';
+      throw new WsError('WS_ERR_INVALID_UTF8', CloseCode.InvalidPayload, where);
+    }
+    events.push({ type: 'MessageReceived', data, text: decoder.decode(data), binary: false });
   }
 
   /**
    * Queue a message (or one fragment of it with `fin: false`; continue with the same call).
+   * `compressed`: `data` is already deflated (RFC 7692 §7.2.1, tail removed on the last fragment);
+   * RSV1 goes on the first frame. Only after permessage-deflate was negotiated.
    * @throws {WsUsageError} `WS_ERR_INVALID_STATE` after close.
    */
   send(
     data: Uint8Array | string,
-    options: { binary?: boolean; fin?: boolean; continuation?: boolean } = {},
+    options: { binary?: boolean; fin?: boolean; continuation?: boolean; compressed?: boolean } = {},
   ): void {
     if (this.#sentClose !== undefined || this.#state === 'closed') {
       throw new WsUsageError('WS_ERR_INVALID_STATE', 'the connection is closing');
     }
+    if (options.compressed && !this.#deflate)
+      throw new WsUsageError('WS_ERR_INVALID_STATE', 'permessage-deflate was not negotiated');
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
     const opcode = options.continuation
       ? Opcode.Continuation
       : (options.binary ?? typeof data !== 'string')
         ? Opcode.Binary
         : Opcode.Text;
-    this.#queue(opcode, bytes, options.fin ?? true);
+    // RSV1 marks the whole message on its first frame only (RFC 7692 §6.1).
+    const rsv1 = (options.compressed ?? false) && opcode !== Opcode.Continuation;
+    this.#queue(opcode, bytes, options.fin ?? true, rsv1);
   }
 
   /** Queue a ping (at most 125 bytes). */
@@ -223,8 +280,9 @@ export class WsConnection {
     this.#queue(Opcode.Close, payload);
   }
 
-  #queue(opcode: number, payload: Uint8Array, fin = true): void {
-    for (const part of encodeFrame(opcode, payload, this.#client ? { fin, mask: this.#random() } : { fin })) {
+  #queue(opcode: number, payload: Uint8Array, fin = true, rsv1 = false): void {
+    const options = this.#client ? { fin, rsv1, mask: this.#random() } : { fin, rsv1 };
+    for (const part of encodeFrame(opcode, payload, options)) {
       this.#outbound.push(part);
     }
   }

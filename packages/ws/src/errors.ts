@@ -15,6 +15,9 @@
  * - `WS_ERR_MESSAGE_TOO_BIG` (1009) — a frame or message over `maxPayload`.
  * - `WS_ERR_INVALID_UTF8` (1007) — invalid UTF-8 in a text message or close reason.
  * - `WS_ERR_INVALID_CLOSE` (1002) — a 1-byte close payload or a close code not allowed on the wire.
+ * - `WS_ERR_INVALID_EXTENSION` (handshake) — a server's Sec-WebSocket-Extensions answer that does not
+ *   match our offer (RFC 7692 §7.1).
+ * - `WS_ERR_INFLATE` (1007) — a compressed message zlib cannot inflate.
  * - `WS_ERR_INVALID_OPTION` — (usage) an option out of range.
  * - `WS_ERR_INVALID_STATE` — (usage) a call the connection state does not allow.
  */
@@ -31,6 +34,8 @@ export type WsErrorCode =
   | 'WS_ERR_MESSAGE_TOO_BIG'
   | 'WS_ERR_INVALID_UTF8'
   | 'WS_ERR_INVALID_CLOSE'
+  | 'WS_ERR_INVALID_EXTENSION'
+  | 'WS_ERR_INFLATE'
   | 'WS_ERR_INVALID_OPTION'
   | 'WS_ERR_INVALID_STATE';
 

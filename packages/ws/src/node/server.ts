@@ -2,9 +2,10 @@ import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { acceptDeflateOffer } from '../deflate/negotiate.js';
 import { WsUsageError } from '../errors.js';
 import { acceptKey, isValidKey } from '../handshake.js';
-import { WebSocket, type WebSocketOptions } from './websocket.js';
+import { deflateOptions, WebSocket, type WebSocketOptions } from './websocket.js';
 
 /** Options of {@link WebSocketServer}: exactly one of `port`, `server`, `noServer`. */
 export interface WebSocketServerOptions extends WebSocketOptions {
@@ -118,17 +119,27 @@ export class WebSocketServer extends EventEmitter {
       const chosen = this.#options.handleProtocols?.(offered, req) ?? [...offered][0]!;
       if (chosen !== false) protocol = chosen;
     }
+    const deflate = deflateOptions(this.#options.perMessageDeflate, false);
+    const accepted =
+      deflate === undefined ? undefined : acceptDeflateOffer(h['sec-websocket-extensions'], deflate);
     const lines = [
       'HTTP/1.1 101 Switching Protocols',
       'Upgrade: websocket',
       'Connection: Upgrade',
       `Sec-WebSocket-Accept: ${acceptKey(key)}`,
       ...(protocol === '' ? [] : [`Sec-WebSocket-Protocol: ${protocol}`]),
+      ...(accepted === undefined ? [] : [`Sec-WebSocket-Extensions: ${accepted.response}`]),
     ];
     socket.write(`${lines.join('\r\n')}\r\n\r\n`);
     const ws = new WebSocket(undefined, undefined, this.#options);
     ws._asServer();
-    ws._setSocket(socket, head, 'server', protocol);
+    ws._setSocket(
+      socket,
+      head,
+      'server',
+      protocol,
+      accepted === undefined ? undefined : { params: accepted.params, header: accepted.response },
+    );
     this.clients.add(ws);
     ws.on('close', () => this.clients.delete(ws));
     cb(ws, req);

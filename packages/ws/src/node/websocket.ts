@@ -2,10 +2,19 @@ import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
+import { encodeClose } from '../close.js';
 import { WsConnection, type WsEvent } from '../connection.js';
+import {
+  acceptDeflateResponse,
+  type DeflateParams,
+  deflateOffer,
+  type PerMessageDeflateOptions,
+  sideOf,
+} from '../deflate/negotiate.js';
 import { WsError, WsUsageError } from '../errors.js';
-import { CloseCode } from '../frame/types.js';
+import { CloseCode, DEFAULT_MAX_PAYLOAD } from '../frame/types.js';
 import { acceptKey } from '../handshake.js';
+import { PerMessageDeflate } from './deflate.js';
 
 /** Options of {@link WebSocket} (client) and of server-side sockets. */
 export interface WebSocketOptions {
@@ -22,6 +31,21 @@ export interface WebSocketOptions {
    * sent anything) by then is dead and the connection is terminated (close 1006). Off by default.
    */
   heartbeatMs?: number;
+  /**
+   * permessage-deflate (RFC 7692): `true` or options to offer (client) or accept (server) it. The
+   * client offers it by default, the server accepts it only when enabled (as the ws package does).
+   * Compression applies to messages of at least `threshold` bytes sent with `compress` not false.
+   */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
+}
+
+/** The options object of a `perMessageDeflate` setting, or undefined when it is off. */
+export function deflateOptions(
+  setting: boolean | PerMessageDeflateOptions | undefined,
+  fallback: boolean,
+): PerMessageDeflateOptions | undefined {
+  const s = setting ?? fallback;
+  return s === false ? undefined : s === true ? {} : s;
 }
 
 /** `readyState` values, as the WHATWG WebSocket and the ws package use them. */
@@ -44,6 +68,20 @@ export class WebSocket extends EventEmitter {
   readyState: number = CONNECTING;
   /** The subprotocol the server selected ('' for none). */
   protocol = '';
+  /** The negotiated extensions, as in the handshake's `Sec-WebSocket-Extensions` ('' for none). */
+  extensions = '';
+  #pmd: PerMessageDeflate | undefined;
+  /** Events from the core not yet acted on: processing waits while a message inflates. */
+  #events: WsEvent[] = [];
+  #inflating = false;
+  #userPaused = false;
+  /** Sends waiting behind a compression, in order (a message must not overtake an earlier one). */
+  #sendQueue: Array<() => void> = [];
+  #compressing = false;
+  /** Bytes of messages waiting to be compressed or queued behind one. */
+  #pendingBytes = 0;
+  /** The message being sent in fragments is compressed. */
+  #fragmentCompressed = false;
   #socket: Duplex | undefined;
   #core: WsConnection | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
@@ -64,7 +102,7 @@ export class WebSocket extends EventEmitter {
 
   /** Bytes queued but not yet handed to the socket's kernel buffer. */
   get bufferedAmount(): number {
-    return (this.#socket?.writableLength ?? 0) + (this.#core?.outboundBytes ?? 0);
+    return (this.#socket?.writableLength ?? 0) + (this.#core?.outboundBytes ?? 0) + this.#pendingBytes;
   }
 
   /**
@@ -73,7 +111,7 @@ export class WebSocket extends EventEmitter {
    */
   send(
     data: string | Uint8Array | ArrayBuffer,
-    options?: { binary?: boolean; fin?: boolean } | ((err?: Error) => void),
+    options?: { binary?: boolean; fin?: boolean; compress?: boolean } | ((err?: Error) => void),
     cb?: (err?: Error) => void,
   ): void {
     const o = typeof options === 'function' ? {} : (options ?? {});
@@ -87,11 +125,73 @@ export class WebSocket extends EventEmitter {
       else throw err;
       return;
     }
-    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
-    const binary = o.binary ?? typeof bytes !== 'string';
-    this.#core!.send(bytes, { binary, fin: o.fin ?? true, continuation: this.#fragmenting });
-    this.#fragmenting = o.fin === false;
-    this.#flush(callback);
+    const raw = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+    const binary = o.binary ?? typeof raw !== 'string';
+    const bytes = typeof raw === 'string' ? Buffer.from(raw) : raw;
+    const fin = o.fin ?? true;
+    const continuation = this.#fragmenting;
+    this.#fragmenting = !fin;
+    const pmd = this.#pmd;
+    // A message is compressed or not as a whole, decided on its first fragment.
+    const compress = continuation
+      ? this.#fragmentCompressed
+      : pmd !== undefined && o.compress !== false && bytes.length >= pmd.threshold;
+    this.#fragmentCompressed = compress && !fin;
+    if (!compress) {
+      this.#enqueue(() => {
+        if (this.#sendable(callback)) {
+          this.#core!.send(bytes, { binary, fin, continuation });
+          this.#flush(callback);
+        }
+      });
+      return;
+    }
+    this.#pendingBytes += bytes.length;
+    this.#enqueue(() => {
+      this.#compressing = true;
+      pmd!.compress(bytes, fin).then(
+        (out) => {
+          this.#pendingBytes -= bytes.length;
+          this.#compressing = false;
+          if (this.#sendable(callback)) {
+            this.#core!.send(out, { binary, fin, continuation, compressed: true });
+            this.#flush(callback);
+          }
+          this.#runQueue();
+        },
+        (err: Error) => {
+          this.#pendingBytes -= bytes.length;
+          this.#compressing = false;
+          callback?.(err);
+          this.#emitError(err);
+          this.terminate();
+        },
+      );
+    });
+  }
+
+  /**
+   * Whether the core still takes messages. It may have closed before `readyState` shows it: the
+   * peer's close frame can arrive in the same read as (or behind an inflating) message whose
+   * handler answers. Such a send is dropped, as the ws package drops sends after close; `cb` hears.
+   */
+  #sendable(cb: ((err?: Error) => void) | undefined): boolean {
+    if (this.#core?.state === 'open') return true;
+    if (cb !== undefined) {
+      const err = new WsUsageError('WS_ERR_INVALID_STATE', 'the connection is closing');
+      queueMicrotask(() => cb(err));
+    }
+    return false;
+  }
+
+  /** Run `op` now, or after the compressions queued before it. */
+  #enqueue(op: () => void): void {
+    if (this.#compressing || this.#sendQueue.length > 0) this.#sendQueue.push(op);
+    else op();
+  }
+
+  #runQueue(): void {
+    while (!this.#compressing && this.#sendQueue.length > 0) this.#sendQueue.shift()!();
   }
 
   #fragmenting = false;
@@ -101,14 +201,24 @@ export class WebSocket extends EventEmitter {
 
   ping(data: Uint8Array | string = new Uint8Array(0)): void {
     if (this.readyState !== OPEN) throw new WsUsageError('WS_ERR_INVALID_STATE', 'WebSocket is not open');
-    this.#core!.ping(typeof data === 'string' ? Buffer.from(data) : data);
-    this.#flush();
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    if (bytes.length > 125) throw new WsUsageError('WS_ERR_INVALID_OPTION', 'control payload over 125 bytes');
+    this.#enqueue(() => {
+      if (this.#core!.state !== 'open') return;
+      this.#core!.ping(bytes);
+      this.#flush();
+    });
   }
 
   pong(data: Uint8Array | string = new Uint8Array(0)): void {
     if (this.readyState !== OPEN) throw new WsUsageError('WS_ERR_INVALID_STATE', 'WebSocket is not open');
-    this.#core!.pong(typeof data === 'string' ? Buffer.from(data) : data);
-    this.#flush();
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    if (bytes.length > 125) throw new WsUsageError('WS_ERR_INVALID_OPTION', 'control payload over 125 bytes');
+    this.#enqueue(() => {
+      if (this.#core!.state !== 'open') return;
+      this.#core!.pong(bytes);
+      this.#flush();
+    });
   }
 
   /** Start the close handshake; the socket is destroyed if the peer does not answer in time. */
@@ -118,9 +228,12 @@ export class WebSocket extends EventEmitter {
       this.terminate();
       return;
     }
-    this.#core!.close(code, reason ?? '');
+    encodeClose(code, reason ?? ''); // throws WS_ERR_INVALID_OPTION now, not when dequeued
     this.readyState = CLOSING;
-    this.#flush();
+    this.#enqueue(() => {
+      this.#core!.close(code, reason ?? '');
+      this.#flush();
+    });
     this.#closeTimer = setTimeout(() => this.#socket?.destroy(), this.#options.closeTimeoutMs ?? 30_000);
     this.#closeTimer.unref();
   }
@@ -134,11 +247,25 @@ export class WebSocket extends EventEmitter {
   }
 
   /** @internal attach an upgraded socket (server side, or client after the handshake). */
-  _setSocket(socket: Duplex, head: Buffer, role: 'client' | 'server', protocol: string): void {
+  _setSocket(
+    socket: Duplex,
+    head: Buffer,
+    role: 'client' | 'server',
+    protocol: string,
+    deflate?: { params: DeflateParams; header: string },
+  ): void {
     this.#socket = socket;
     this.protocol = protocol;
+    if (deflate !== undefined) {
+      this.extensions = deflate.header;
+      this.#pmd = new PerMessageDeflate(
+        sideOf(deflate.params, role),
+        deflateOptions(this.#options.perMessageDeflate, true)!,
+      );
+    }
     this.#core = new WsConnection({
       role,
+      perMessageDeflate: deflate !== undefined,
       ...(this.#options.maxPayload === undefined ? {} : { maxPayload: this.#options.maxPayload }),
     });
     if ('setNoDelay' in socket) (socket as unknown as { setNoDelay(v: boolean): void }).setNoDelay(true);
@@ -170,7 +297,34 @@ export class WebSocket extends EventEmitter {
   #receive(chunk: Buffer): void {
     const events = this.#core!.receive(chunk);
     this.#flush();
-    for (const e of events) this.#event(e);
+    for (const e of events) this.#events.push(e);
+    this.#drainEvents();
+  }
+
+  /** Act on the core's events in order; a compressed message holds the rest until it is inflated. */
+  #drainEvents(): void {
+    while (!this.#inflating && this.#events.length > 0) {
+      const e = this.#events.shift()!;
+      if (e.type === 'CompressedMessageReceived') this.#inflate(e.data, e.binary);
+      else this.#event(e);
+    }
+  }
+
+  #inflate(data: Uint8Array, binary: boolean): void {
+    this.#inflating = true;
+    this.#socket?.pause(); // bytes wait in the kernel, not in our queue
+    const limit = this.#options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
+    const resume = (events: WsEvent[]) => {
+      this.#inflating = false;
+      this.#events.unshift(...events);
+      this.#flush();
+      if (!this.#userPaused) this.#socket?.resume();
+      this.#drainEvents();
+    };
+    this.#pmd!.decompress(data, limit).then(
+      (out) => resume(this.#core!.inflated(out, binary)),
+      (err: WsError) => resume(this.#core!.fail(err)),
+    );
   }
 
   #event(e: WsEvent): void {
@@ -218,12 +372,14 @@ export class WebSocket extends EventEmitter {
 
   /** @internal stop reading from the socket (the Duplex adapter's backpressure) */
   _pause(): void {
+    this.#userPaused = true;
     this.#socket?.pause();
   }
 
   /** @internal resume reading */
   _resume(): void {
-    this.#socket?.resume();
+    this.#userPaused = false;
+    if (!this.#inflating) this.#socket?.resume();
   }
 
   /** @internal */
@@ -286,6 +442,7 @@ export class WebSocket extends EventEmitter {
     this.readyState = CLOSED;
     clearTimeout(this.#closeTimer);
     clearInterval(this.#heartbeat);
+    this.#pmd?.close();
     this.emit('close', this.#closeCode, Buffer.from(this.#closeReason));
   }
 
@@ -298,6 +455,7 @@ export class WebSocket extends EventEmitter {
     }
     const key = Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(16))).toString('base64');
     const secure = url.protocol === 'wss:';
+    const deflate = deflateOptions(this.#options.perMessageDeflate, true);
     const req = (secure ? https : http).request({
       host: url.hostname,
       port: url.port || (secure ? 443 : 80),
@@ -309,6 +467,7 @@ export class WebSocket extends EventEmitter {
         'Sec-WebSocket-Version': '13',
         'Sec-WebSocket-Key': key,
         ...(protocols.length > 0 ? { 'Sec-WebSocket-Protocol': protocols.join(', ') } : {}),
+        ...(deflate === undefined ? {} : { 'Sec-WebSocket-Extensions': deflateOffer(deflate) }),
       },
     });
     const timer = setTimeout(() => {
@@ -354,18 +513,24 @@ export class WebSocket extends EventEmitter {
         );
         return;
       }
-      if (res.headers['sec-websocket-extensions'] !== undefined) {
-        socket.destroy();
-        failHandshake(
-          new WsError(
-            'WS_ERR_INVALID_STATE',
-            CloseCode.Abnormal,
-            'server negotiated an extension we did not offer',
-          ),
-        );
-        return;
+      const header = res.headers['sec-websocket-extensions'];
+      let negotiated: { params: DeflateParams; header: string } | undefined;
+      if (header !== undefined) {
+        try {
+          if (deflate === undefined)
+            throw new WsError(
+              'WS_ERR_INVALID_EXTENSION',
+              CloseCode.Abnormal,
+              'server negotiated an extension we did not offer',
+            );
+          negotiated = { params: acceptDeflateResponse(header, deflate), header };
+        } catch (err) {
+          socket.destroy();
+          failHandshake(err as Error);
+          return;
+        }
       }
-      this._setSocket(socket, head, 'client', protocol);
+      this._setSocket(socket, head, 'client', protocol, negotiated);
     });
     req.end();
   }

@@ -31,16 +31,20 @@ ws.onmessage = (e) => {
   if (got.length === 3) ws.close(1000, 'done');
 };
 ws.onopen = () => { ws.send('héllo from chromium'); ws.send(new Uint8Array([1, 2, 3])); ws.send('x'.repeat(70000)); };
-ws.onclose = (e) => { window.result = { got: got.map((g) => typeof g === 'string' && g.length > 100 ? g.length : g), protocol: ws.protocol, code: e.code }; };
+ws.onclose = (e) => { window.result = { got: got.map((g) => typeof g === 'string' && g.length > 100 ? g.length : g), protocol: ws.protocol, extensions: ws.extensions, code: e.code }; };
 </script>`;
 
 describe('headless Chromium -> weft server', () => {
-  it.skipIf(!available())('exchanges text and binary messages and closes cleanly', async () => {
-    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  it.skipIf(!available())('exchanges text, binary and compressed messages and closes cleanly', async () => {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: true });
     const serverCloses: number[] = [];
-    wss.on('connection', (ws: WebSocket) => {
+    const wireBytes: number[] = [];
+    wss.on('connection', (ws: WebSocket, req: http.IncomingMessage) => {
       ws.on('message', (data: Buffer, isBinary: boolean) => ws.send(data, { binary: isBinary }));
-      ws.on('close', (code: number) => serverCloses.push(code));
+      ws.on('close', (code: number) => {
+        serverCloses.push(code);
+        wireBytes.push(req.socket.bytesRead, req.socket.bytesWritten);
+      });
     });
     await new Promise((r) => wss.once('listening', r));
     const wsPort = (wss.address() as AddressInfo).port;
@@ -70,9 +74,13 @@ describe('headless Chromium -> weft server', () => {
       expect(result).toEqual({
         got: ['héllo from chromium', [1, 2, 3], 70000],
         protocol: 'weft.v1',
+        extensions: 'permessage-deflate',
         code: 1000,
       });
       expect(serverCloses).toEqual([1000]);
+      // The 70,000-byte message crossed compressed both ways.
+      expect(wireBytes[0]).toBeLessThan(10_000);
+      expect(wireBytes[1]).toBeLessThan(10_000);
     } finally {
       await browser.close();
       page.close();

@@ -1,0 +1,150 @@
+import zlib from 'node:zlib';
+import type { DeflateSide, PerMessageDeflateOptions } from '../deflate/negotiate.js';
+import { WsError } from '../errors.js';
+import { CloseCode } from '../frame/types.js';
+
+/** The bytes a sync flush ends with, removed from / appended to every message (RFC 7692 §7.2.1). */
+const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
+
+/** Process-wide FIFO limit on concurrent zlib jobs (they run on libuv's small thread pool). */
+class Limiter {
+  #running = 0;
+  readonly #waiting: Array<() => void> = [];
+  constructor(readonly limit: number) {}
+  run<T>(job: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const start = () => {
+        this.#running++;
+        job()
+          .then(resolve, reject)
+          .finally(() => {
+            this.#running--;
+            this.#waiting.shift()?.();
+          });
+      };
+      if (this.#running < this.limit) start();
+      else this.#waiting.push(start);
+    });
+  }
+}
+
+let limiter: Limiter | undefined;
+
+/**
+ * One connection's permessage-deflate codec over node:zlib. The compressor and decompressor are
+ * created on first use (idle connections hold none) and, with context takeover, kept between
+ * messages. Jobs of one connection run in order; all connections share a {@link Limiter}.
+ */
+export class PerMessageDeflate {
+  readonly #side: DeflateSide;
+  readonly #options: PerMessageDeflateOptions;
+  #deflate: zlib.DeflateRaw | undefined;
+  #inflate: zlib.InflateRaw | undefined;
+
+  constructor(side: DeflateSide, options: PerMessageDeflateOptions) {
+    this.#side = side;
+    this.#options = options;
+    limiter ??= new Limiter(options.concurrencyLimit ?? 10);
+  }
+
+  /** Messages below this size go out uncompressed. */
+  get threshold(): number {
+    return this.#options.threshold ?? 1024;
+  }
+
+  /** Deflate one fragment (`fin`: the message's last, whose tail is removed). */
+  compress(data: Uint8Array, fin: boolean): Promise<Buffer> {
+    return limiter!.run(
+      () =>
+        new Promise<Buffer>((resolve, reject) => {
+          this.#deflate ??= zlib.createDeflateRaw({
+            windowBits: this.#side.deflateWindowBits,
+            level: this.#options.level ?? 1,
+            memLevel: this.#options.memLevel ?? 8,
+          });
+          const d = this.#deflate;
+          const chunks: Buffer[] = [];
+          const onData = (c: Buffer) => chunks.push(c);
+          const onError = (err: Error) => {
+            d.off('data', onData);
+            this.#deflate = undefined;
+            d.destroy();
+            reject(err);
+          };
+          d.on('data', onData);
+          d.once('error', onError);
+          d.write(data);
+          d.flush(zlib.constants.Z_SYNC_FLUSH, () => {
+            d.off('data', onData);
+            d.off('error', onError);
+            let out = Buffer.concat(chunks);
+            if (fin) {
+              out = out.subarray(0, out.length - TAIL.length);
+              if (this.#side.deflateNoContextTakeover) d.reset();
+            }
+            resolve(out);
+          });
+        }),
+    );
+  }
+
+  /**
+   * Inflate one message. The output is counted as it is produced: past `maxPayload` inflation stops
+   * and the promise rejects with `WS_ERR_MESSAGE_TOO_BIG` (1009), so a zip bomb costs at most one
+   * chunk over the limit. Corrupt input rejects with `WS_ERR_INFLATE` (1007).
+   */
+  decompress(data: Uint8Array, maxPayload: number): Promise<Buffer> {
+    return limiter!.run(
+      () =>
+        new Promise<Buffer>((resolve, reject) => {
+          this.#inflate ??= zlib.createInflateRaw({ windowBits: this.#side.inflateWindowBits });
+          const inf = this.#inflate;
+          const chunks: Buffer[] = [];
+          let total = 0;
+          let done = false;
+          const finish = (err: WsError | undefined) => {
+            if (done) return;
+            done = true;
+            inf.off('data', onData);
+            inf.off('error', onError);
+            if (err !== undefined) {
+              // The stream's state is unusable after an error or an abandoned message.
+              this.#inflate = undefined;
+              inf.on('error', () => {});
+              inf.destroy();
+              reject(err);
+            } else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
+          };
+          const onData = (c: Buffer) => {
+            total += c.length;
+            if (total > maxPayload) {
+              finish(
+                new WsError(
+                  'WS_ERR_MESSAGE_TOO_BIG',
+                  CloseCode.MessageTooBig,
+                  `inflated message exceeds maxPayload ${maxPayload}`,
+                ),
+              );
+              return;
+            }
+            chunks.push(c);
+          };
+          const onError = (err: Error) =>
+            finish(new WsError('WS_ERR_INFLATE', CloseCode.InvalidPayload, `inflate failed: ${err.message}`));
+          inf.on('data', onData);
+          inf.on('error', onError);
+          inf.write(data);
+          inf.write(TAIL);
+          inf.flush(() => finish(undefined));
+        }),
+    );
+  }
+
+  /** Free zlib's memory (the connection closed). */
+  close(): void {
+    this.#deflate?.close();
+    this.#inflate?.close();
+    this.#deflate = undefined;
+    this.#inflate = undefined;
+  }
+}
