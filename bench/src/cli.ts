@@ -24,7 +24,7 @@ const USAGE = `usage: weft-bench [--micro] [--suite NAME[,NAME]] [--time MS] [--
   --suite        suites to run: ${[...Object.keys(SUITES), 'mux', 'memory', 'ws'].join(', ')} (default: all)
                  mux: weft vs node:http2 (and h2load), client and server in separate processes
                  memory: idle connections and open streams, weft vs node:http2
-                 ws: weft vs the ws package (echo, 1 MiB, idle connections)
+                 ws: weft vs the ws package (echo, 1 MiB, 1 MiB deflated, idle connections)
   --time MS      measuring time per case (default 1000; --quick: 200)
   --out DIR      where to write micro.json and micro.md (default bench/results/latest)
   --quick        a short smoke run

@@ -16,8 +16,9 @@ export interface WsResult {
   met?: boolean;
 }
 
-async function server(kind: string) {
-  const child = spawn(process.execPath, ['--expose-gc', join(here, 'server.js'), kind], {
+async function server(kind: string, deflate = false) {
+  const args = ['--expose-gc', join(here, 'server.js'), kind, ...(deflate ? ['deflate'] : [])];
+  const child = spawn(process.execPath, args, {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout! });
@@ -38,7 +39,10 @@ async function client(args: string[]): Promise<{ out: Record<string, number>; ki
   return { out: JSON.parse(line.toString()) as Record<string, number>, kill: () => child.kill('SIGKILL') };
 }
 
-/** weft vs the ws package (no compression on either), server and client in separate processes. */
+/**
+ * weft vs the ws package, server and client in separate processes: no compression on either, then
+ * permessage-deflate on both at the same zlib level.
+ */
 export async function wsComparison(
   seconds: number,
   idleConnections: number,
@@ -62,12 +66,21 @@ export async function wsComparison(
       unit: 'MB/s',
       target: 1.0,
     },
+    {
+      name: '1 MiB echo with permessage-deflate (level 1), 4 in flight',
+      size: 1 << 20,
+      inflight: 4,
+      key: 'mbPerSec',
+      unit: 'MB/s',
+      target: 1.0,
+      deflate: true,
+    },
   ];
   for (const sc of scenarios) {
     const values: Record<string, number> = {};
     for (const kind of ['ws', 'weft']) {
       log(`  ws: ${kind}, ${sc.name}, ${seconds}s ...`);
-      const s = await server(kind);
+      const s = await server(kind, sc.deflate === true);
       const c = await client([
         kind,
         String(s.port),
@@ -75,6 +88,7 @@ export async function wsComparison(
         String(sc.inflight),
         String(seconds),
         String(sc.size),
+        ...(sc.deflate === true ? ['deflate'] : []),
       ]);
       s.stop();
       values[kind] = c.out[sc.key]!;

@@ -6,6 +6,14 @@ import { CloseCode } from '../frame/types.js';
 /** The bytes a sync flush ends with, removed from / appended to every message (RFC 7692 §7.2.1). */
 const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 
+/**
+ * zlib's output buffer size. Node's zlib streams hop to the thread pool once per output chunk, so
+ * the default 16 KiB costs 64 round trips per inflated MiB; 64 KiB measured 1.4× faster on the
+ * 1 MiB echo (bench --suite ws). A connection holds its buffers once it has compressed, next to
+ * zlib's own state (about 300 KiB for a 15-bit window); connections that never do hold none.
+ */
+const CHUNK = 64 * 1024;
+
 /** Process-wide FIFO limit on concurrent zlib jobs (they run on libuv's small thread pool). */
 class Limiter {
   #running = 0;
@@ -61,6 +69,7 @@ export class PerMessageDeflate {
             windowBits: this.#side.deflateWindowBits,
             level: this.#options.level ?? 1,
             memLevel: this.#options.memLevel ?? 8,
+            chunkSize: CHUNK,
           });
           const d = this.#deflate;
           const chunks: Buffer[] = [];
@@ -97,7 +106,10 @@ export class PerMessageDeflate {
     return limiter!.run(
       () =>
         new Promise<Buffer>((resolve, reject) => {
-          this.#inflate ??= zlib.createInflateRaw({ windowBits: this.#side.inflateWindowBits });
+          this.#inflate ??= zlib.createInflateRaw({
+            windowBits: this.#side.inflateWindowBits,
+            chunkSize: CHUNK,
+          });
           const inf = this.#inflate;
           const chunks: Buffer[] = [];
           let total = 0;
