@@ -37,6 +37,12 @@ const fail = (
 ) => new WsError(code, close, message);
 
 /**
+ * Header bytes, copied out of the queue to be read. Shared by every parser (parsing is synchronous
+ * and the mask is copied out): a typed array per connection cost 10,000 idle connections ~2 MB.
+ */
+const scratch = new Uint8Array(14);
+
+/**
  * A resumable WebSocket frame parser (RFC 6455 §5.2) that enforces every frame-level must-fail rule
  * before buffering a payload: reserved bits, opcodes, masking direction, control frame size and
  * fragmentation, continuation order, shortest-form lengths, and the payload limit (from the header).
@@ -47,7 +53,6 @@ export class FrameParser {
   readonly #max: number;
   readonly #rsv1: boolean;
   readonly #queue = new ByteQueue();
-  readonly #scratch = new Uint8Array(14);
   /** Header of the frame being received, once complete. */
   #header: FrameHeader | undefined;
   /** A fragmented data message is in progress; its bytes so far. */
@@ -95,7 +100,7 @@ export class FrameParser {
   #readHeader(): FrameHeader | undefined {
     const q = this.#queue;
     if (q.length < 2) return undefined;
-    const s = this.#scratch;
+    const s = scratch;
     q.peekInto(s, Math.min(q.length, 14));
     const b0 = s[0]!;
     const b1 = s[1]!;

@@ -71,12 +71,11 @@ export class WebSocket extends EventEmitter {
   /** The negotiated extensions, as in the handshake's `Sec-WebSocket-Extensions` ('' for none). */
   extensions = '';
   #pmd: PerMessageDeflate | undefined;
-  /** Events from the core not yet acted on: processing waits while a message inflates. */
-  #events: WsEvent[] = [];
-  #inflating = false;
+  /** Set while a message inflates: the events behind it, waiting their turn. */
+  #events: WsEvent[] | undefined;
   #userPaused = false;
   /** Sends waiting behind a compression, in order (a message must not overtake an earlier one). */
-  #sendQueue: Array<() => void> = [];
+  #sendQueue: Array<() => void> | undefined;
   #compressing = false;
   /** Bytes of messages waiting to be compressed or queued behind one. */
   #pendingBytes = 0;
@@ -186,12 +185,17 @@ export class WebSocket extends EventEmitter {
 
   /** Run `op` now, or after the compressions queued before it. */
   #enqueue(op: () => void): void {
-    if (this.#compressing || this.#sendQueue.length > 0) this.#sendQueue.push(op);
-    else op();
+    if (!this.#compressing && this.#sendQueue === undefined) op();
+    else if (this.#sendQueue === undefined) this.#sendQueue = [op];
+    else this.#sendQueue.push(op);
   }
 
   #runQueue(): void {
-    while (!this.#compressing && this.#sendQueue.length > 0) this.#sendQueue.shift()!();
+    while (!this.#compressing && this.#sendQueue !== undefined) {
+      const op = this.#sendQueue.shift()!;
+      if (this.#sendQueue.length === 0) this.#sendQueue = undefined;
+      op();
+    }
   }
 
   #fragmenting = false;
@@ -297,29 +301,32 @@ export class WebSocket extends EventEmitter {
   #receive(chunk: Buffer): void {
     const events = this.#core!.receive(chunk);
     this.#flush();
-    for (const e of events) this.#events.push(e);
-    this.#drainEvents();
+    if (this.#events !== undefined) this.#events.push(...events);
+    else this.#handle(events);
   }
 
-  /** Act on the core's events in order; a compressed message holds the rest until it is inflated. */
-  #drainEvents(): void {
-    while (!this.#inflating && this.#events.length > 0) {
-      const e = this.#events.shift()!;
-      if (e.type === 'CompressedMessageReceived') this.#inflate(e.data, e.binary);
-      else this.#event(e);
+  /** Act on the core's events in order; at a compressed message the rest wait until it is inflated. */
+  #handle(events: WsEvent[]): void {
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      if (e.type === 'CompressedMessageReceived') {
+        this.#events = events.slice(i + 1);
+        this.#inflate(e.data, e.binary);
+        return;
+      }
+      this.#event(e);
     }
   }
 
   #inflate(data: Uint8Array, binary: boolean): void {
-    this.#inflating = true;
     this.#socket?.pause(); // bytes wait in the kernel, not in our queue
     const limit = this.#options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
     const resume = (events: WsEvent[]) => {
-      this.#inflating = false;
-      this.#events.unshift(...events);
+      const rest = [...events, ...(this.#events ?? [])];
+      this.#events = undefined;
       this.#flush();
       if (!this.#userPaused) this.#socket?.resume();
-      this.#drainEvents();
+      this.#handle(rest);
     };
     this.#pmd!.decompress(data, limit).then(
       (out) => resume(this.#core!.inflated(out, binary)),
@@ -379,7 +386,7 @@ export class WebSocket extends EventEmitter {
   /** @internal resume reading */
   _resume(): void {
     this.#userPaused = false;
-    if (!this.#inflating) this.#socket?.resume();
+    if (this.#events === undefined) this.#socket?.resume();
   }
 
   /** @internal */
