@@ -3,6 +3,7 @@ import { WsError, WsUsageError } from './errors.js';
 import { type Frame, FrameParser } from './frame/decode.js';
 import { encodeFrame } from './frame/encode.js';
 import { CloseCode, DEFAULT_MAX_PAYLOAD, MAX_CONTROL_PAYLOAD, Opcode } from './frame/types.js';
+import { MessageBuffer } from './message-buffer.js';
 import { isValidUtf8, Utf8Validator } from './utf8.js';
 
 /** Options of {@link WsConnection}. */
@@ -12,8 +13,9 @@ export interface WsConnectionOptions {
   /** Largest message (and frame) accepted. Default 16 MiB. */
   maxPayload?: number;
   /**
-   * Most fragments one message may arrive in (a peer sending 1-byte fragments makes us hold many
-   * small buffers). Default 4096.
+   * Most frames one message may arrive in (each costs parsing, even when empty; bytes are bounded by
+   * `maxPayload` and fragments are appended to one buffer). Default 65,536 (the Autobahn suite's
+   * 4 MiB in 64-byte fragments).
    */
   maxFragments?: number;
   /**
@@ -66,14 +68,14 @@ export class WsConnection {
   #sentClose: { code: number; reason: string } | undefined;
   #receivedClose: { code: number; reason: string } | undefined;
   /** The data message being assembled. */
-  #message: { opcode: number; compressed: boolean; parts: Uint8Array[]; bytes: number } | undefined;
+  #message: { opcode: number; compressed: boolean; bytes: MessageBuffer } | undefined;
   readonly #deflate: boolean;
   readonly #utf8 = new Utf8Validator();
 
   constructor(options: WsConnectionOptions) {
     this.#client = options.role === 'client';
     this.#maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
-    this.#maxFragments = options.maxFragments ?? 4096;
+    this.#maxFragments = options.maxFragments ?? 65_536;
     this.#deflate = options.perMessageDeflate ?? false;
     this.#parser = new FrameParser({
       role: options.role,
@@ -146,11 +148,11 @@ export class WsConnection {
   #data(f: Frame, events: WsEvent[]): void {
     let m = this.#message;
     if (f.opcode !== Opcode.Continuation) {
-      m = { opcode: f.opcode, compressed: f.rsv1, parts: [], bytes: 0 };
+      m = { opcode: f.opcode, compressed: f.rsv1, bytes: new MessageBuffer(this.#maxPayload) };
       this.#message = m;
     }
     if (m === undefined) return; // the parser already refuses a continuation without a start
-    if (m.parts.length >= this.#maxFragments) {
+    if (m.bytes.fragments >= this.#maxFragments) {
       throw new WsError(
         'WS_ERR_MESSAGE_TOO_BIG',
         CloseCode.MessageTooBig,
@@ -160,11 +162,10 @@ export class WsConnection {
     if (m.opcode === Opcode.Text && !m.compressed && !this.#utf8.push(f.payload)) {
       throw new WsError('WS_ERR_INVALID_UTF8', CloseCode.InvalidPayload, 'invalid UTF-8 in a text message');
     }
-    if (f.payload.length > 0) m.parts.push(f.payload);
-    m.bytes += f.payload.length;
+    m.bytes.push(f.payload);
     if (!f.fin) return;
     this.#message = undefined;
-    const data = m.parts.length === 1 ? m.parts[0]! : concat(m.parts, m.bytes);
+    const data = m.bytes.take();
     if (m.compressed) {
       events.push({ type: 'CompressedMessageReceived', data, binary: m.opcode !== Opcode.Text });
       return;
@@ -294,14 +295,4 @@ export class WsConnection {
     this.#message = undefined;
     events.push({ type: 'ProtocolError', error: err });
   }
-}
-
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
