@@ -102,14 +102,26 @@ export class WsConnection {
     return n;
   }
 
-  /** Feed bytes from the peer; returns what they caused. */
-  receive(chunk: Uint8Array): WsEvent[] {
+  /**
+   * Feed bytes from the peer; returns what they caused. With `maxMessages`, processing stops after
+   * that many (possibly compressed) messages and the frames behind them wait in the parser; call
+   * again (with an empty chunk) to go on. An adapter that answers each message before reading on
+   * passes 1, so a reply is never overtaken by a close or a violation that arrived in the same read.
+   */
+  receive(chunk: Uint8Array, maxMessages = Number.POSITIVE_INFINITY): WsEvent[] {
     const events: WsEvent[] = [];
     if (this.#state === 'closed' || this.#receivedClose !== undefined) return events;
+    this.#parser.write(chunk);
+    let messages = 0;
     try {
-      for (const f of this.#parser.push(chunk)) {
+      while (messages < maxMessages) {
+        const f = this.#parser.next();
+        if (f === undefined) break;
+        const before = events.length;
         this.#frame(f, events);
         if (this.#receivedClose !== undefined) break;
+        const last = events.length > before ? events[events.length - 1]!.type : undefined;
+        if (last === 'MessageReceived' || last === 'CompressedMessageReceived') messages++;
       }
     } catch (err) {
       if (!(err instanceof WsError)) throw err;

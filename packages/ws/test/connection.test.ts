@@ -139,3 +139,31 @@ describe('WsConnection', () => {
     expect(of(se, 'MessageReceived')[0]!.text).toBe('€');
   });
 });
+
+describe('reading one message at a time (maxMessages)', () => {
+  const mask = new Uint8Array([5, 6, 7, 8]);
+  const frame = (opcode: number, payload: Uint8Array, fin = true) =>
+    encodeFrame(opcode, payload, { fin, mask });
+  const bytes = (...frames: Uint8Array[][]) => Buffer.concat(frames.flat());
+
+  it('stops after each message; the frames behind it, a close and a violation included, wait', () => {
+    const server = new WsConnection({ role: 'server' });
+    const input = bytes(
+      frame(Opcode.Text, Buffer.from('a')),
+      frame(Opcode.Ping, Buffer.from('p')),
+      frame(Opcode.Binary, Buffer.from('b')),
+      frame(Opcode.Continuation, Buffer.from('bad')),
+    );
+    expect(server.receive(input, 1).map((e) => e.type)).toEqual(['MessageReceived']);
+    expect(server.takeOutbound()).toEqual([]); // nothing sent yet: the reply to 'a' can go first
+    server.send('reply');
+    expect(server.receive(new Uint8Array(0), 1).map((e) => e.type)).toEqual([
+      'PingReceived',
+      'MessageReceived',
+    ]);
+    const last = server.receive(new Uint8Array(0), 1);
+    expect(last.map((e) => e.type)).toEqual(['ProtocolError']);
+    const sent = new FrameParser({ role: 'client' }).push(Buffer.concat(server.takeOutbound()));
+    expect(sent.map((f) => f.opcode)).toEqual([Opcode.Text, Opcode.Pong, Opcode.Close]);
+  });
+});

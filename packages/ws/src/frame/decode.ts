@@ -72,29 +72,41 @@ export class FrameParser {
 
   /** Feed bytes; returns the frames they completed. @throws {WsError} with the close code to send. */
   push(chunk: Uint8Array): Frame[] {
-    if (this.#failed !== undefined) throw this.#failed;
+    this.write(chunk);
     const out: Frame[] = [];
-    this.#queue.push(chunk);
+    for (let f = this.next(); f !== undefined; f = this.next()) out.push(f);
+    return out;
+  }
+
+  /** Feed bytes without parsing them yet (see {@link next}). */
+  write(chunk: Uint8Array): void {
+    if (this.#failed === undefined && chunk.length > 0) this.#queue.push(chunk);
+  }
+
+  /**
+   * The next complete frame, or undefined until more bytes arrive. Pulling one frame at a time
+   * lets the caller act on a message before the frames behind it are even parsed.
+   * @throws {WsError} with the close code to send, at the first invalid frame.
+   */
+  next(): Frame | undefined {
+    if (this.#failed !== undefined) throw this.#failed;
     try {
-      for (;;) {
-        if (this.#header === undefined) {
-          this.#header = this.#readHeader();
-          if (this.#header === undefined) break;
-        }
-        const h = this.#header;
-        if (this.#queue.length < h.headerLength + h.length) break;
-        this.#queue.skip(h.headerLength);
-        let payload = this.#queue.take(h.length);
-        if (h.mask !== undefined) payload = unmask(payload, h.mask);
-        this.#header = undefined;
-        out.push({ fin: h.fin, rsv1: h.rsv1, opcode: h.opcode, payload });
+      if (this.#header === undefined) {
+        this.#header = this.#readHeader();
+        if (this.#header === undefined) return undefined;
       }
+      const h = this.#header;
+      if (this.#queue.length < h.headerLength + h.length) return undefined;
+      this.#queue.skip(h.headerLength);
+      let payload = this.#queue.take(h.length);
+      if (h.mask !== undefined) payload = unmask(payload, h.mask);
+      this.#header = undefined;
+      return { fin: h.fin, rsv1: h.rsv1, opcode: h.opcode, payload };
     } catch (err) {
       this.#queue.clear();
       this.#failed = err as WsError;
       throw err;
     }
-    return out;
   }
 
   #readHeader(): FrameHeader | undefined {

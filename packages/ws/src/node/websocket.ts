@@ -48,6 +48,8 @@ export function deflateOptions(
   return s === false ? undefined : s === true ? {} : s;
 }
 
+const EMPTY = new Uint8Array(0);
+
 /** `readyState` values, as the WHATWG WebSocket and the ws package use them. */
 export const CONNECTING = 0;
 export const OPEN = 1;
@@ -71,8 +73,8 @@ export class WebSocket extends EventEmitter {
   /** The negotiated extensions, as in the handshake's `Sec-WebSocket-Extensions` ('' for none). */
   extensions = '';
   #pmd: PerMessageDeflate | undefined;
-  /** Set while a message inflates: the events behind it, waiting their turn. */
-  #events: WsEvent[] | undefined;
+  /** A message is inflating: later input waits in the parser. */
+  #inflating = false;
   #userPaused = false;
   /** Sends waiting behind a compression, in order (a message must not overtake an earlier one). */
   #sendQueue: Array<() => void> | undefined;
@@ -170,9 +172,9 @@ export class WebSocket extends EventEmitter {
   }
 
   /**
-   * Whether the core still takes messages. It may have closed before `readyState` shows it: the
-   * peer's close frame can arrive in the same read as (or behind an inflating) message whose
-   * handler answers. Such a send is dropped, as the ws package drops sends after close; `cb` hears.
+   * Whether the core still takes messages when a queued send runs: a close (ours or a failure's) may
+   * have been queued while it waited behind a compression. Such a send is dropped, as the ws package
+   * drops sends after close; `cb` hears.
    */
   #sendable(cb: ((err?: Error) => void) | undefined): boolean {
     if (this.#core?.state === 'open') return true;
@@ -298,35 +300,44 @@ export class WebSocket extends EventEmitter {
     if (head.length > 0) this.#receive(head);
   }
 
-  #receive(chunk: Buffer): void {
-    const events = this.#core!.receive(chunk);
-    this.#flush();
-    if (this.#events !== undefined) this.#events.push(...events);
-    else this.#handle(events);
-  }
-
-  /** Act on the core's events in order; at a compressed message the rest wait until it is inflated. */
-  #handle(events: WsEvent[]): void {
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i]!;
-      if (e.type === 'CompressedMessageReceived') {
-        this.#events = events.slice(i + 1);
-        this.#inflate(e.data, e.binary);
-        return;
+  /**
+   * Read one message at a time: each is delivered (its handler's replies queued) before the frames
+   * behind it are parsed, as the ws package does, so a reply is never overtaken by a close or a
+   * violation that came in the same read. A compressed message holds the rest until it is inflated.
+   */
+  #receive(chunk: Uint8Array): void {
+    if (this.#inflating) {
+      this.#core!.receive(chunk, 0); // buffered in the parser until the inflation is done
+      return;
+    }
+    let input = chunk;
+    for (;;) {
+      const events = this.#core!.receive(input, 1);
+      input = EMPTY;
+      this.#flush();
+      let more = false;
+      for (const e of events) {
+        if (e.type === 'CompressedMessageReceived') {
+          this.#inflate(e.data, e.binary); // always the batch's last event
+          return;
+        }
+        this.#event(e);
+        if (e.type === 'MessageReceived') more = true;
       }
-      this.#event(e);
+      if (!more) return;
     }
   }
 
   #inflate(data: Uint8Array, binary: boolean): void {
-    this.#socket?.pause(); // bytes wait in the kernel, not in our queue
+    this.#inflating = true;
+    this.#socket?.pause(); // bytes wait in the kernel, not in our parser
     const limit = this.#options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
     const resume = (events: WsEvent[]) => {
-      const rest = [...events, ...(this.#events ?? [])];
-      this.#events = undefined;
+      this.#inflating = false;
       this.#flush();
+      for (const e of events) this.#event(e);
       if (!this.#userPaused) this.#socket?.resume();
-      this.#handle(rest);
+      this.#receive(EMPTY);
     };
     this.#pmd!.decompress(data, limit).then(
       (out) => resume(this.#core!.inflated(out, binary)),
@@ -386,7 +397,7 @@ export class WebSocket extends EventEmitter {
   /** @internal resume reading */
   _resume(): void {
     this.#userPaused = false;
-    if (this.#events === undefined) this.#socket?.resume();
+    if (!this.#inflating) this.#socket?.resume();
   }
 
   /** @internal */
