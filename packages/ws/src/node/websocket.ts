@@ -58,7 +58,8 @@ export const CLOSED = 3;
 
 /**
  * A WebSocket, shaped like the ws package's: `send(data, options?, cb?)`, `ping()`, `pong()`,
- * `close(code, reason)`, `terminate()`; events `'open'`, `'message'` (data, isBinary), `'ping'`,
+ * `close(code, reason)`, `terminate()`; events `'open'`, `'message'` (data, isBinary), `'drain'`
+ * (the socket took what `bufferedAmount` held past its high-water mark), `'ping'`,
  * `'pong'`, `'close'` (code, reason), `'error'`; `readyState`, `bufferedAmount`, `protocol`.
  */
 export class WebSocket extends EventEmitter {
@@ -441,9 +442,20 @@ export class WebSocket extends EventEmitter {
             for (const cb of callbacks) cb(err ?? undefined);
           };
     s.cork();
-    for (let i = 0; i < out.length; i++) s.write(out[i]!, i === out.length - 1 ? done : undefined);
+    let ok = true;
+    for (let i = 0; i < out.length; i++) ok = s.write(out[i]!, i === out.length - 1 ? done : undefined);
     s.uncork();
+    // Backpressure: past the socket's high-water mark, 'drain' tells the sender to go on.
+    if (!ok && !this.#awaitingDrain) {
+      this.#awaitingDrain = true;
+      s.once('drain', () => {
+        this.#awaitingDrain = false;
+        this.emit('drain');
+      });
+    }
   }
+
+  #awaitingDrain = false;
 
   /** Half-close after writing everything queued (the close frame must not be lost). */
   #end(): void {

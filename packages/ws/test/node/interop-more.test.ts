@@ -74,3 +74,25 @@ describe('heartbeat', () => {
     }
   });
 });
+
+describe('backpressure', () => {
+  it("reports bufferedAmount and emits 'drain' once the socket took it", async () => {
+    const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    let received = 0;
+    server.on('connection', (ws: WebSocket) => ws.on('message', (d: Buffer) => (received += d.length)));
+    const port = await listening(server);
+    try {
+      const client = new WebSocket(`ws://127.0.0.1:${port}`);
+      await new Promise((r) => client.once('open', r));
+      const drained = new Promise<number>((r) => client.once('drain', () => r(client.bufferedAmount)));
+      client.send(Buffer.alloc(8 << 20));
+      expect(client.bufferedAmount).toBeGreaterThanOrEqual(8 << 20); // queued, not yet written
+      expect(await drained).toBeLessThan(8 << 20);
+      client.close();
+      await new Promise((r) => client.once('close', r));
+      expect(received).toBe(8 << 20);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
