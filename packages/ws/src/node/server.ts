@@ -83,7 +83,8 @@ export class WebSocketServer extends EventEmitter {
     head: Buffer,
     cb: (ws: WebSocket, req: http.IncomingMessage) => void,
   ): void {
-    socket.on('error', () => socket.destroy());
+    const onError = () => socket.destroy();
+    socket.on('error', onError);
     const h = req.headers;
     const key = h['sec-websocket-key'];
     if (
@@ -140,6 +141,7 @@ export class WebSocketServer extends EventEmitter {
       protocol,
       accepted === undefined ? undefined : { params: accepted.params, header: accepted.response },
     );
+    socket.off('error', onError); // the WebSocket handles the socket's errors from here on
     this.clients.add(ws);
     ws.on('close', () => this.clients.delete(ws));
     cb(ws, req);
