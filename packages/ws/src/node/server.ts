@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
+import type https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { acceptDeflateOffer } from '../deflate/negotiate.js';
@@ -12,7 +13,7 @@ export interface WebSocketServerOptions extends WebSocketOptions {
   port?: number;
   host?: string;
   /** An existing http/https server: its `'upgrade'` events are handled. */
-  server?: http.Server;
+  server?: http.Server | https.Server;
   /** Neither: call `handleUpgrade` yourself. */
   noServer?: boolean;
   /** Only accept upgrades for this path. */
@@ -35,7 +36,7 @@ export interface WebSocketServerOptions extends WebSocketOptions {
 export class WebSocketServer extends EventEmitter {
   readonly clients = new Set<WebSocket>();
   readonly #options: WebSocketServerOptions;
-  readonly #server: http.Server | undefined;
+  readonly #server: http.Server | https.Server | undefined;
   readonly #ownServer: boolean;
 
   constructor(options: WebSocketServerOptions, callback?: () => void) {

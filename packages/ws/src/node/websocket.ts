@@ -24,6 +24,11 @@ export interface WebSocketOptions {
   closeTimeoutMs?: number;
   /** Extra request headers (client). */
   headers?: Record<string, string>;
+  /**
+   * TLS settings for `wss:` URLs (client): a private CA, client certificates, the server name.
+   * Certificates are verified unless `rejectUnauthorized: false`.
+   */
+  tls?: Pick<https.RequestOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'servername'>;
   /** Handshake deadline (client). Default 30 s. */
   handshakeTimeoutMs?: number;
   /**
@@ -487,6 +492,7 @@ export class WebSocket extends EventEmitter {
     const secure = url.protocol === 'wss:';
     const deflate = deflateOptions(this.#options.perMessageDeflate, true);
     const req = (secure ? https : http).request({
+      ...(secure ? this.#options.tls : {}),
       host: url.hostname,
       port: url.port || (secure ? 443 : 80),
       path: `${url.pathname}${url.search}`,

@@ -1,7 +1,10 @@
-/** Node's own WebSocket client (undici) against a weft server, and the heartbeat. */
+/** Node's own WebSocket client (undici) against a weft server, the heartbeat, backpressure and wss. */
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import { WebSocket as UndiciWebSocket } from 'undici';
 import { describe, expect, it } from 'vitest';
+import WsPackage from 'ws';
 import { WebSocket, WebSocketServer } from '../../src/node/index.js';
 
 async function listening(server: WebSocketServer): Promise<number> {
@@ -93,6 +96,46 @@ describe('backpressure', () => {
       expect(received).toBe(8 << 20);
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
+
+describe('wss: TLS', () => {
+  it('serves on an existing https server; the weft client verifies with a private CA, ws connects too', async () => {
+    const fixtures = new URL('../../../mux/test/fixtures/', import.meta.url);
+    const cert = readFileSync(new URL('test-cert.pem', fixtures));
+    const key = readFileSync(new URL('test-key.pem', fixtures));
+    const httpsServer = https.createServer({ cert, key });
+    const wss = new WebSocketServer({ server: httpsServer, perMessageDeflate: true });
+    wss.on('connection', (ws: WebSocket) =>
+      ws.on('message', (d: Buffer, b: boolean) => ws.send(d, { binary: b })),
+    );
+    await new Promise<void>((r) => httpsServer.listen(0, '127.0.0.1', r));
+    const url = `wss://localhost:${(httpsServer.address() as AddressInfo).port}`;
+    try {
+      // Without the CA the handshake fails verification.
+      const refused = new WebSocket(url);
+      const err = await new Promise<Error>((r) => refused.once('error', r));
+      expect(String(err)).toMatch(/self[- ]signed|unable to verify|certificate/i);
+
+      const client = new WebSocket(url, undefined, { tls: { ca: cert } });
+      await new Promise((r) => client.once('open', r));
+      expect(client.extensions).toBe('permessage-deflate');
+      const echoed = new Promise<string>((r) => client.once('message', (d: Buffer) => r(d.toString())));
+      client.send('over tls '.repeat(200));
+      expect(await echoed).toBe('over tls '.repeat(200));
+      client.close();
+
+      const other = new WsPackage(url, { ca: cert });
+      await new Promise((r) => other.once('open', r));
+      const back = new Promise<string>((r) => other.once('message', (d: Buffer) => r(d.toString())));
+      other.send('from ws');
+      expect(await back).toBe('from ws');
+      other.close();
+    } finally {
+      await new Promise<void>((r) => wss.close(() => r()));
+      httpsServer.closeAllConnections();
+      await new Promise<void>((r) => httpsServer.close(() => r()));
     }
   });
 });
