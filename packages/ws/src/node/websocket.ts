@@ -518,6 +518,9 @@ export class WebSocket extends EventEmitter {
     const deflate = deflateOptions(this.#options.perMessageDeflate, true);
     const req = (secure ? https : http).request({
       ...(secure ? this.#options.tls : {}),
+      // A connection of its own: through the (keep-alive) global agent, an upgrade could be sent on
+      // a pooled socket the server had already ended after an earlier refusal, and hang.
+      agent: false,
       host: url.hostname,
       port: url.port || (secure ? 443 : 80),
       path: `${url.pathname}${url.search}`,
@@ -544,6 +547,7 @@ export class WebSocket extends EventEmitter {
     req.on('error', failHandshake);
     req.on('response', (res) => {
       res.resume();
+      req.destroy(); // a refused upgrade: this connection is of no further use
       failHandshake(
         new WsError(
           'WS_ERR_INVALID_STATE',

@@ -1,9 +1,10 @@
 /** Node's own WebSocket client (undici) against a weft server, the heartbeat, backpressure and wss. */
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import { WebSocket as UndiciWebSocket } from 'undici';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import WsPackage from 'ws';
 import { WebSocket, WebSocketServer } from '../../src/node/index.js';
 
@@ -136,6 +137,88 @@ describe('wss: TLS', () => {
       await new Promise<void>((r) => wss.close(() => r()));
       httpsServer.closeAllConnections();
       await new Promise<void>((r) => httpsServer.close(() => r()));
+    }
+  });
+});
+
+describe('server modes, verification and timeouts', () => {
+  it('noServer + handleUpgrade on a user http server, with path routing and verifyClient on Origin', async () => {
+    const httpServer = http.createServer();
+    const wss = new WebSocketServer({
+      noServer: true,
+      verifyClient: ({ origin }) => origin === 'https://ok.example',
+    });
+    wss.on('connection', (ws: WebSocket) => ws.on('message', (d: Buffer) => ws.send(d, { binary: false })));
+    httpServer.on('upgrade', (req, socket, head) => {
+      if (req.url !== '/chat') {
+        socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    });
+    await new Promise<void>((r) => httpServer.listen(0, '127.0.0.1', r));
+    const base = `ws://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
+    try {
+      const refused = new WebSocket(`${base}/chat`, undefined, {
+        headers: { Origin: 'https://evil.example' },
+      });
+      expect(String(await new Promise<Error>((r) => refused.once('error', r)))).toMatch(/401/);
+      const lost = new WebSocket(`${base}/other`, undefined, { headers: { Origin: 'https://ok.example' } });
+      expect(String(await new Promise<Error>((r) => lost.once('error', r)))).toMatch(/404/);
+      const ok = new WebSocket(`${base}/chat`, undefined, { headers: { Origin: 'https://ok.example' } });
+      await new Promise((r) => ok.once('open', r));
+      const echoed = new Promise<string>((r) => ok.once('message', (d: Buffer) => r(d.toString())));
+      ok.send('hi');
+      expect(await echoed).toBe('hi');
+      ok.close();
+      await new Promise((r) => ok.once('close', r));
+    } finally {
+      await new Promise<void>((r) => wss.close(() => r()));
+      httpServer.closeAllConnections();
+      await new Promise<void>((r) => httpServer.close(() => r()));
+    }
+  });
+
+  it('handshakeTimeoutMs: a server that never answers the upgrade fails the client in time', async () => {
+    const silent = net.createServer((s) => {
+      s.on('error', () => {});
+      s.resume(); // read (and ignore) so the client's FIN is seen and close() can finish
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const t0 = Date.now();
+      const c = new WebSocket(`ws://127.0.0.1:${(silent.address() as AddressInfo).port}`, undefined, {
+        handshakeTimeoutMs: 150,
+      });
+      const err = await new Promise<Error>((r) => c.once('error', r));
+      expect(String(err)).toMatch(/timed out/);
+      expect(Date.now() - t0).toBeLessThan(2000);
+      await new Promise((r) => (c.readyState === WebSocket.CLOSED ? r(undefined) : c.once('close', r)));
+    } finally {
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
+  });
+
+  it('closeTimeoutMs: a peer that never answers our close frame is cut off, close 1006', async () => {
+    const server = new WebSocketServer({ port: 0, host: '127.0.0.1', closeTimeoutMs: 150 });
+    const closes: number[] = [];
+    server.on('connection', (ws: WebSocket) => {
+      ws.on('close', (code: number) => closes.push(code));
+      ws.close(1000, 'bye');
+    });
+    const port = await listening(server);
+    try {
+      // A raw client that completes the handshake, then neither reads frames nor answers.
+      const dead = net.connect({ host: '127.0.0.1', port });
+      dead.on('error', () => {});
+      dead.resume(); // reads (and ignores) everything, so the server's FIN is seen
+      dead.write(
+        'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+      );
+      await new Promise((r) => dead.once('close', r));
+      await vi.waitFor(() => expect(closes).toEqual([1006]));
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
     }
   });
 });
