@@ -123,6 +123,8 @@ export class WebSocket extends EventEmitter {
   /**
    * Send a message: strings as text, bytes as binary (override with `binary`); `fin: false` sends a
    * fragment (continue with further `send`s). `cb` runs once the data was handed to the socket.
+   * @throws {WsUsageError} `WS_ERR_INVALID_STATE` before `'open'`. After close starts, nothing is
+   * sent and `cb` (if any) gets that error instead, as the ws package does.
    */
   send(
     data: string | Uint8Array | ArrayBuffer,
@@ -136,8 +138,10 @@ export class WebSocket extends EventEmitter {
         'WS_ERR_INVALID_STATE',
         `WebSocket is not open: readyState ${this.readyState}`,
       );
+      // As the ws package: too early is a programming error; too late (the peer may close at any
+      // moment, e.g. while a handler answers) is reported to the callback, never thrown.
+      if (this.readyState === CONNECTING) throw err;
       if (callback !== undefined) queueMicrotask(() => callback(err));
-      else throw err;
       return;
     }
     const raw = data instanceof ArrayBuffer ? new Uint8Array(data) : data;

@@ -222,3 +222,22 @@ describe('server modes, verification and timeouts', () => {
     }
   });
 });
+
+describe('send outside the open state', () => {
+  it('throws before open; after close it reports to the callback and never throws', async () => {
+    const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    const port = await listening(server);
+    try {
+      const client = new WebSocket(`ws://127.0.0.1:${port}`);
+      expect(() => client.send('early')).toThrow(expect.objectContaining({ code: 'WS_ERR_INVALID_STATE' }));
+      await new Promise((r) => client.once('open', r));
+      client.close(1000);
+      expect(() => client.send('late, no callback')).not.toThrow();
+      const err = await new Promise<Error | undefined>((r) => client.send('late', r));
+      expect(err).toMatchObject({ code: 'WS_ERR_INVALID_STATE' });
+      await new Promise((r) => client.once('close', r));
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
