@@ -106,78 +106,69 @@ describe('Autobahn 12 equivalent: compressed echo of 16 B to 1 MiB, text and ran
   });
 });
 
+/**
+ * One section-13 case: an echoing `server`, a client from `connect`, `check` on the open client and
+ * the servers' `Sec-WebSocket-Extensions` answers, then three sizes echoed and a clean close.
+ */
+async function deflateCase(
+  server: WebSocketServer | WsPackageServer,
+  connect: (url: string) => Sock,
+  check: (client: Sock, answers: string[]) => void,
+): Promise<void> {
+  const answers: string[] = [];
+  server.on('connection', (ws: Sock) => {
+    answers.push(String(ws.extensions));
+    echo(ws);
+  });
+  await new Promise((r) => server.once('listening', r));
+  try {
+    const c = connect(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    await opened(c);
+    check(c, answers);
+    await echoSizes(c, 3, [64, 4096, 65_536]);
+    c.close();
+    await closed(c);
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+}
+
+const listen = { port: 0, host: '127.0.0.1' };
+
 describe('Autobahn 13 equivalent: each parameter combination', () => {
   for (const [name, params] of PARAMS) {
-    it(`ws client offers ${name} -> weft server accepts it`, async () => {
-      const server = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: { threshold: 0 } });
-      const answers: string[] = [];
-      server.on('connection', (ws: WebSocket) => {
-        answers.push(ws.extensions);
-        echo(ws as never);
-      });
-      await new Promise((r) => server.once('listening', r));
-      try {
-        const c = new WsPackage(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`, {
-          perMessageDeflate: { ...params, threshold: 0 },
-        }) as unknown as Sock;
-        await opened(c);
-        expect(c.extensions).toMatch(/^permessage-deflate/);
-        // The server's own parameters the client asked for are confirmed (RFC 7692 §7.1.1-7.1.2).
-        const asked = wireParams(params).filter((p) => !p.startsWith('client_max_window_bits'));
-        for (const p of asked) expect(answers[0]).toContain(p);
-        await echoSizes(c, 3, [64, 4096, 65_536]);
-        c.close();
-        await closed(c);
-      } finally {
-        await new Promise<void>((r) => server.close(() => r()));
-      }
-    });
+    it(`ws client offers ${name} -> weft server accepts it`, () =>
+      deflateCase(
+        new WebSocketServer({ ...listen, perMessageDeflate: { threshold: 0 } }),
+        (url) => new WsPackage(url, { perMessageDeflate: { ...params, threshold: 0 } }) as unknown as Sock,
+        (c, answers) => {
+          expect(c.extensions).toMatch(/^permessage-deflate/);
+          // The server's own parameters the client asked for are confirmed (RFC 7692 §7.1.1-7.1.2).
+          const asked = wireParams(params).filter((p) => !p.startsWith('client_max_window_bits'));
+          for (const p of asked) expect(answers[0]).toContain(p);
+        },
+      ));
 
-    it(`weft client offers ${name} -> ws server`, async () => {
-      const server = new WsPackageServer({ port: 0, host: '127.0.0.1', perMessageDeflate: { threshold: 0 } });
-      server.on('connection', (ws) => echo(ws as never));
-      await new Promise((r) => server.once('listening', r));
-      try {
-        const c = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`, undefined, {
-          perMessageDeflate: { ...params, threshold: 0 },
-        }) as unknown as Sock;
-        await opened(c);
-        expect(c.extensions).toMatch(/^permessage-deflate/);
-        await echoSizes(c, 3, [64, 4096, 65_536]);
-        c.close();
-        await closed(c);
-      } finally {
-        await new Promise<void>((r) => server.close(() => r()));
-      }
-    });
+    it(`weft client offers ${name} -> ws server`, () =>
+      deflateCase(
+        new WsPackageServer({ ...listen, perMessageDeflate: { threshold: 0 } }),
+        (url) =>
+          new WebSocket(url, undefined, {
+            perMessageDeflate: { ...params, threshold: 0 },
+          }) as unknown as Sock,
+        (c) => expect(c.extensions).toMatch(/^permessage-deflate/),
+      ));
 
-    it(`weft server configured with ${name} -> ws client`, async () => {
-      const server = new WebSocketServer({
-        port: 0,
-        host: '127.0.0.1',
-        perMessageDeflate: { ...params, threshold: 0 },
-      });
-      const answers: string[] = [];
-      server.on('connection', (ws: WebSocket) => {
-        answers.push(ws.extensions);
-        echo(ws as never);
-      });
-      await new Promise((r) => server.once('listening', r));
-      try {
-        const c = new WsPackage(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`, {
-          perMessageDeflate: { threshold: 0 },
-        }) as unknown as Sock;
-        await opened(c);
-        // Our answer carried every configured parameter, and the ws client accepted it.
-        expect(c.extensions).toBe('permessage-deflate');
-        expect(answers[0]).toMatch(/^permessage-deflate/);
-        for (const p of wireParams(params)) expect(answers[0]).toContain(p);
-        await echoSizes(c, 3, [64, 4096, 65_536]);
-        c.close();
-        await closed(c);
-      } finally {
-        await new Promise<void>((r) => server.close(() => r()));
-      }
-    });
+    it(`weft server configured with ${name} -> ws client`, () =>
+      deflateCase(
+        new WebSocketServer({ ...listen, perMessageDeflate: { ...params, threshold: 0 } }),
+        (url) => new WsPackage(url, { perMessageDeflate: { threshold: 0 } }) as unknown as Sock,
+        (c, answers) => {
+          // Our answer carried every configured parameter, and the ws client accepted it.
+          expect(c.extensions).toBe('permessage-deflate');
+          expect(answers[0]).toMatch(/^permessage-deflate/);
+          for (const p of wireParams(params)) expect(answers[0]).toContain(p);
+        },
+      ));
   }
 });
