@@ -1,4 +1,4 @@
-import { type FrameDecoder, FramingError, lengthPrefixed } from '@weft/framing';
+import { concatBytes, type FrameDecoder, FramingError, lengthPrefixed } from '@weft/framing';
 import { BdpEstimator, MAX_AUTO_CONNECTION_WINDOW, MAX_AUTO_STREAM_WINDOW } from './bdp.js';
 import { MuxProtocolError, MuxUsageError } from './errors.js';
 import type { ConnectionEvent, HeadersKind } from './events.js';
@@ -485,7 +485,7 @@ export class Connection {
   #onHeaderBlock(events: ConnectionEvent[]): void {
     const b = this.#block!;
     this.#block = undefined;
-    const block = b.fragments.length === 1 ? b.fragments[0]! : concat(b.fragments, b.bytes);
+    const block = b.fragments.length === 1 ? b.fragments[0]! : concatBytes(b.fragments, b.bytes);
     let headers: HeaderField[];
     try {
       headers = this.#decoder.decode(block);
@@ -1216,14 +1216,4 @@ export class Connection {
       events.push({ type: 'ConnectionError', error });
     }
   }
-}
-
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -1,3 +1,5 @@
+import { concatBytes } from '@weft/framing';
+
 /** Fragments kept as they arrived before switching to one growing buffer. */
 const KEEP = 8;
 
@@ -54,14 +56,7 @@ export class MessageBuffer {
   /** The whole message (a view of the buffer, or the single fragment itself). */
   take(): Uint8Array {
     if (this.#buf !== undefined) return this.#buf.subarray(0, this.#length);
-    if (this.#parts.length === 1) return this.#parts[0]!;
-    const out = new Uint8Array(this.#length);
-    let at = 0;
-    for (const q of this.#parts) {
-      out.set(q, at);
-      at += q.length;
-    }
-    return out;
+    return this.#parts.length === 1 ? this.#parts[0]! : concatBytes(this.#parts, this.#length);
   }
 
   /** Double (at least 64 KiB), capped at the limit, never below what is needed. */

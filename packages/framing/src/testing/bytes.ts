@@ -1,4 +1,5 @@
 /** Byte helpers for the testing kit. */
+import { concatBytes } from '../alloc.js';
 
 /** True when `a` and `b` hold the same bytes (Buffer or Uint8Array alike). */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
@@ -8,17 +9,7 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** Concatenate byte arrays into one new array. */
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+export const concat = (parts: readonly Uint8Array[]): Uint8Array => concatBytes(parts);
 
 /** Cut `bytes` at the given sorted, distinct split points (each in 1..length-1). */
 export function splitAt(bytes: Uint8Array, points: readonly number[]): Uint8Array[] {
