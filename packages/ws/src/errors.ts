@@ -18,6 +18,9 @@
  * - `WS_ERR_INVALID_EXTENSION` (handshake) — a server's Sec-WebSocket-Extensions answer that does not
  *   match our offer (RFC 7692 §7.1).
  * - `WS_ERR_INFLATE` (1007) — a compressed message zlib cannot inflate.
+ * - `WS_ERR_DEFLATE` (1011) — zlib failed to compress an outgoing message (an internal failure).
+ * - `WS_ERR_HANDSHAKE` (client) — the opening handshake failed: a response other than 101, a wrong
+ *   Sec-WebSocket-Accept, an unoffered subprotocol, or no answer within `handshakeTimeoutMs`.
  * - `WS_ERR_INVALID_OPTION` — (usage) an option out of range.
  * - `WS_ERR_INVALID_STATE` — (usage) a call the connection state does not allow.
  */
@@ -36,6 +39,8 @@ export type WsErrorCode =
   | 'WS_ERR_INVALID_CLOSE'
   | 'WS_ERR_INVALID_EXTENSION'
   | 'WS_ERR_INFLATE'
+  | 'WS_ERR_DEFLATE'
+  | 'WS_ERR_HANDSHAKE'
   | 'WS_ERR_INVALID_OPTION'
   | 'WS_ERR_INVALID_STATE';
 

@@ -39,6 +39,52 @@ class Limiter {
 let limiter: Limiter | undefined;
 
 /**
+ * Write `input` through a zlib stream, sync-flush it, and collect what comes out. Output past
+ * `limit` bytes stops the job with `WS_ERR_MESSAGE_TOO_BIG`; on that or a zlib error the stream is
+ * destroyed (its state is lost) and the promise rejects.
+ */
+function pass(
+  z: zlib.DeflateRaw | zlib.InflateRaw,
+  input: readonly Uint8Array[],
+  limit: number,
+): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let done = false;
+    const finish = (err?: Error) => {
+      if (done) return;
+      done = true;
+      z.off('data', onData);
+      z.off('error', finish);
+      if (err === undefined) {
+        resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
+        return;
+      }
+      z.on('error', () => {}); // errors of the abandoned stream go nowhere
+      z.destroy();
+      reject(err);
+    };
+    const onData = (c: Buffer) => {
+      total += c.length;
+      if (total <= limit) chunks.push(c);
+      else
+        finish(
+          new WsError(
+            'WS_ERR_MESSAGE_TOO_BIG',
+            CloseCode.MessageTooBig,
+            `inflated message exceeds maxPayload ${limit}`,
+          ),
+        );
+    };
+    z.on('data', onData);
+    z.on('error', finish);
+    for (const b of input) z.write(b);
+    z.flush(zlib.constants.Z_SYNC_FLUSH, () => finish());
+  });
+}
+
+/**
  * One connection's permessage-deflate codec over node:zlib. The compressor and decompressor are
  * created on first use (idle connections hold none) and, with context takeover, kept between
  * messages. Jobs of one connection run in order; all connections share a {@link Limiter}.
@@ -60,41 +106,34 @@ export class PerMessageDeflate {
     return this.#options.threshold ?? 1024;
   }
 
-  /** Deflate one fragment (`fin`: the message's last, whose tail is removed). */
+  /**
+   * Deflate one fragment (`fin`: the message's last, whose tail is removed).
+   * @throws {WsError} `WS_ERR_DEFLATE` (1011) if zlib fails; the compressor is discarded.
+   */
   compress(data: Uint8Array, fin: boolean): Promise<Buffer> {
-    return limiter!.run(
-      () =>
-        new Promise<Buffer>((resolve, reject) => {
-          this.#deflate ??= zlib.createDeflateRaw({
-            windowBits: this.#side.deflateWindowBits,
-            level: this.#options.level ?? 1,
-            memLevel: this.#options.memLevel ?? 8,
-            chunkSize: CHUNK,
-          });
-          const d = this.#deflate;
-          const chunks: Buffer[] = [];
-          const onData = (c: Buffer) => chunks.push(c);
-          const onError = (err: Error) => {
-            d.off('data', onData);
-            this.#deflate = undefined;
-            d.destroy();
-            reject(err);
-          };
-          d.on('data', onData);
-          d.once('error', onError);
-          d.write(data);
-          d.flush(zlib.constants.Z_SYNC_FLUSH, () => {
-            d.off('data', onData);
-            d.off('error', onError);
-            let out = Buffer.concat(chunks);
-            if (fin) {
-              out = out.subarray(0, out.length - TAIL.length);
-              if (this.#side.deflateNoContextTakeover) d.reset();
-            }
-            resolve(out);
-          });
-        }),
-    );
+    return limiter!.run(async () => {
+      this.#deflate ??= zlib.createDeflateRaw({
+        windowBits: this.#side.deflateWindowBits,
+        level: this.#options.level ?? 1,
+        memLevel: this.#options.memLevel ?? 8,
+        chunkSize: CHUNK,
+      });
+      const d = this.#deflate;
+      let out: Buffer;
+      try {
+        out = await pass(d, [data], Number.POSITIVE_INFINITY);
+      } catch (err) {
+        this.#deflate = undefined;
+        throw new WsError(
+          'WS_ERR_DEFLATE',
+          CloseCode.InternalError,
+          `deflate failed: ${(err as Error).message}`,
+        );
+      }
+      if (!fin) return out;
+      if (this.#side.deflateNoContextTakeover) d.reset();
+      return out.subarray(0, out.length - TAIL.length);
+    });
   }
 
   /**
@@ -103,53 +142,24 @@ export class PerMessageDeflate {
    * chunk over the limit. Corrupt input rejects with `WS_ERR_INFLATE` (1007).
    */
   decompress(data: Uint8Array, maxPayload: number): Promise<Buffer> {
-    return limiter!.run(
-      () =>
-        new Promise<Buffer>((resolve, reject) => {
-          this.#inflate ??= zlib.createInflateRaw({
-            windowBits: this.#side.inflateWindowBits,
-            chunkSize: CHUNK,
-          });
-          const inf = this.#inflate;
-          const chunks: Buffer[] = [];
-          let total = 0;
-          let done = false;
-          const finish = (err: WsError | undefined) => {
-            if (done) return;
-            done = true;
-            inf.off('data', onData);
-            inf.off('error', onError);
-            if (err !== undefined) {
-              // The stream's state is unusable after an error or an abandoned message.
-              this.#inflate = undefined;
-              inf.on('error', () => {});
-              inf.destroy();
-              reject(err);
-            } else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
-          };
-          const onData = (c: Buffer) => {
-            total += c.length;
-            if (total > maxPayload) {
-              finish(
-                new WsError(
-                  'WS_ERR_MESSAGE_TOO_BIG',
-                  CloseCode.MessageTooBig,
-                  `inflated message exceeds maxPayload ${maxPayload}`,
-                ),
-              );
-              return;
-            }
-            chunks.push(c);
-          };
-          const onError = (err: Error) =>
-            finish(new WsError('WS_ERR_INFLATE', CloseCode.InvalidPayload, `inflate failed: ${err.message}`));
-          inf.on('data', onData);
-          inf.on('error', onError);
-          inf.write(data);
-          inf.write(TAIL);
-          inf.flush(() => finish(undefined));
-        }),
-    );
+    return limiter!.run(async () => {
+      this.#inflate ??= zlib.createInflateRaw({
+        windowBits: this.#side.inflateWindowBits,
+        chunkSize: CHUNK,
+      });
+      const inf = this.#inflate;
+      try {
+        return await pass(inf, [data, TAIL], maxPayload);
+      } catch (err) {
+        this.#inflate = undefined; // its state is lost with an error or an abandoned message
+        if (err instanceof WsError) throw err;
+        throw new WsError(
+          'WS_ERR_INFLATE',
+          CloseCode.InvalidPayload,
+          `inflate failed: ${(err as Error).message}`,
+        );
+      }
+    });
   }
 
   /** Free zlib's memory (the connection closed). */

@@ -134,13 +134,14 @@ export class WebSocketServer extends EventEmitter {
     ];
     socket.write(`${lines.join('\r\n')}\r\n\r\n`);
     const ws = new WebSocket(undefined, undefined, this.#options);
-    ws._asServer();
     ws._setSocket(
       socket,
       head,
       'server',
       protocol,
-      accepted === undefined ? undefined : { params: accepted.params, header: accepted.response },
+      accepted === undefined
+        ? undefined
+        : { params: accepted.params, header: accepted.response, options: deflate! },
     );
     socket.off('error', onError); // the WebSocket handles the socket's errors from here on
     this.clients.add(ws);

@@ -55,6 +55,13 @@ export function deflateOptions(
 
 const EMPTY = new Uint8Array(0);
 
+/** permessage-deflate as the handshake settled it: parameters, header, and our own settings. */
+export interface NegotiatedDeflate {
+  params: DeflateParams;
+  header: string;
+  options: PerMessageDeflateOptions;
+}
+
 /** Where a socket keeps the WebSocket that owns it, for the shared socket listeners. */
 const OWNER = Symbol('weft.ws.owner');
 type Owned = Duplex & { [OWNER]?: WebSocket };
@@ -178,12 +185,13 @@ export class WebSocket extends EventEmitter {
           }
           this.#runQueue();
         },
-        (err: Error) => {
+        (err: WsError) => {
+          // zlib failed us (1011): close as for any failure, the sends queued behind are dropped.
           this.#pendingBytes -= bytes.length;
           this.#compressing = false;
           callback?.(err);
-          this.#emitError(err);
-          this.terminate();
+          for (const e of this.#core!.fail(err)) this.#event(e);
+          this.#runQueue();
         },
       );
     });
@@ -223,24 +231,23 @@ export class WebSocket extends EventEmitter {
   #alive = true;
   #heartbeat: NodeJS.Timeout | undefined;
 
-  ping(data: Uint8Array | string = new Uint8Array(0)): void {
-    if (this.readyState !== OPEN) throw new WsUsageError('WS_ERR_INVALID_STATE', 'WebSocket is not open');
-    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-    if (bytes.length > 125) throw new WsUsageError('WS_ERR_INVALID_OPTION', 'control payload over 125 bytes');
-    this.#enqueue(() => {
-      if (this.#core!.state !== 'open') return;
-      this.#core!.ping(bytes);
-      this.#flush();
-    });
+  /** Send a ping (at most 125 bytes); the peer answers with a `'pong'`. */
+  ping(data: Uint8Array | string = EMPTY): void {
+    this.#control('ping', data);
   }
 
-  pong(data: Uint8Array | string = new Uint8Array(0)): void {
+  /** Send an unsolicited pong (a one-way heartbeat). */
+  pong(data: Uint8Array | string = EMPTY): void {
+    this.#control('pong', data);
+  }
+
+  #control(kind: 'ping' | 'pong', data: Uint8Array | string): void {
     if (this.readyState !== OPEN) throw new WsUsageError('WS_ERR_INVALID_STATE', 'WebSocket is not open');
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     if (bytes.length > 125) throw new WsUsageError('WS_ERR_INVALID_OPTION', 'control payload over 125 bytes');
     this.#enqueue(() => {
       if (this.#core!.state !== 'open') return;
-      this.#core!.pong(bytes);
+      this.#core![kind](bytes);
       this.#flush();
     });
   }
@@ -258,7 +265,12 @@ export class WebSocket extends EventEmitter {
       this.#core!.close(code, reason ?? '');
       this.#flush();
     });
-    this.#closeTimer = setTimeout(() => this.#socket?.destroy(), this.#options.closeTimeoutMs ?? 30_000);
+    this.#armCloseTimer();
+  }
+
+  /** Give the peer `closeTimeoutMs` to finish the close handshake, then destroy the socket. */
+  #armCloseTimer(): void {
+    this.#closeTimer ??= setTimeout(() => this.#socket?.destroy(), this.#options.closeTimeoutMs ?? 30_000);
     this.#closeTimer.unref();
   }
 
@@ -276,16 +288,14 @@ export class WebSocket extends EventEmitter {
     head: Buffer,
     role: 'client' | 'server',
     protocol: string,
-    deflate?: { params: DeflateParams; header: string },
+    deflate?: NegotiatedDeflate,
   ): void {
     this.#socket = socket;
+    this.#role = role;
     this.protocol = protocol;
     if (deflate !== undefined) {
       this.extensions = deflate.header;
-      this.#pmd = new PerMessageDeflate(
-        sideOf(deflate.params, role),
-        deflateOptions(this.#options.perMessageDeflate, true)!,
-      );
+      this.#pmd = new PerMessageDeflate(sideOf(deflate.params, role), deflate.options);
     }
     this.#core = new WsConnection({
       role,
@@ -318,11 +328,6 @@ export class WebSocket extends EventEmitter {
     if (head.length > 0) this.#receive(head);
   }
 
-  /**
-   * Read one message at a time: each is delivered (its handler's replies queued) before the frames
-   * behind it are parsed, as the ws package does, so a reply is never overtaken by a close or a
-   * violation that came in the same read. A compressed message holds the rest until it is inflated.
-   */
   static #onData(this: Duplex, chunk: Buffer): void {
     // biome-ignore lint/complexity/noThisInStatic: a socket listener, called with the socket as this
     const ws = (this as Owned)[OWNER]!;
@@ -340,6 +345,11 @@ export class WebSocket extends EventEmitter {
     (this as Owned)[OWNER]!.#finish();
   }
 
+  /**
+   * Read one message at a time: each is delivered (its handler's replies queued) before the frames
+   * behind it are parsed, as the ws package does, so a reply is never overtaken by a close or a
+   * violation that came in the same read. A compressed message holds the rest until it is inflated.
+   */
   #receive(chunk: Uint8Array): void {
     if (this.#inflating) {
       this.#core!.receive(chunk, 0); // buffered in the parser until the inflation is done
@@ -398,14 +408,8 @@ export class WebSocket extends EventEmitter {
         break;
       case 'Closed':
         // The server closes the TCP connection first (§7.1.1); the client waits for it (bounded).
-        if (this.#core !== undefined && this.#isServer) this.#end();
-        else {
-          this.#closeTimer ??= setTimeout(
-            () => this.#socket?.destroy(),
-            this.#options.closeTimeoutMs ?? 30_000,
-          );
-          this.#closeTimer.unref();
-        }
+        if (this.#role === 'server') this.#end();
+        else this.#armCloseTimer();
         break;
       case 'ProtocolError':
         // Our close frame (with the violation's code) is queued and flushed; then the socket ends.
@@ -418,9 +422,6 @@ export class WebSocket extends EventEmitter {
     }
   }
 
-  get #isServer(): boolean {
-    return this.#role === 'server';
-  }
   #role: 'client' | 'server' = 'client';
 
   /** @internal stop reading from the socket (the Duplex adapter's backpressure) */
@@ -433,11 +434,6 @@ export class WebSocket extends EventEmitter {
   _resume(): void {
     this.#userPaused = false;
     if (!this.#inflating) this.#socket?.resume();
-  }
-
-  /** @internal */
-  _asServer(): void {
-    this.#role = 'server';
   }
 
   /**
@@ -539,7 +535,7 @@ export class WebSocket extends EventEmitter {
       },
     });
     const timer = setTimeout(() => {
-      req.destroy(new WsError('WS_ERR_INVALID_STATE', CloseCode.Abnormal, 'opening handshake timed out'));
+      req.destroy(new WsError('WS_ERR_HANDSHAKE', CloseCode.Abnormal, 'opening handshake timed out'));
     }, this.#options.handshakeTimeoutMs ?? 30_000);
     timer.unref();
     const failHandshake = (err: Error) => {
@@ -553,54 +549,46 @@ export class WebSocket extends EventEmitter {
       res.resume();
       req.destroy(); // a refused upgrade: this connection is of no further use
       failHandshake(
-        new WsError(
-          'WS_ERR_INVALID_STATE',
-          CloseCode.Abnormal,
-          `unexpected server response: ${res.statusCode}`,
-        ),
+        new WsError('WS_ERR_HANDSHAKE', CloseCode.Abnormal, `unexpected server response: ${res.statusCode}`),
       );
     });
     req.on('upgrade', (res, socket, head) => {
       clearTimeout(timer);
-      const accept = res.headers['sec-websocket-accept'];
-      const protocol = (res.headers['sec-websocket-protocol'] as string | undefined) ?? '';
-      if (accept !== acceptKey(key)) {
+      let answer: { protocol: string; deflate: NegotiatedDeflate | undefined };
+      try {
+        answer = checkUpgrade(res, key, protocols, deflate);
+      } catch (err) {
         socket.destroy();
-        failHandshake(
-          new WsError('WS_ERR_INVALID_STATE', CloseCode.Abnormal, 'invalid Sec-WebSocket-Accept'),
-        );
+        failHandshake(err as Error);
         return;
       }
-      if (protocol !== '' && !protocols.includes(protocol)) {
-        socket.destroy();
-        failHandshake(
-          new WsError(
-            'WS_ERR_INVALID_STATE',
-            CloseCode.Abnormal,
-            `server chose unoffered subprotocol ${protocol}`,
-          ),
-        );
-        return;
-      }
-      const header = res.headers['sec-websocket-extensions'];
-      let negotiated: { params: DeflateParams; header: string } | undefined;
-      if (header !== undefined) {
-        try {
-          if (deflate === undefined)
-            throw new WsError(
-              'WS_ERR_INVALID_EXTENSION',
-              CloseCode.Abnormal,
-              'server negotiated an extension we did not offer',
-            );
-          negotiated = { params: acceptDeflateResponse(header, deflate), header };
-        } catch (err) {
-          socket.destroy();
-          failHandshake(err as Error);
-          return;
-        }
-      }
-      this._setSocket(socket, head, 'client', protocol, negotiated);
+      this._setSocket(socket, head, 'client', answer.protocol, answer.deflate);
     });
     req.end();
   }
+}
+
+/**
+ * The client's checks of a 101 answer (RFC 6455 §4.1, RFC 7692 §7.1): the accept key, a subprotocol
+ * we offered, an extension answer matching our offer.
+ * @throws {WsError} `WS_ERR_HANDSHAKE` or `WS_ERR_INVALID_EXTENSION`.
+ */
+function checkUpgrade(
+  res: http.IncomingMessage,
+  key: string,
+  protocols: string[],
+  offered: PerMessageDeflateOptions | undefined,
+): { protocol: string; deflate: NegotiatedDeflate | undefined } {
+  const fail = (code: 'WS_ERR_HANDSHAKE' | 'WS_ERR_INVALID_EXTENSION', why: string) =>
+    new WsError(code, CloseCode.Abnormal, why);
+  if (res.headers['sec-websocket-accept'] !== acceptKey(key))
+    throw fail('WS_ERR_HANDSHAKE', 'invalid Sec-WebSocket-Accept');
+  const protocol = (res.headers['sec-websocket-protocol'] as string | undefined) ?? '';
+  if (protocol !== '' && !protocols.includes(protocol))
+    throw fail('WS_ERR_HANDSHAKE', `server chose unoffered subprotocol ${protocol}`);
+  const header = res.headers['sec-websocket-extensions'];
+  if (header === undefined) return { protocol, deflate: undefined };
+  if (offered === undefined)
+    throw fail('WS_ERR_INVALID_EXTENSION', 'server negotiated an extension we did not offer');
+  return { protocol, deflate: { params: acceptDeflateResponse(header, offered), header, options: offered } };
 }

@@ -162,7 +162,9 @@ describe('server modes, verification and timeouts', () => {
       const refused = new WebSocket(`${base}/chat`, undefined, {
         headers: { Origin: 'https://evil.example' },
       });
-      expect(String(await new Promise<Error>((r) => refused.once('error', r)))).toMatch(/401/);
+      const refusal = await new Promise<Error>((r) => refused.once('error', r));
+      expect(String(refusal)).toMatch(/401/);
+      expect(refusal).toMatchObject({ code: 'WS_ERR_HANDSHAKE' });
       const lost = new WebSocket(`${base}/other`, undefined, { headers: { Origin: 'https://ok.example' } });
       expect(String(await new Promise<Error>((r) => lost.once('error', r)))).toMatch(/404/);
       const ok = new WebSocket(`${base}/chat`, undefined, { headers: { Origin: 'https://ok.example' } });
@@ -192,6 +194,7 @@ describe('server modes, verification and timeouts', () => {
       });
       const err = await new Promise<Error>((r) => c.once('error', r));
       expect(String(err)).toMatch(/timed out/);
+      expect(err).toMatchObject({ code: 'WS_ERR_HANDSHAKE' });
       expect(Date.now() - t0).toBeLessThan(2000);
       await new Promise((r) => (c.readyState === WebSocket.CLOSED ? r(undefined) : c.once('close', r)));
     } finally {
