@@ -1,0 +1,108 @@
+/**
+ * The contract between the call logic (client.ts, server.ts) and a transport (mux, pooled, ws).
+ * A transport moves one call's headers, messages (bytes, already encoded by the codec) and final
+ * status; everything else — deadlines, codecs, compression, interceptors, the four shapes — lives
+ * above it, once, so every transport behaves the same.
+ * @internal
+ */
+import type { RpcError } from './errors.js';
+import type { Metadata } from './metadata.js';
+import type { MethodKind } from './service.js';
+
+/** What a transport needs to know about a method. */
+export interface MethodInfo {
+  readonly path: string;
+  readonly kind: MethodKind;
+  /** gRPC content-subtype of the method's codec (`msgpack`). */
+  readonly codecName: string;
+  readonly maxMessageBytes: number;
+}
+
+/** A message as it travels: bytes and whether they are gzip-compressed. */
+export type WireMessage = { bytes: Uint8Array; compressed: boolean };
+
+/** Start of a client call. */
+export interface ClientCallStart {
+  readonly method: MethodInfo;
+  readonly metadata: Metadata;
+  /** Epoch ms, or undefined for no deadline. */
+  readonly deadline: number | undefined;
+  /** Whether messages this call sends may be compressed (`grpc-encoding: gzip`). */
+  readonly compress: boolean;
+}
+
+/** Where a transport reports a client call's progress. `onStatus` comes exactly once, last. */
+export interface ClientCallListener {
+  onHeaders(metadata: Metadata): void;
+  onMessage(bytes: Uint8Array, compressed: boolean): void;
+  /** `error` undefined means OK. */
+  onStatus(error: RpcError | undefined, trailers: Metadata): void;
+}
+
+/** A client call inside a transport. */
+export interface ClientTransportCall {
+  /**
+   * Queue a message (`end`: the last one, half-close after it). Returns a promise when the caller
+   * should wait before the next write (backpressure), else undefined.
+   */
+  write(bytes: Uint8Array, compressed: boolean, end: boolean): Promise<void> | undefined;
+  /** Half-close without a message. */
+  end(): void;
+  /** Abandon the call (the server is told: RST_STREAM CANCEL, a cancel envelope, or a closed connection). */
+  cancel(): void;
+  /** Stop and restart delivery of messages (flow control reaches the server). */
+  pause(): void;
+  resume(): void;
+}
+
+/** A way to carry calls to one endpoint. */
+export interface ClientTransport {
+  /** Start a call. Never throws: failures arrive through `listener.onStatus`. */
+  start(call: ClientCallStart, listener: ClientCallListener): ClientTransportCall;
+  /** Close connections; calls in flight fail with UNAVAILABLE. */
+  close(): void;
+}
+
+/** A call as a server transport sees it. */
+export interface ServerTransportCall {
+  readonly path: string;
+  readonly metadata: Metadata;
+  /** Epoch ms, or undefined. */
+  readonly deadline: number | undefined;
+  /** `host:port` of the client. */
+  readonly peer: string;
+  /** Whether the client accepts gzip-compressed responses. */
+  readonly acceptsGzip: boolean;
+  /** Set by the dispatcher before the first message: the receive limit (bytes, after decompression). */
+  maxMessageBytes: number;
+  /** Set by the dispatcher: the call's codec name, for the response content-type. */
+  codecName: string;
+  sendHeaders(metadata: Metadata): void;
+  /** Like {@link ClientTransportCall.write}. */
+  write(bytes: Uint8Array, compressed: boolean): Promise<void> | undefined;
+  /** Send the status (`error` undefined: OK) and trailers; the call is over. Idempotent. */
+  finish(error: RpcError | undefined, trailers: Metadata): void;
+  pause(): void;
+  resume(): void;
+}
+
+/** Where a server transport delivers a call's inbound events. */
+export interface ServerCallListener {
+  onMessage(bytes: Uint8Array, compressed: boolean): void;
+  onHalfClose(): void;
+  /** The client cancelled, reset the stream, or the connection died. Nothing can be sent any more. */
+  onCancel(error: RpcError): void;
+}
+
+/** The server side of every transport calls this when a call's headers arrive. */
+export interface CallDispatcher {
+  dispatch(call: ServerTransportCall): ServerCallListener;
+}
+
+/** A listening transport server. */
+export interface TransportServer {
+  /** Where it listens. */
+  readonly address: { host: string; port: number };
+  /** Stop accepting; let calls in flight finish for `graceMs`, then cancel them and close. */
+  close(graceMs: number): Promise<void>;
+}

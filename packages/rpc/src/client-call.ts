@@ -1,0 +1,297 @@
+import type { ClientCallListener, ClientTransport, ClientTransportCall, MethodInfo } from './call.js';
+import type { MessageCodec } from './codec.js';
+import { RpcError } from './errors.js';
+import { Inbox } from './inbox.js';
+import { Metadata } from './metadata.js';
+import { gunzip, gzip } from './node/gzip.js';
+import { Status } from './status.js';
+
+/** Per-call options, the last argument of every client method. */
+export interface CallOptions {
+  /** Time the call may take, in ms. The earliest of this, `deadline` and an enclosing handler's wins. */
+  timeoutMs?: number;
+  /** Absolute deadline (a Date or epoch ms). */
+  deadline?: Date | number;
+  /** Cancels the call when aborted (status CANCELLED; the server's `ctx.signal` aborts too). */
+  signal?: AbortSignal;
+  /** Request metadata. */
+  metadata?: Metadata | Record<string, string | Uint8Array | (string | Uint8Array)[]>;
+  /** Called with the response headers. */
+  onHeaders?: (headers: Metadata) => void;
+  /** Called with the trailers (on failure too). */
+  onTrailers?: (trailers: Metadata) => void;
+}
+
+/** Compression settings shared by a client's calls. */
+export interface CompressionOptions {
+  /** Compress messages of at least this many bytes with gzip. Default: compression off. */
+  thresholdBytes: number;
+}
+
+/**
+ * The responses of a server-streaming or bidi call: iterate with `for await`. Leaving the loop early
+ * cancels the call. A failed call throws its {@link RpcError} from the iteration.
+ */
+export interface ResponseStream<T> extends AsyncIterableIterator<T> {
+  /** Response headers; empty if the call failed before any. Never rejects. */
+  readonly headers: Promise<Metadata>;
+  /** Trailers, once the call ended (either way). Never rejects. */
+  readonly trailers: Promise<Metadata>;
+  /** Cancel the call (status CANCELLED). */
+  cancel(): void;
+}
+
+/**
+ * One client call, whatever its shape: drives a transport call and settles exactly once, by its
+ * deadline at the latest. @internal
+ */
+export class ClientCall implements ClientCallListener {
+  readonly info: MethodInfo;
+  readonly #codec: MessageCodec;
+  readonly #transport: ClientTransport;
+  readonly #compressAt: number;
+  readonly #options: CallOptions;
+  #tcall: ClientTransportCall | undefined;
+  #settled = false;
+  #timer: NodeJS.Timeout | undefined;
+  #onAbort: (() => void) | undefined;
+  #responses = 0;
+  #response: unknown;
+  #chain: Promise<void> | undefined;
+  #headers: Promise<Metadata> | undefined;
+  #trailers: Promise<Metadata> | undefined;
+  #headersResolve: ((m: Metadata) => void) | undefined;
+  #trailersResolve: ((m: Metadata) => void) | undefined;
+  /** Streaming responses go here; unary responses are kept in `#response`. */
+  readonly inbox: Inbox<unknown> | undefined;
+  /** Settles with the call: resolves with the unary response (or undefined), rejects with its RpcError. */
+  readonly done: Promise<unknown>;
+  #resolve!: (value: unknown) => void;
+  #reject!: (err: RpcError) => void;
+
+  constructor(
+    info: MethodInfo,
+    codec: MessageCodec,
+    transport: ClientTransport,
+    options: CallOptions,
+    compressAt: number,
+  ) {
+    this.info = info;
+    this.#codec = codec;
+    this.#transport = transport;
+    this.#options = options;
+    this.#compressAt = compressAt;
+    this.done = new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    if (info.kind === 'serverStream' || info.kind === 'bidiStream') {
+      this.inbox = new Inbox({
+        pause: () => this.#tcall?.pause(),
+        resume: () => this.#tcall?.resume(),
+        abandon: () => this.fail(new RpcError(Status.CANCELLED, 'the response stream was abandoned')),
+      });
+      // The stream's reader sees the failure; `done` is then only for interceptors.
+      this.done.catch(() => {});
+      this.#headers = new Promise<Metadata>((resolve) => {
+        this.#headersResolve = resolve;
+      });
+      this.#trailers = new Promise<Metadata>((resolve) => {
+        this.#trailersResolve = resolve;
+      });
+    }
+  }
+
+  /** A stream view over this call's inbox. */
+  responseStream(): ResponseStream<unknown> {
+    return Object.assign(this.inbox!, {
+      headers: this.#headers!,
+      trailers: this.#trailers!,
+      cancel: () => this.cancel(),
+    });
+  }
+
+  /**
+   * Arm the deadline and the signal, then open the transport call. An expired deadline or an
+   * aborted signal fails the call without touching the wire.
+   */
+  start(metadata: Metadata, deadline: number | undefined): void {
+    const signal = this.#options.signal;
+    if (signal?.aborted) {
+      this.fail(new RpcError(Status.CANCELLED, 'the call was cancelled before it started'));
+      return;
+    }
+    if (deadline !== undefined) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        this.fail(new RpcError(Status.DEADLINE_EXCEEDED, 'the deadline expired before the call started'));
+        return;
+      }
+      this.#timer = setTimeout(
+        () => this.fail(new RpcError(Status.DEADLINE_EXCEEDED, `deadline exceeded after ${remaining} ms`)),
+        remaining,
+      );
+    }
+    if (signal !== undefined) {
+      this.#onAbort = () => this.fail(new RpcError(Status.CANCELLED, 'the call was cancelled'));
+      signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+    this.#tcall = this.#transport.start(
+      { method: this.info, metadata, deadline, compress: this.#compressAt !== Number.POSITIVE_INFINITY },
+      this,
+    );
+  }
+
+  get settled(): boolean {
+    return this.#settled;
+  }
+
+  /**
+   * Encode and send one message. Returns a promise when the caller should wait before the next
+   * (backpressure or compression), else undefined.
+   */
+  send(value: unknown, end: boolean): Promise<void> | undefined {
+    if (this.#settled || this.#tcall === undefined) return undefined;
+    let bytes: Uint8Array;
+    try {
+      bytes = this.#codec.encode(value);
+    } catch (err) {
+      this.fail(
+        new RpcError(Status.INTERNAL, `could not encode the request: ${String(err)}`, { cause: err }),
+      );
+      return undefined;
+    }
+    if (bytes.length > this.info.maxMessageBytes) {
+      this.fail(
+        new RpcError(
+          Status.RESOURCE_EXHAUSTED,
+          `request message of ${bytes.length} bytes exceeds the limit of ${this.info.maxMessageBytes}`,
+        ),
+      );
+      return undefined;
+    }
+    if (bytes.length >= this.#compressAt) {
+      return gzip(bytes).then((packed) => {
+        if (!this.#settled) return this.#tcall!.write(packed, true, end);
+      });
+    }
+    return this.#tcall.write(bytes, false, end);
+  }
+
+  /** Half-close: no more requests. */
+  end(): void {
+    if (!this.#settled) this.#tcall?.end();
+  }
+
+  /** Send every request of `requests`, then half-close. A failing iterable cancels the call. */
+  async pump(requests: AsyncIterable<unknown> | Iterable<unknown>): Promise<void> {
+    try {
+      for await (const request of requests) {
+        if (this.#settled) break;
+        const wait = this.send(request, false);
+        if (wait !== undefined) await wait;
+        if (this.#settled) break;
+      }
+      this.end();
+    } catch (err) {
+      this.fail(new RpcError(Status.CANCELLED, `the request stream failed: ${String(err)}`, { cause: err }));
+    }
+  }
+
+  /** Cancel from the application. */
+  cancel(): void {
+    this.fail(new RpcError(Status.CANCELLED, 'the call was cancelled'));
+  }
+
+  /** Fail the call on this side: the transport call is abandoned, the server told. */
+  fail(error: RpcError): void {
+    if (this.#settled) return;
+    this.#tcall?.cancel();
+    this.#settle(error, new Metadata());
+  }
+
+  onHeaders(metadata: Metadata): void {
+    if (this.#settled) return;
+    this.#options.onHeaders?.(metadata);
+    this.#headersResolve?.(metadata);
+  }
+
+  onMessage(bytes: Uint8Array, compressed: boolean): void {
+    if (this.#settled) return;
+    if (compressed || this.#chain !== undefined) {
+      const previous = this.#chain ?? Promise.resolve();
+      this.#chain = previous.then(async () => {
+        if (this.#settled) return;
+        try {
+          const plain = compressed ? await gunzip(bytes, this.info.maxMessageBytes) : bytes;
+          this.#deliver(plain);
+        } catch (err) {
+          this.fail(err as RpcError);
+        }
+      });
+      return;
+    }
+    this.#deliver(bytes);
+  }
+
+  #deliver(bytes: Uint8Array): void {
+    if (this.#settled) return;
+    if (bytes.length > this.info.maxMessageBytes) {
+      this.fail(
+        new RpcError(
+          Status.RESOURCE_EXHAUSTED,
+          `response message of ${bytes.length} bytes exceeds the limit of ${this.info.maxMessageBytes}`,
+        ),
+      );
+      return;
+    }
+    let value: unknown;
+    try {
+      value = this.#codec.decode(bytes);
+    } catch (err) {
+      this.fail(
+        new RpcError(Status.INTERNAL, `could not decode the response: ${String(err)}`, { cause: err }),
+      );
+      return;
+    }
+    this.#responses++;
+    if (this.inbox !== undefined) this.inbox.push(value);
+    else if (this.#responses === 1) this.#response = value;
+    else this.fail(new RpcError(Status.INTERNAL, 'the server sent more than one response to a unary call'));
+  }
+
+  onStatus(error: RpcError | undefined, trailers: Metadata): void {
+    if (this.#settled) return;
+    if (this.#chain !== undefined) {
+      this.#chain.then(() => this.#status(error, trailers));
+      return;
+    }
+    this.#status(error, trailers);
+  }
+
+  #status(error: RpcError | undefined, trailers: Metadata): void {
+    if (this.#settled) return;
+    this.#tcall = undefined;
+    if (error === undefined && this.inbox === undefined && this.#responses === 0) {
+      error = new RpcError(Status.INTERNAL, 'the server ended the call without a response');
+    }
+    this.#settle(error, trailers);
+  }
+
+  #settle(error: RpcError | undefined, trailers: Metadata): void {
+    this.#settled = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#onAbort !== undefined) this.#options.signal?.removeEventListener('abort', this.#onAbort);
+    this.#headersResolve?.(new Metadata());
+    this.#trailersResolve?.(trailers);
+    this.#options.onTrailers?.(trailers);
+    if (error !== undefined) {
+      if (error.metadata === undefined) error.metadata = trailers;
+      this.inbox?.fail(error);
+      this.#reject(error);
+    } else {
+      this.inbox?.end();
+      this.#resolve(this.#response);
+    }
+  }
+}

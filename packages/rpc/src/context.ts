@@ -1,0 +1,78 @@
+import type { CallScope } from './deadline.js';
+import { Metadata, type MetadataValue } from './metadata.js';
+import type { MethodKind } from './service.js';
+
+/** What a handler (and a server interceptor) knows about its call. */
+export class ServerCallContext implements CallScope {
+  /** Full service name. */
+  readonly service: string;
+  /** Method name. */
+  readonly method: string;
+  /** `/<service>/<method>`. */
+  readonly path: string;
+  readonly kind: MethodKind;
+  /** Request metadata. */
+  readonly metadata: Metadata;
+  /** Epoch ms by which the call must end, or undefined. Outgoing calls made inside the handler inherit it. */
+  readonly deadline: number | undefined;
+  /** `host:port` of the client. */
+  readonly peer: string;
+  /** Response headers to send (before the first response message). */
+  readonly responseHeaders = new Metadata();
+  /** Trailers to send with the status. */
+  readonly responseTrailers = new Metadata();
+  #controller: AbortController | undefined;
+  #abortReason: unknown;
+  #aborted = false;
+
+  /** @internal */
+  constructor(
+    service: string,
+    method: string,
+    path: string,
+    kind: MethodKind,
+    metadata: Metadata,
+    deadline: number | undefined,
+    peer: string,
+  ) {
+    this.service = service;
+    this.method = method;
+    this.path = path;
+    this.kind = kind;
+    this.metadata = metadata;
+    this.deadline = deadline;
+    this.peer = peer;
+  }
+
+  /** Aborts when the call is cancelled by the client, its deadline passes, or the server closes. */
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#abortReason);
+    }
+    return this.#controller.signal;
+  }
+
+  /** Whether the call was cancelled (by the client, the deadline or the server closing). */
+  get cancelled(): boolean {
+    return this.#aborted;
+  }
+
+  /** Set a response header (sent with the first response message, or with the status). */
+  setHeader(key: string, value: MetadataValue): void {
+    this.responseHeaders.set(key, value);
+  }
+
+  /** Set a trailer (sent with the status). */
+  setTrailer(key: string, value: MetadataValue): void {
+    this.responseTrailers.set(key, value);
+  }
+
+  /** @internal */
+  _abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#abortReason = reason;
+    this.#controller?.abort(reason);
+  }
+}

@@ -1,0 +1,65 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** Largest timeout gRPC's `grpc-timeout` can carry: 8 digits of hours. We cap far below (~24 days). */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+const UNITS: [string, number][] = [
+  ['n', 1e-6],
+  ['u', 1e-3],
+  ['m', 1],
+  ['S', 1000],
+  ['M', 60_000],
+  ['H', 3_600_000],
+];
+
+/**
+ * Encode a timeout as gRPC's `grpc-timeout` header: `TimeoutValue TimeoutUnit`, at most 8 digits
+ * (PROTOCOL-HTTP2 "Timeout"). Uses the finest unit that fits, rounding up so the server never sees
+ * a later deadline than the client's.
+ */
+export function encodeTimeout(ms: number): string {
+  const clamped = Math.max(0, ms);
+  for (const [unit, size] of UNITS) {
+    const value = Math.ceil(clamped / size);
+    if (value < 1e8) return `${value}${unit}`;
+  }
+  return '99999999H';
+}
+
+const TIMEOUT = /^(\d{1,8})([HMSmun])$/;
+
+/** Parse `grpc-timeout` to milliseconds, or undefined if malformed. */
+export function parseTimeout(header: string): number | undefined {
+  const m = TIMEOUT.exec(header);
+  if (m === null) return undefined;
+  const size = UNITS.find(([u]) => u === m[2])![1];
+  return Math.min(Number(m[1]) * size, MAX_TIMEOUT_MS);
+}
+
+/** What a server handler's outgoing calls inherit: its deadline (epoch ms) and its cancellation. */
+export interface CallScope {
+  readonly deadline: number | undefined;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** The scope of the handler running now, so its outgoing calls inherit min(own, parent) deadlines. */
+export const callScope = new AsyncLocalStorage<CallScope>();
+
+/**
+ * The deadline (epoch ms) of a new call: the earliest of its own `timeoutMs`, its `deadline`, and
+ * the enclosing handler's deadline; undefined if none applies.
+ */
+export function effectiveDeadline(
+  timeoutMs: number | undefined,
+  deadline: Date | number | undefined,
+  parent: number | undefined,
+  now: number,
+): number | undefined {
+  let result = parent;
+  if (timeoutMs !== undefined) result = Math.min(result ?? Number.POSITIVE_INFINITY, now + timeoutMs);
+  if (deadline !== undefined) {
+    const at = typeof deadline === 'number' ? deadline : deadline.getTime();
+    result = Math.min(result ?? Number.POSITIVE_INFINITY, at);
+  }
+  return result;
+}

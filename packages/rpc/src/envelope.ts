@@ -1,0 +1,249 @@
+/**
+ * The envelope of the pooled and WebSocket transports (docs/rpc-pooled.md): one call event per
+ * envelope, `kind·flags (1 byte) | call id (varint) | body`. Pooled connections carry envelopes in
+ * `@weft/framing` 4-byte length-prefixed frames; WebSocket carries one envelope per binary message.
+ * Pure: bytes in, a typed envelope out.
+ */
+import { readVarint, varintLength, writeVarint } from '@weft/framing';
+import { Packr } from 'msgpackr';
+import { isCustomKey, Metadata, type MetadataValue } from './metadata.js';
+import { isStatus, type Status } from './status.js';
+
+/** Envelope kinds: the low 4 bits of the first byte. */
+export const EnvelopeKind = {
+  /** Client → server: start a call. Body: msgpack `[path, timeoutMs | null, acceptsGzip, metadata]`. */
+  Call: 1,
+  /** Either way: one message. Body: the message bytes. Flags: End (client: last request), Compressed. */
+  Message: 2,
+  /** Client → server: no more requests (half-close). Empty body. */
+  End: 3,
+  /** Server → client: response headers. Body: msgpack metadata. */
+  Headers: 4,
+  /** Server → client: the call's status; ends it. Body: msgpack `[code, message, trailers, details?]`. */
+  Status: 5,
+  /** Client → server: the call is cancelled. Empty body. */
+  Cancel: 6,
+  /** Either way: the receiver grants `credit` more messages for the call. Body: varint. */
+  Window: 7,
+} as const;
+export type EnvelopeKind = (typeof EnvelopeKind)[keyof typeof EnvelopeKind];
+
+/** Flag on Message: the client's last message (half-close follows). */
+export const FLAG_END = 0x80;
+/** Flag on Message: the body is gzip-compressed. */
+export const FLAG_COMPRESSED = 0x40;
+
+/**
+ * Messages a sender may send on a call before the receiver grants more with Window: the per-call
+ * flow-control window. Unary calls never need a Window envelope.
+ */
+export const INITIAL_WINDOW = 16;
+
+/** Largest body of a Call, Headers or Status envelope (the metadata): 64 KiB, as mux's header list. */
+export const MAX_METADATA_BYTES = 64 * 1024;
+
+/** Largest call id: ids are 32-bit, reused only after wrapping. */
+export const MAX_CALL_ID = 0xffff_ffff;
+
+/** A decoded envelope. */
+export type Envelope =
+  | {
+      kind: 1;
+      id: number;
+      path: string;
+      timeoutMs: number | undefined;
+      acceptsGzip: boolean;
+      metadata: Metadata;
+    }
+  | { kind: 2; id: number; bytes: Uint8Array; end: boolean; compressed: boolean }
+  | { kind: 3; id: number }
+  | { kind: 4; id: number; metadata: Metadata }
+  | { kind: 5; id: number; code: Status; message: string; trailers: Metadata; details: unknown }
+  | { kind: 6; id: number }
+  | { kind: 7; id: number; credit: number };
+
+/** A malformed envelope from the peer: the connection is closed. Code `RPC_ERR_ENVELOPE`. */
+export class EnvelopeError extends Error {
+  readonly code = 'RPC_ERR_ENVELOPE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnvelopeError';
+  }
+}
+
+const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
+
+function head(kindByte: number, id: number, bodyLength: number): { buf: Uint8Array; at: number } {
+  const buf = new Uint8Array(1 + varintLength(id) + bodyLength);
+  buf[0] = kindByte;
+  return { buf, at: writeVarint(id, buf, 1) };
+}
+
+/** An envelope with a small body, as one buffer. */
+function withBody(kindByte: number, id: number, body: Uint8Array): Uint8Array {
+  const { buf, at } = head(kindByte, id, body.length);
+  buf.set(body, at);
+  return buf;
+}
+
+function flatten(metadata: Metadata): MetadataValue[] {
+  const out: MetadataValue[] = [];
+  for (const [key, value] of metadata.entries()) out.push(key, value);
+  return out;
+}
+
+/** Encode a Call envelope. */
+export function encodeCall(
+  id: number,
+  path: string,
+  timeoutMs: number | undefined,
+  acceptsGzip: boolean,
+  metadata: Metadata,
+): Uint8Array {
+  const body = packr.pack([path, timeoutMs ?? null, acceptsGzip, flatten(metadata)]);
+  return withBody(EnvelopeKind.Call, id, body);
+}
+
+/** Encode a Message envelope as `[header, bytes]` (the message itself is not copied). */
+export function encodeMessage(
+  id: number,
+  bytes: Uint8Array,
+  end: boolean,
+  compressed: boolean,
+): Uint8Array[] {
+  const flags = (end ? FLAG_END : 0) | (compressed ? FLAG_COMPRESSED : 0);
+  return [head(EnvelopeKind.Message | flags, id, 0).buf, bytes];
+}
+
+/** Encode an envelope with no body (End, Cancel). */
+export function encodeEmpty(kind: 3 | 6, id: number): Uint8Array {
+  return head(kind, id, 0).buf;
+}
+
+/** Encode a Headers envelope. */
+export function encodeHeaders(id: number, metadata: Metadata): Uint8Array {
+  return withBody(EnvelopeKind.Headers, id, packr.pack(flatten(metadata)));
+}
+
+/** Encode a Status envelope. */
+export function encodeStatus(
+  id: number,
+  code: Status,
+  message: string,
+  trailers: Metadata,
+  details?: unknown,
+): Uint8Array {
+  const body = [code, message, flatten(trailers)];
+  if (details !== undefined) body.push(details as never);
+  return withBody(EnvelopeKind.Status, id, packr.pack(body));
+}
+
+/** Encode a Window envelope. */
+export function encodeWindow(id: number, credit: number): Uint8Array {
+  const { buf, at } = head(EnvelopeKind.Window, id, varintLength(credit));
+  writeVarint(credit, buf, at);
+  return buf;
+}
+
+/**
+ * Decode one envelope. A Message's bytes are a view into `bytes`.
+ * @throws {EnvelopeError} for anything malformed.
+ */
+export function decodeEnvelope(bytes: Uint8Array): Envelope {
+  if (bytes.length < 2) throw new EnvelopeError('envelope shorter than 2 bytes');
+  const first = bytes[0]!;
+  const kind = first & 0x0f;
+  let idRead: ReturnType<typeof readVarint>;
+  try {
+    idRead = readVarint(bytes, 1, bytes.length, MAX_CALL_ID);
+  } catch {
+    idRead = undefined;
+  }
+  if (idRead === undefined) throw new EnvelopeError('malformed call id');
+  const id = idRead.value;
+  const bodyAt = 1 + idRead.bytes;
+  const body = bytes.subarray(bodyAt);
+  if (kind === EnvelopeKind.Message) {
+    if ((first & 0x30) !== 0) throw new EnvelopeError('reserved flags set');
+    return {
+      kind,
+      id,
+      bytes: body,
+      end: (first & FLAG_END) !== 0,
+      compressed: (first & FLAG_COMPRESSED) !== 0,
+    };
+  }
+  if ((first & 0xf0) !== 0) throw new EnvelopeError(`flags on an envelope of kind ${kind}`);
+  switch (kind) {
+    case EnvelopeKind.End:
+    case EnvelopeKind.Cancel:
+      if (body.length !== 0) throw new EnvelopeError('End/Cancel with a body');
+      return { kind, id };
+    case EnvelopeKind.Window: {
+      let credit: ReturnType<typeof readVarint>;
+      try {
+        credit = readVarint(body, 0, body.length, 0xffff_ffff);
+      } catch {
+        credit = undefined;
+      }
+      if (credit === undefined || credit.bytes !== body.length || credit.value === 0) {
+        throw new EnvelopeError('malformed Window credit');
+      }
+      return { kind, id, credit: credit.value };
+    }
+    case EnvelopeKind.Call: {
+      const v = unpackBody(body);
+      if (
+        !Array.isArray(v) ||
+        v.length !== 4 ||
+        typeof v[0] !== 'string' ||
+        !(v[1] === null || (Number.isInteger(v[1]) && v[1] >= 0)) ||
+        typeof v[2] !== 'boolean'
+      ) {
+        throw new EnvelopeError('malformed Call');
+      }
+      return {
+        kind,
+        id,
+        path: v[0],
+        timeoutMs: v[1] === null ? undefined : v[1],
+        acceptsGzip: v[2],
+        metadata: unflatten(v[3]),
+      };
+    }
+    case EnvelopeKind.Headers:
+      return { kind, id, metadata: unflatten(unpackBody(body)) };
+    case EnvelopeKind.Status: {
+      const v = unpackBody(body);
+      if (!Array.isArray(v) || v.length < 3 || v.length > 4 || !isStatus(v[0]) || typeof v[1] !== 'string') {
+        throw new EnvelopeError('malformed Status');
+      }
+      return { kind, id, code: v[0], message: v[1], trailers: unflatten(v[2]), details: v[3] };
+    }
+    default:
+      throw new EnvelopeError(`unknown envelope kind ${kind}`);
+  }
+}
+
+function unpackBody(body: Uint8Array): unknown {
+  if (body.length > MAX_METADATA_BYTES) throw new EnvelopeError(`metadata over ${MAX_METADATA_BYTES} bytes`);
+  try {
+    return packr.unpack(body);
+  } catch {
+    throw new EnvelopeError('undecodable envelope body');
+  }
+}
+
+function unflatten(value: unknown): Metadata {
+  if (!Array.isArray(value) || value.length % 2 !== 0) throw new EnvelopeError('malformed metadata');
+  const metadata = new Metadata();
+  for (let i = 0; i < value.length; i += 2) {
+    const key = value[i];
+    const v = value[i + 1];
+    if (typeof key !== 'string' || !isCustomKey(key)) throw new EnvelopeError('invalid metadata key');
+    if (typeof v === 'string') metadata._addTrusted(key, v);
+    else if (v instanceof Uint8Array && key.endsWith('-bin')) metadata._addTrusted(key, v);
+    else throw new EnvelopeError('invalid metadata value');
+  }
+  return metadata;
+}

@@ -1,0 +1,64 @@
+import type { Metadata } from './metadata.js';
+import { Status, statusName } from './status.js';
+
+/**
+ * The error of a call that did not end with `OK`: on the client, every failed call rejects with
+ * one; on the server, a handler throws one to choose the status the client sees. Anything else a
+ * handler throws reaches the client as `UNKNOWN` with a generic message (no stack leaks).
+ */
+export class RpcError extends Error {
+  /** The gRPC status (`Status.NOT_FOUND`); stable and machine-readable. */
+  readonly code: Status;
+  /** Optional structured details (msgpack-encodable) carried with the status. */
+  readonly details: unknown;
+  /** Trailers the server sent with the status (client side), or empty. */
+  metadata: Metadata | undefined;
+
+  constructor(code: Status, message: string, options: { details?: unknown; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'RpcError';
+    this.code = code;
+    this.details = options.details;
+    this.metadata = undefined;
+  }
+
+  /** `NOT_FOUND: no such user`. */
+  override toString(): string {
+    return `${this.name} ${statusName(this.code)}: ${this.message}`;
+  }
+}
+
+/** Whether `err` is an {@link RpcError}. */
+export function isRpcError(err: unknown): err is RpcError {
+  return err instanceof RpcError;
+}
+
+/**
+ * Codes of {@link RpcUsageError}: misuse of the API, thrown at the caller, never sent on the wire.
+ * - `RPC_ERR_INVALID_OPTION` — an option out of range or of the wrong type.
+ * - `RPC_ERR_INVALID_SERVICE` — a malformed service or method name, or a duplicate registration.
+ * - `RPC_ERR_INVALID_TARGET` — a target URI the client cannot parse.
+ * - `RPC_ERR_INVALID_STATE` — e.g. `listen()` twice, `add()` after `listen()`.
+ */
+export type RpcUsageErrorCode =
+  | 'RPC_ERR_INVALID_OPTION'
+  | 'RPC_ERR_INVALID_SERVICE'
+  | 'RPC_ERR_INVALID_TARGET'
+  | 'RPC_ERR_INVALID_STATE';
+
+/** Misuse of the `@weft/rpc` API. */
+export class RpcUsageError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: RpcUsageErrorCode;
+  constructor(code: RpcUsageErrorCode, message: string) {
+    super(message);
+    this.name = 'RpcUsageError';
+    this.code = code;
+  }
+}
+
+/** The error a server sends for `err` thrown by a handler: itself if an RpcError, else UNKNOWN. */
+export function toRpcError(err: unknown): RpcError {
+  if (err instanceof RpcError) return err;
+  return new RpcError(Status.UNKNOWN, 'the handler failed', { cause: err });
+}

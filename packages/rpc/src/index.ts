@@ -1,0 +1,57 @@
+/**
+ * `@weft/rpc`: typed calls over `@weft/mux` (the gRPC wire format), a pool of plain connections,
+ * or WebSocket — define a service in TypeScript, serve it, call it, with deadlines, cancellation
+ * and the same behaviour on every transport.
+ * @packageDocumentation
+ */
+
+export {
+  type Client,
+  type ClientCallContext,
+  type ClientInterceptor,
+  type ClientMethod,
+  type ClientOptions,
+  createClient,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  type TransportKind,
+} from './client.js';
+export type { CallOptions, ResponseStream } from './client-call.js';
+export { jsonCodec, type MessageCodec, msgpackCodec, rawCodec } from './codec.js';
+export { ServerCallContext } from './context.js';
+export { encodeTimeout, parseTimeout } from './deadline.js';
+export { EnvelopeError, EnvelopeKind, INITIAL_WINDOW, MAX_METADATA_BYTES } from './envelope.js';
+export { isRpcError, RpcError, RpcUsageError, type RpcUsageErrorCode } from './errors.js';
+export type { Interceptor } from './interceptors.js';
+export { Metadata, type MetadataInit, type MetadataValue } from './metadata.js';
+export type { ClientTlsOptions, ServerTlsOptions } from './node/tls-options.js';
+export {
+  createServer,
+  DEFAULT_MAX_CONCURRENT_CALLS,
+  type Handler,
+  type ListenAddress,
+  type ListenOptions,
+  Server,
+  type ServerInterceptor,
+  type ServerOptions,
+  type ServiceImplementation,
+} from './server.js';
+export {
+  bidiStream,
+  clientStream,
+  defineService,
+  type MethodDescriptor,
+  type MethodKind,
+  type MethodOptions,
+  methodPath,
+  type RequestOf,
+  type ResponseOf,
+  type ServiceDefinition,
+  type ServiceOptions,
+  serverStream,
+  unary,
+} from './service.js';
+export { isStatus, Status, statusName } from './status.js';
+export type { Endpoint } from './target.js';
+export type { MuxClientOptions } from './transport/mux.js';
+export type { PooledClientOptions } from './transport/pooled.js';
+export { WS_PATH, type WsClientOptions } from './transport/ws.js';

@@ -1,0 +1,29 @@
+/**
+ * Interceptors wrap calls Koa-style: `async (ctx, next) => { before; await next(); after; }`.
+ * `next()` runs the rest of the chain and then the call itself; it rejects with the call's
+ * `RpcError` when the call fails, so an interceptor can observe, translate or (on the client)
+ * replace the outcome. Throwing before `next()` fails the call without running it.
+ */
+export type Interceptor<C> = (ctx: C, next: () => Promise<void>) => Promise<void>;
+
+/** Run `interceptors` around `last`. @internal */
+export function runInterceptors<C>(
+  interceptors: readonly Interceptor<C>[],
+  ctx: C,
+  last: () => Promise<void>,
+): Promise<void> {
+  const dispatch = (i: number): Promise<void> => {
+    if (i === interceptors.length) return last();
+    let called = false;
+    try {
+      return interceptors[i]!(ctx, () => {
+        if (called) return Promise.reject(new Error('next() called twice by an interceptor'));
+        called = true;
+        return dispatch(i + 1);
+      });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  };
+  return dispatch(0);
+}

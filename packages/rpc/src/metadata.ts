@@ -1,0 +1,141 @@
+import { RpcError } from './errors.js';
+import { Status } from './status.js';
+
+/** A metadata value: text, or bytes for keys ending in `-bin` (base64 on gRPC's wire). */
+export type MetadataValue = string | Uint8Array;
+
+/** Metadata as callers write it: a plain object, arrays for repeated keys. */
+export type MetadataInit = Record<string, MetadataValue | MetadataValue[]>;
+
+/** Keys a caller may not set: the transport owns them (gRPC PROTOCOL-HTTP2, "Reserved headers"). */
+const RESERVED = new Set(['content-type', 'te', 'user-agent', 'content-length', 'host', 'connection']);
+
+const KEY = /^[0-9a-z_.-]+$/;
+// gRPC: ASCII-Value → 1*( %x20-%x7E ) (space and printable ASCII).
+const ASCII_VALUE = /^[\x20-\x7e]*$/;
+
+/**
+ * Call metadata (gRPC "custom metadata"): request headers, response headers and trailers. Keys are
+ * lower-case `[0-9a-z_.-]`; values are printable ASCII text, or bytes when the key ends in `-bin`.
+ * Keys starting with `grpc-` and the transport's own headers are reserved.
+ */
+export class Metadata {
+  readonly #map = new Map<string, MetadataValue[]>();
+
+  /** @throws {RpcError} `INTERNAL` for an invalid key or value (see {@link Metadata.set}). */
+  constructor(init?: MetadataInit) {
+    if (init !== undefined) {
+      for (const key of Object.keys(init)) {
+        const value = init[key]!;
+        if (Array.isArray(value)) for (const v of value) this.add(key, v);
+        else this.add(key, value);
+      }
+    }
+  }
+
+  /** The first value of `key`, or undefined. */
+  get(key: string): MetadataValue | undefined {
+    return this.#map.get(key.toLowerCase())?.[0];
+  }
+
+  /** Every value of `key`, in order. */
+  getAll(key: string): MetadataValue[] {
+    return [...(this.#map.get(key.toLowerCase()) ?? [])];
+  }
+
+  /** Whether `key` has a value. */
+  has(key: string): boolean {
+    return this.#map.has(key.toLowerCase());
+  }
+
+  /**
+   * Replace the values of `key` with `value`.
+   * @throws {RpcError} `INTERNAL` for an invalid or reserved key, a non-ASCII text value, or bytes
+   *   under a key that does not end in `-bin`.
+   */
+  set(key: string, value: MetadataValue): this {
+    const k = checkEntry(key, value);
+    this.#map.set(k, [value]);
+    return this;
+  }
+
+  /** Add a value to `key`. @throws {RpcError} `INTERNAL`, as {@link Metadata.set}. */
+  add(key: string, value: MetadataValue): this {
+    const k = checkEntry(key, value);
+    const values = this.#map.get(k);
+    if (values === undefined) this.#map.set(k, [value]);
+    else values.push(value);
+    return this;
+  }
+
+  /** Remove `key`. */
+  delete(key: string): void {
+    this.#map.delete(key.toLowerCase());
+  }
+
+  /** Number of keys. */
+  get size(): number {
+    return this.#map.size;
+  }
+
+  /** `[key, value]` pairs, repeated keys once per value. */
+  *entries(): IterableIterator<[string, MetadataValue]> {
+    for (const [key, values] of this.#map) for (const v of values) yield [key, v];
+  }
+
+  /** A plain object (arrays only where a key repeats). */
+  toObject(): MetadataInit {
+    const out: MetadataInit = {};
+    for (const [key, values] of this.#map) out[key] = values.length === 1 ? values[0]! : [...values];
+    return out;
+  }
+
+  /** A copy. */
+  clone(): Metadata {
+    const copy = new Metadata();
+    for (const [key, values] of this.#map) copy.#map.set(key, [...values]);
+    return copy;
+  }
+
+  /** Add every entry of `other`. */
+  merge(other: Metadata): this {
+    for (const [key, value] of other.entries()) this.add(key, value);
+    return this;
+  }
+
+  /** @internal add an entry that came off the wire, already validated by {@link acceptEntry}. */
+  _addTrusted(key: string, value: MetadataValue): void {
+    const values = this.#map.get(key);
+    if (values === undefined) this.#map.set(key, [value]);
+    else values.push(value);
+  }
+}
+
+/** Coerce a caller's `Metadata | MetadataInit | undefined` to Metadata. */
+export function toMetadata(init: Metadata | MetadataInit | undefined): Metadata {
+  if (init === undefined) return new Metadata();
+  return init instanceof Metadata ? init : new Metadata(init);
+}
+
+function checkEntry(key: string, value: MetadataValue): string {
+  const k = key.toLowerCase();
+  if (!KEY.test(k) || k.startsWith('grpc-') || RESERVED.has(k)) {
+    throw new RpcError(Status.INTERNAL, `invalid or reserved metadata key ${JSON.stringify(key)}`);
+  }
+  if (k.endsWith('-bin')) {
+    if (!(value instanceof Uint8Array) && typeof value !== 'string') {
+      throw new RpcError(Status.INTERNAL, `metadata ${k}: a -bin value must be bytes or a string`);
+    }
+  } else if (typeof value !== 'string' || !ASCII_VALUE.test(value)) {
+    throw new RpcError(Status.INTERNAL, `metadata ${k}: value must be printable ASCII text`);
+  }
+  return k;
+}
+
+/**
+ * Whether a key received from a peer is custom metadata to hand to the application (reserved keys
+ * and malformed ones are dropped, as gRPC implementations do).
+ */
+export function isCustomKey(key: string): boolean {
+  return KEY.test(key) && !key.startsWith('grpc-') && !RESERVED.has(key) && !key.startsWith(':');
+}

@@ -1,0 +1,239 @@
+import type { ServerCallListener, ServerTransportCall } from './call.js';
+import type { MessageCodec } from './codec.js';
+import type { ServerCallContext } from './context.js';
+import { callScope } from './deadline.js';
+import { RpcError, toRpcError } from './errors.js';
+import { Inbox } from './inbox.js';
+import { type Interceptor, runInterceptors } from './interceptors.js';
+import { gunzip, gzip } from './node/gzip.js';
+import type { MethodKind } from './service.js';
+import { Status } from './status.js';
+
+/** A handler of any shape, as stored by the server. @internal */
+// biome-ignore lint/suspicious/noExplicitAny: handlers are typed at `server.add`; stored erased.
+export type AnyHandler = (input: any, ctx: ServerCallContext) => any;
+
+/** What a served call needs from its server. @internal */
+export interface CallEnvironment {
+  readonly codec: MessageCodec;
+  readonly kind: MethodKind;
+  readonly handler: AnyHandler;
+  readonly interceptors: readonly Interceptor<ServerCallContext>[];
+  readonly compressAt: number;
+  readonly onError: ((err: unknown, ctx: ServerCallContext) => void) | undefined;
+  /** Called once when the call ends, however it ends. */
+  readonly release: () => void;
+}
+
+/**
+ * One call on the server: decodes requests, runs the handler inside its deadline scope, encodes
+ * responses with backpressure, and ends with exactly one status. @internal
+ */
+export class ServerCall implements ServerCallListener {
+  readonly #call: ServerTransportCall;
+  readonly #ctx: ServerCallContext;
+  readonly #env: CallEnvironment;
+  #done = false;
+  #timer: NodeJS.Timeout | undefined;
+  #request: unknown;
+  #requests = 0;
+  #headersSent = false;
+  #chain: Promise<void> | undefined;
+  readonly #inbox: Inbox<unknown> | undefined;
+
+  constructor(call: ServerTransportCall, ctx: ServerCallContext, env: CallEnvironment) {
+    this.#call = call;
+    this.#ctx = ctx;
+    this.#env = env;
+    if (env.kind === 'clientStream' || env.kind === 'bidiStream') {
+      this.#inbox = new Inbox({
+        pause: () => call.pause(),
+        resume: () => call.resume(),
+        abandon: () => {},
+      });
+    }
+    if (ctx.deadline !== undefined) {
+      const remaining = ctx.deadline - Date.now();
+      if (remaining <= 0) {
+        queueMicrotask(() => this.#expire());
+      } else {
+        this.#timer = setTimeout(() => this.#expire(), remaining);
+      }
+    }
+    // Streaming requests: the handler starts at once and reads as messages come.
+    if (this.#inbox !== undefined) queueMicrotask(() => this.#run(this.#inbox));
+  }
+
+  #expire(): void {
+    this.#fail(new RpcError(Status.DEADLINE_EXCEEDED, 'deadline exceeded'));
+  }
+
+  onMessage(bytes: Uint8Array, compressed: boolean): void {
+    if (this.#done) return;
+    if (compressed || this.#chain !== undefined) {
+      const previous = this.#chain ?? Promise.resolve();
+      this.#chain = previous.then(async () => {
+        if (this.#done) return;
+        try {
+          this.#receive(compressed ? await gunzip(bytes, this.#call.maxMessageBytes) : bytes);
+        } catch (err) {
+          this.#fail(toRpcError(err));
+        }
+      });
+      return;
+    }
+    this.#receive(bytes);
+  }
+
+  #receive(bytes: Uint8Array): void {
+    if (this.#done) return;
+    if (bytes.length > this.#call.maxMessageBytes) {
+      this.#fail(
+        new RpcError(
+          Status.RESOURCE_EXHAUSTED,
+          `request message of ${bytes.length} bytes exceeds the limit of ${this.#call.maxMessageBytes}`,
+        ),
+      );
+      return;
+    }
+    let value: unknown;
+    try {
+      value = this.#env.codec.decode(bytes);
+    } catch (err) {
+      this.#fail(new RpcError(Status.INTERNAL, `could not decode the request: ${String(err)}`));
+      return;
+    }
+    if (this.#inbox !== undefined) {
+      this.#inbox.push(value);
+      return;
+    }
+    if (++this.#requests > 1) {
+      this.#fail(new RpcError(Status.INTERNAL, 'more than one request message for a single-request method'));
+      return;
+    }
+    this.#request = value;
+  }
+
+  onHalfClose(): void {
+    if (this.#done) return;
+    if (this.#chain !== undefined) {
+      this.#chain = this.#chain.then(() => this.#halfClosed());
+      return;
+    }
+    this.#halfClosed();
+  }
+
+  #halfClosed(): void {
+    if (this.#done) return;
+    if (this.#inbox !== undefined) {
+      this.#inbox.end();
+      return;
+    }
+    if (this.#requests === 0) {
+      this.#fail(new RpcError(Status.INTERNAL, 'the client half-closed without sending its request'));
+      return;
+    }
+    this.#run(this.#request);
+  }
+
+  onCancel(error: RpcError): void {
+    if (this.#done) return;
+    this.#end();
+    this.#ctx._abort(error);
+    this.#inbox?.end();
+  }
+
+  /** Run the handler (through the interceptors) and send its outcome. */
+  #run(input: unknown): void {
+    if (this.#done) return;
+    const ctx = this.#ctx;
+    const interceptors = this.#env.interceptors;
+    const promise = callScope.run(ctx, () =>
+      interceptors.length === 0
+        ? this.#invoke(input)
+        : runInterceptors(interceptors, ctx, () => this.#invoke(input)),
+    );
+    promise.then(
+      () => this.#finish(undefined),
+      (err: unknown) => {
+        if (!(err instanceof RpcError)) this.#env.onError?.(err, ctx);
+        this.#finish(toRpcError(err));
+      },
+    );
+  }
+
+  async #invoke(input: unknown): Promise<void> {
+    const { kind, handler } = this.#env;
+    const result = handler(input, this.#ctx);
+    if (kind === 'unary' || kind === 'clientStream') {
+      const response = await result;
+      if (this.#done) return;
+      const wait = this.#send(response);
+      if (wait !== undefined) await wait;
+      return;
+    }
+    const iterator = (result as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+    try {
+      while (!this.#done) {
+        const step = await iterator.next();
+        if (step.done === true || this.#done) break;
+        const wait = this.#send(step.value);
+        if (wait !== undefined) await wait;
+      }
+    } finally {
+      // Cancelled or failed mid-stream: end the handler's generator so its `finally` blocks run.
+      if (this.#done) await iterator.return?.();
+    }
+  }
+
+  #send(value: unknown): Promise<void> | undefined {
+    let bytes: Uint8Array;
+    try {
+      bytes = this.#env.codec.encode(value);
+    } catch (err) {
+      throw new RpcError(Status.INTERNAL, `could not encode the response: ${String(err)}`, { cause: err });
+    }
+    if (bytes.length > this.#call.maxMessageBytes) {
+      throw new RpcError(
+        Status.RESOURCE_EXHAUSTED,
+        `response message of ${bytes.length} bytes exceeds the limit of ${this.#call.maxMessageBytes}`,
+      );
+    }
+    this.#sendHeaders();
+    if (bytes.length >= this.#env.compressAt && this.#call.acceptsGzip) {
+      return gzip(bytes).then((packed) => {
+        if (!this.#done) return this.#call.write(packed, true);
+      });
+    }
+    return this.#call.write(bytes, false);
+  }
+
+  #sendHeaders(): void {
+    if (this.#headersSent) return;
+    this.#headersSent = true;
+    this.#call.sendHeaders(this.#ctx.responseHeaders);
+  }
+
+  #fail(error: RpcError): void {
+    if (this.#done) return;
+    this.#ctx._abort(error);
+    this.#inbox?.end();
+    this.#finish(error);
+  }
+
+  #finish(error: RpcError | undefined): void {
+    if (this.#done) return;
+    this.#end();
+    if (error !== undefined) this.#ctx._abort(error);
+    const trailers = this.#ctx.responseTrailers;
+    // No message went out: the status travels alone (gRPC "Trailers-Only"), headers with it.
+    if (!this.#headersSent) trailers.merge(this.#ctx.responseHeaders);
+    this.#call.finish(error, trailers);
+  }
+
+  #end(): void {
+    this.#done = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#env.release();
+  }
+}

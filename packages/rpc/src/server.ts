@@ -1,0 +1,223 @@
+import type { CallDispatcher, ServerCallListener, ServerTransportCall, TransportServer } from './call.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, type TransportKind } from './client.js';
+import { defaultCodec } from './codec.js';
+import { ServerCallContext } from './context.js';
+import { MAX_METADATA_BYTES } from './envelope.js';
+import { RpcError, RpcUsageError } from './errors.js';
+import type { Interceptor } from './interceptors.js';
+import { Metadata } from './metadata.js';
+import type { ServerTlsOptions } from './node/tls-options.js';
+import { type AnyHandler, type CallEnvironment, ServerCall } from './server-call.js';
+import type { MethodDescriptor, MethodKind, MethodMap, ServiceDefinition } from './service.js';
+import { methodPath } from './service.js';
+import { Status } from './status.js';
+import { listenMux } from './transport/mux.js';
+import { listenPooled } from './transport/pooled.js';
+import { listenWs } from './transport/ws.js';
+
+/** A server interceptor: see {@link Interceptor}. `next()` runs the handler and sends its responses. */
+export type ServerInterceptor = Interceptor<ServerCallContext>;
+
+/** Options of {@link createServer}. */
+export interface ServerOptions {
+  interceptors?: ServerInterceptor[];
+  /** Calls served at once, over every connection and transport; beyond it RESOURCE_EXHAUSTED. Default 10,000. */
+  maxConcurrentCalls?: number;
+  /** Largest message received or sent, unless the method says otherwise. Default 4 MiB. */
+  maxMessageBytes?: number;
+  /** gzip responses at or above a size, to clients that accept gzip. Default off. */
+  compression?: { thresholdBytes: number };
+  /** Told about anything a handler throws that is not an RpcError (the client sees only UNKNOWN). */
+  onError?: (err: unknown, ctx: ServerCallContext) => void;
+}
+
+/** Options of `server.listen`. */
+export interface ListenOptions {
+  /** Default 0 (any free port). */
+  port?: number;
+  /** Default `127.0.0.1`. */
+  host?: string;
+  /** Default `'mux'`. */
+  transport?: TransportKind;
+  /** Serve over TLS (`key`, `cert`, ...). */
+  tls?: ServerTlsOptions;
+}
+
+/** Where a server listens. */
+export interface ListenAddress {
+  host: string;
+  port: number;
+  transport: TransportKind;
+}
+
+/** Handler type for a method descriptor. */
+export type Handler<D> =
+  // biome-ignore lint/suspicious/noExplicitAny: conditional type extraction.
+  D extends MethodDescriptor<infer Req, infer Res, any>
+    ? D['kind'] extends 'unary'
+      ? (request: Req, ctx: ServerCallContext) => Promise<Res> | Res
+      : D['kind'] extends 'serverStream'
+        ? (request: Req, ctx: ServerCallContext) => AsyncIterable<Res>
+        : D['kind'] extends 'clientStream'
+          ? (requests: AsyncIterable<Req>, ctx: ServerCallContext) => Promise<Res> | Res
+          : (requests: AsyncIterable<Req>, ctx: ServerCallContext) => AsyncIterable<Res>
+    : never;
+
+/** An implementation of every method of a service. */
+export type ServiceImplementation<M extends MethodMap> = { [K in keyof M]: Handler<M[K]> };
+
+interface Route {
+  service: string;
+  method: string;
+  kind: MethodKind;
+  env: Omit<CallEnvironment, 'release'>;
+  maxMessageBytes: number;
+  codecName: string;
+}
+
+/** Default `maxConcurrentCalls`. */
+export const DEFAULT_MAX_CONCURRENT_CALLS = 10_000;
+
+/** An RPC server: add services, listen on one or more transports, close gracefully. */
+export class Server implements CallDispatcher {
+  readonly #routes = new Map<string, Route>();
+  readonly #options: ServerOptions;
+  readonly #listeners: TransportServer[] = [];
+  readonly #maxCalls: number;
+  readonly #maxMessageBytes: number;
+  #active = 0;
+  #closing = false;
+  readonly #release = () => {
+    this.#active--;
+  };
+
+  constructor(options: ServerOptions = {}) {
+    this.#options = options;
+    this.#maxCalls = options.maxConcurrentCalls ?? DEFAULT_MAX_CONCURRENT_CALLS;
+    this.#maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    for (const [name, value] of [
+      ['maxConcurrentCalls', this.#maxCalls],
+      ['maxMessageBytes', this.#maxMessageBytes],
+    ] as const) {
+      if (!Number.isInteger(value) || value <= 0) {
+        throw new RpcUsageError('RPC_ERR_INVALID_OPTION', `${name} must be a positive integer, got ${value}`);
+      }
+    }
+  }
+
+  /** Calls being served now. */
+  get activeCalls(): number {
+    return this.#active;
+  }
+
+  /**
+   * Serve `service` with `implementation` (one handler per method).
+   * @throws {RpcUsageError} `RPC_ERR_INVALID_SERVICE` for a service added twice or a missing handler.
+   */
+  add<M extends MethodMap>(service: ServiceDefinition<M>, implementation: ServiceImplementation<M>): this {
+    for (const name of Object.keys(service.methods)) {
+      const path = methodPath(service.name, name);
+      if (this.#routes.has(path)) {
+        throw new RpcUsageError('RPC_ERR_INVALID_SERVICE', `${path} is already served`);
+      }
+      const handler = (implementation as Record<string, AnyHandler | undefined>)[name];
+      if (typeof handler !== 'function') {
+        throw new RpcUsageError('RPC_ERR_INVALID_SERVICE', `no handler for ${path}`);
+      }
+      const descriptor = service.methods[name]!;
+      const codec = descriptor.options.codec ?? service.options.codec ?? defaultCodec;
+      this.#routes.set(path, {
+        service: service.name,
+        method: name,
+        kind: descriptor.kind,
+        maxMessageBytes: descriptor.options.maxMessageBytes ?? this.#maxMessageBytes,
+        codecName: codec.name,
+        env: {
+          codec,
+          kind: descriptor.kind,
+          handler: handler.bind(implementation),
+          interceptors: this.#options.interceptors ?? [],
+          compressAt: this.#options.compression?.thresholdBytes ?? Number.POSITIVE_INFINITY,
+          onError: this.#options.onError,
+        },
+      });
+    }
+    return this;
+  }
+
+  /** The largest message any served method accepts: transports size their frame limits by it. @internal */
+  get _maxMessageBytes(): number {
+    let max = this.#maxMessageBytes;
+    for (const route of this.#routes.values()) max = Math.max(max, route.maxMessageBytes);
+    return max;
+  }
+
+  /**
+   * Listen on a transport. Call again to serve the same services on another transport or port.
+   * @throws {RpcUsageError} `RPC_ERR_INVALID_STATE` after `close()`.
+   */
+  async listen(options: ListenOptions = {}): Promise<ListenAddress> {
+    if (this.#closing) throw new RpcUsageError('RPC_ERR_INVALID_STATE', 'the server is closed');
+    const transport = options.transport ?? 'mux';
+    const at = {
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 0,
+      tls: options.tls,
+      // A frame carries one message plus its envelope: the largest message any method takes, plus metadata.
+      maxFrameBytes: this._maxMessageBytes + MAX_METADATA_BYTES + 64,
+    };
+    let listener: TransportServer;
+    if (transport === 'mux') listener = await listenMux(this, at);
+    else if (transport === 'pooled') listener = await listenPooled(this, at);
+    else if (transport === 'ws') listener = await listenWs(this, at);
+    else throw new RpcUsageError('RPC_ERR_INVALID_OPTION', `unknown transport ${JSON.stringify(transport)}`);
+    this.#listeners.push(listener);
+    return { ...listener.address, transport };
+  }
+
+  /**
+   * Stop accepting connections and calls, let calls in flight finish for `graceMs` (default 5 s),
+   * then cancel what remains and close every connection.
+   */
+  async close(options: { graceMs?: number } = {}): Promise<void> {
+    this.#closing = true;
+    const graceMs = options.graceMs ?? 5000;
+    await Promise.all(this.#listeners.map((l) => l.close(graceMs)));
+  }
+
+  /** @internal called by transports when a call's headers arrive. */
+  dispatch(call: ServerTransportCall): ServerCallListener {
+    const route = this.#routes.get(call.path);
+    if (route === undefined) {
+      call.finish(new RpcError(Status.UNIMPLEMENTED, `unknown method ${call.path}`), new Metadata());
+      return IGNORE;
+    }
+    call.maxMessageBytes = route.maxMessageBytes;
+    call.codecName = route.codecName;
+    if (this.#active >= this.#maxCalls) {
+      call.finish(
+        new RpcError(Status.RESOURCE_EXHAUSTED, `the server is serving its limit of ${this.#maxCalls} calls`),
+        new Metadata(),
+      );
+      return IGNORE;
+    }
+    this.#active++;
+    const ctx = new ServerCallContext(
+      route.service,
+      route.method,
+      call.path,
+      route.kind,
+      call.metadata,
+      call.deadline,
+      call.peer,
+    );
+    return new ServerCall(call, ctx, { ...route.env, release: this.#release });
+  }
+}
+
+const IGNORE: ServerCallListener = { onMessage() {}, onHalfClose() {}, onCancel() {} };
+
+/** Create an RPC server. */
+export function createServer(options: ServerOptions = {}): Server {
+  return new Server(options);
+}

@@ -1,0 +1,225 @@
+/**
+ * Client side of the envelope protocol (docs/rpc-pooled.md), shared by the pooled and WebSocket
+ * transports: calls by id over one link, per-call message windows both ways.
+ */
+import type { ClientCallListener, ClientCallStart, ClientTransportCall } from '../call.js';
+import {
+  type Envelope,
+  EnvelopeError,
+  EnvelopeKind,
+  encodeCall,
+  encodeEmpty,
+  encodeMessage,
+  encodeWindow,
+  INITIAL_WINDOW,
+  MAX_CALL_ID,
+} from '../envelope.js';
+import { RpcError } from '../errors.js';
+import { Metadata } from '../metadata.js';
+
+/** How a session sends: envelopes as parts, and closing the link. */
+export interface EnvelopeLink {
+  send(parts: Uint8Array[]): void;
+  close(error?: Error): void;
+}
+
+/** Calls over one link. */
+export class EnvelopeClientSession {
+  readonly #link: EnvelopeLink;
+  readonly #calls = new Map<number, EnvelopeClientCall>();
+  #nextId = 1;
+  #failed: RpcError | undefined;
+  /** Called when a call ends (the pool's release). */
+  onCallEnded: ((call: EnvelopeClientCall) => void) | undefined;
+  /** Called when the application cancels a call (pooled: the connection must then close). */
+  onCancel: ((call: EnvelopeClientCall) => void) | undefined;
+
+  constructor(link: EnvelopeLink) {
+    this.#link = link;
+  }
+
+  /** Calls in flight. */
+  get inFlight(): number {
+    return this.#calls.size;
+  }
+
+  /** Whether the link failed. */
+  get failed(): boolean {
+    return this.#failed !== undefined;
+  }
+
+  start(start: ClientCallStart, listener: ClientCallListener): EnvelopeClientCall {
+    const id = this.#nextId;
+    this.#nextId = id === MAX_CALL_ID ? 1 : id + 1;
+    const call = new EnvelopeClientCall(this, id, listener);
+    if (this.#failed !== undefined) {
+      const error = this.#failed;
+      queueMicrotask(() => call._status(error, undefined));
+      return call;
+    }
+    this.#calls.set(id, call);
+    const timeoutMs = start.deadline === undefined ? undefined : Math.max(0, start.deadline - Date.now());
+    this._send([encodeCall(id, start.method.path, timeoutMs, true, start.metadata)]);
+    return call;
+  }
+
+  /**
+   * One envelope from the server.
+   * @throws {EnvelopeError} when the server breaks the protocol (the caller closes the link).
+   */
+  receive(envelope: Envelope): void {
+    const call = this.#calls.get(envelope.id);
+    if (call === undefined) {
+      // A late reply to a call already ended here (cancelled, or past its deadline): dropped.
+      return;
+    }
+    switch (envelope.kind) {
+      case EnvelopeKind.Headers:
+        call._listener.onHeaders(envelope.metadata);
+        return;
+      case EnvelopeKind.Message:
+        call._message(envelope.bytes, envelope.compressed);
+        return;
+      case EnvelopeKind.Status: {
+        const error =
+          envelope.code === 0
+            ? undefined
+            : new RpcError(envelope.code, envelope.message, { details: envelope.details });
+        call._status(error, envelope.trailers);
+        return;
+      }
+      case EnvelopeKind.Window:
+        call._credit(envelope.credit);
+        return;
+      default:
+        throw new EnvelopeError(`a server may not send envelope kind ${envelope.kind}`);
+    }
+  }
+
+  /** The link is gone: every call in flight fails with `error`. */
+  fail(error: RpcError): void {
+    if (this.#failed !== undefined) return;
+    this.#failed = error;
+    for (const call of [...this.#calls.values()]) call._status(error, undefined);
+  }
+
+  /** @internal */
+  _send(parts: Uint8Array[]): void {
+    if (this.#failed === undefined) this.#link.send(parts);
+  }
+
+  /** @internal */
+  _ended(call: EnvelopeClientCall): void {
+    if (this.#calls.get(call.id) === call) {
+      this.#calls.delete(call.id);
+      this.onCallEnded?.(call);
+    }
+  }
+
+  /** @internal */
+  _cancelled(call: EnvelopeClientCall): void {
+    this.onCancel?.(call);
+  }
+}
+
+/** One call over an envelope link. */
+export class EnvelopeClientCall implements ClientTransportCall {
+  readonly id: number;
+  readonly _listener: ClientCallListener;
+  readonly #session: EnvelopeClientSession;
+  #done = false;
+  /** Messages we may still send. */
+  #credit = INITIAL_WINDOW;
+  #waiters: (() => void)[] = [];
+  /** Messages the server may still send before we grant more. */
+  #allowed = INITIAL_WINDOW;
+  /** Messages delivered but not yet granted back. */
+  #owed = 0;
+  #paused = false;
+
+  constructor(session: EnvelopeClientSession, id: number, listener: ClientCallListener) {
+    this.#session = session;
+    this.id = id;
+    this._listener = listener;
+  }
+
+  write(bytes: Uint8Array, compressed: boolean, end: boolean): Promise<void> | undefined {
+    if (this.#done) return undefined;
+    if (this.#credit === 0) {
+      // The caller did not wait: queue behind the window.
+      return new Promise((resolve) => {
+        this.#waiters.push(() => {
+          resolve(this.write(bytes, compressed, end));
+        });
+      });
+    }
+    this.#credit--;
+    this.#session._send(encodeMessage(this.id, bytes, end, compressed));
+    if (this.#credit > 0) return undefined;
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  end(): void {
+    if (!this.#done) this.#session._send([encodeEmpty(EnvelopeKind.End, this.id)]);
+  }
+
+  cancel(): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#session._send([encodeEmpty(EnvelopeKind.Cancel, this.id)]);
+    this.#release();
+    this.#session._cancelled(this);
+    this.#session._ended(this);
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.#grant();
+  }
+
+  /** @internal */
+  _message(bytes: Uint8Array, compressed: boolean): void {
+    if (this.#done) return;
+    if (this.#allowed === 0) throw new EnvelopeError('the server sent past the call window');
+    this.#allowed--;
+    this.#owed++;
+    this._listener.onMessage(bytes, compressed);
+    this.#grant();
+  }
+
+  #grant(): void {
+    if (this.#done || this.#paused || this.#owed < INITIAL_WINDOW >> 1) return;
+    const credit = this.#owed;
+    this.#owed = 0;
+    this.#allowed += credit;
+    this.#session._send([encodeWindow(this.id, credit)]);
+  }
+
+  /** @internal */
+  _credit(credit: number): void {
+    if (this.#credit + credit > 0xffff_ffff) throw new EnvelopeError('window overflow');
+    this.#credit += credit;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** @internal */
+  _status(error: RpcError | undefined, trailers: Metadata | undefined): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#release();
+    this.#session._ended(this);
+    this._listener.onStatus(error, trailers ?? new Metadata());
+  }
+
+  #release(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w();
+  }
+}

@@ -1,0 +1,293 @@
+/**
+ * Server side of the envelope protocol (docs/rpc-pooled.md), shared by the pooled and WebSocket
+ * transports. In `ordered` mode (pooled pipelining) replies leave in the order the calls arrived:
+ * a call's envelopes wait until every earlier call has sent its status — head-of-line blocking, by
+ * design, as HTTP/1.1 pipelining.
+ */
+import type { CallDispatcher, ServerCallListener, ServerTransportCall } from '../call.js';
+import {
+  type Envelope,
+  EnvelopeError,
+  EnvelopeKind,
+  encodeHeaders,
+  encodeMessage,
+  encodeStatus,
+  encodeWindow,
+  INITIAL_WINDOW,
+} from '../envelope.js';
+import { RpcError } from '../errors.js';
+import { Metadata } from '../metadata.js';
+import { Status } from '../status.js';
+import type { EnvelopeLink } from './envelope-client.js';
+
+/** Options of a server session. */
+export interface EnvelopeServerOptions {
+  /** Replies in arrival order (pooled). */
+  ordered: boolean;
+  /** Calls open at once on this link; beyond it a call is refused with RESOURCE_EXHAUSTED. */
+  maxCalls: number;
+  /** `host:port` of the client. */
+  peer: string;
+}
+
+/** The calls of one client link. */
+export class EnvelopeServerSession {
+  readonly #link: EnvelopeLink;
+  readonly #dispatcher: CallDispatcher;
+  readonly #options: EnvelopeServerOptions;
+  readonly #calls = new Map<number, EnvelopeServerCall>();
+  /** Ordered mode: calls whose replies have not all left yet, oldest first. */
+  readonly #order: EnvelopeServerCall[] = [];
+  #idle: (() => void) | undefined;
+
+  constructor(link: EnvelopeLink, dispatcher: CallDispatcher, options: EnvelopeServerOptions) {
+    this.#link = link;
+    this.#dispatcher = dispatcher;
+    this.#options = options;
+  }
+
+  /** Calls open. */
+  get activeCalls(): number {
+    return this.#calls.size;
+  }
+
+  /** Resolves once no call is open. */
+  idle(): Promise<void> {
+    if (this.#isIdle()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const previous = this.#idle;
+      this.#idle = () => {
+        previous?.();
+        resolve();
+      };
+    });
+  }
+
+  /**
+   * One envelope from the client.
+   * @throws {EnvelopeError} on a protocol violation (the caller closes the link).
+   */
+  receive(envelope: Envelope): void {
+    if (envelope.kind === EnvelopeKind.Call) {
+      if (this.#calls.has(envelope.id)) throw new EnvelopeError(`call id ${envelope.id} is already open`);
+      const call = new EnvelopeServerCall(this, envelope.id, envelope, this.#options.peer);
+      this.#calls.set(envelope.id, call);
+      if (this.#options.ordered) this.#order.push(call);
+      if (this.#calls.size > this.#options.maxCalls) {
+        call.finish(
+          new RpcError(
+            Status.RESOURCE_EXHAUSTED,
+            `more than ${this.#options.maxCalls} calls on one connection`,
+          ),
+          new Metadata(),
+        );
+        return;
+      }
+      call._start(this.#dispatcher);
+      return;
+    }
+    const call = this.#calls.get(envelope.id);
+    // Events for a call that already ended here (finished, or refused) are dropped.
+    if (call === undefined) return;
+    switch (envelope.kind) {
+      case EnvelopeKind.Message:
+        call._message(envelope.bytes, envelope.compressed, envelope.end);
+        return;
+      case EnvelopeKind.End:
+        call._halfClose();
+        return;
+      case EnvelopeKind.Cancel:
+        call._cancel(new RpcError(Status.CANCELLED, 'the client cancelled the call'));
+        return;
+      case EnvelopeKind.Window:
+        call._credit(envelope.credit);
+        return;
+      default:
+        throw new EnvelopeError(`a client may not send envelope kind ${envelope.kind}`);
+    }
+  }
+
+  /** The link is gone: every open call is cancelled. */
+  fail(error: RpcError): void {
+    for (const call of [...this.#calls.values()]) call._cancel(error);
+    this.#order.length = 0;
+    this.#checkIdle();
+  }
+
+  /** @internal send a call's envelope now, or hold it until the call reaches the head of the order. */
+  _emit(call: EnvelopeServerCall, parts: Uint8Array[]): void {
+    if (!this.#options.ordered || this.#order[0] === call) this.#link.send(parts);
+    else call._held.push(parts);
+  }
+
+  /** @internal the call sent its status (or was cancelled). */
+  _ended(call: EnvelopeServerCall): void {
+    if (this.#calls.get(call.id) === call) this.#calls.delete(call.id);
+    if (this.#options.ordered) {
+      if (this.#order[0] === call) {
+        this.#order.shift();
+        // Release the calls behind it: each flushes what it held; finished ones leave the line.
+        while (this.#order.length > 0) {
+          const head = this.#order[0]!;
+          for (const parts of head._held) this.#link.send(parts);
+          head._held.length = 0;
+          if (!head._finished) break;
+          this.#order.shift();
+        }
+      }
+    }
+    this.#checkIdle();
+  }
+
+  /** @internal a cancelled call leaves the order without sending. */
+  _dropped(call: EnvelopeServerCall): void {
+    const at = this.#order.indexOf(call);
+    if (at === 0) {
+      this._ended(call);
+      return;
+    }
+    if (at > 0) this.#order.splice(at, 1);
+    this._ended(call);
+  }
+
+  #isIdle(): boolean {
+    return this.#calls.size === 0 && this.#order.length === 0;
+  }
+
+  #checkIdle(): void {
+    if (this.#isIdle() && this.#idle !== undefined) {
+      const idle = this.#idle;
+      this.#idle = undefined;
+      idle();
+    }
+  }
+}
+
+/** One call as the server transport sees it. */
+class EnvelopeServerCall implements ServerTransportCall {
+  readonly id: number;
+  readonly path: string;
+  readonly metadata: Metadata;
+  readonly deadline: number | undefined;
+  readonly peer: string;
+  readonly acceptsGzip: boolean;
+  maxMessageBytes = 0;
+  codecName = 'msgpack';
+  /** Envelopes waiting for this call's turn (ordered mode). */
+  readonly _held: Uint8Array[][] = [];
+  _finished = false;
+  readonly #session: EnvelopeServerSession;
+  #listener: ServerCallListener | undefined;
+  #closed = false;
+  #credit = INITIAL_WINDOW;
+  #waiters: (() => void)[] = [];
+  #allowed = INITIAL_WINDOW;
+  #owed = 0;
+  #paused = false;
+
+  constructor(
+    session: EnvelopeServerSession,
+    id: number,
+    call: { path: string; timeoutMs: number | undefined; acceptsGzip: boolean; metadata: Metadata },
+    peer: string,
+  ) {
+    this.#session = session;
+    this.id = id;
+    this.path = call.path;
+    this.metadata = call.metadata;
+    this.deadline = call.timeoutMs === undefined ? undefined : Date.now() + call.timeoutMs;
+    this.acceptsGzip = call.acceptsGzip;
+    this.peer = peer;
+  }
+
+  _start(dispatcher: CallDispatcher): void {
+    this.#listener = dispatcher.dispatch(this);
+  }
+
+  _message(bytes: Uint8Array, compressed: boolean, end: boolean): void {
+    if (this.#closed) return;
+    if (this.#allowed === 0) throw new EnvelopeError('the client sent past the call window');
+    this.#allowed--;
+    if (bytes.length > this.maxMessageBytes) {
+      const error = new RpcError(
+        Status.RESOURCE_EXHAUSTED,
+        `a request message exceeds ${this.maxMessageBytes} bytes`,
+      );
+      this.#listener?.onCancel(error);
+      this.finish(error, new Metadata());
+      return;
+    }
+    this.#owed++;
+    this.#listener?.onMessage(bytes, compressed);
+    this.#grant();
+    if (end) this._halfClose();
+  }
+
+  _halfClose(): void {
+    if (!this.#closed) this.#listener?.onHalfClose();
+  }
+
+  _cancel(error: RpcError): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#release();
+    this.#listener?.onCancel(error);
+    this.#session._dropped(this);
+  }
+
+  _credit(credit: number): void {
+    if (this.#credit + credit > 0xffff_ffff) throw new EnvelopeError('window overflow');
+    this.#credit += credit;
+    this.#release();
+  }
+
+  #grant(): void {
+    if (this.#closed || this.#paused || this.#owed < INITIAL_WINDOW >> 1) return;
+    const credit = this.#owed;
+    this.#owed = 0;
+    this.#allowed += credit;
+    this.#session._emit(this, [encodeWindow(this.id, credit)]);
+  }
+
+  #release(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w();
+  }
+
+  sendHeaders(metadata: Metadata): void {
+    if (!this.#closed) this.#session._emit(this, [encodeHeaders(this.id, metadata)]);
+  }
+
+  write(bytes: Uint8Array, compressed: boolean): Promise<void> | undefined {
+    if (this.#closed) return undefined;
+    if (this.#credit === 0) {
+      return new Promise((resolve) => {
+        this.#waiters.push(() => resolve(this.write(bytes, compressed)));
+      });
+    }
+    this.#credit--;
+    this.#session._emit(this, encodeMessage(this.id, bytes, false, compressed));
+    if (this.#credit > 0) return undefined;
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  finish(error: RpcError | undefined, trailers: Metadata): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this._finished = true;
+    this.#release();
+    const code = error?.code ?? Status.OK;
+    this.#session._emit(this, [encodeStatus(this.id, code, error?.message ?? '', trailers, error?.details)]);
+    this.#session._ended(this);
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.#grant();
+  }
+}

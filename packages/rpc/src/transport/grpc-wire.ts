@@ -1,0 +1,143 @@
+/**
+ * gRPC over HTTP/2 wire details (grpc/grpc doc/PROTOCOL-HTTP2.md): metadata as headers, the status
+ * trailers, `grpc-message` percent-encoding, and the HTTP status fallback mapping.
+ */
+import { type LengthPrefixedCodec, lengthPrefixed } from '@weft/framing';
+import { RpcError } from '../errors.js';
+import { isCustomKey, Metadata } from '../metadata.js';
+import { isStatus, Status } from '../status.js';
+
+/** Header values as `@weft/mux` and node:http2 take them. */
+export type Headers = Record<string, string | string[] | number | undefined>;
+
+/** Trailer carrying an error's `details` (msgpack), read back by weft clients. */
+export const DETAILS_KEY = 'weft-error-details-bin';
+
+/** Add `metadata` to `headers`: `-bin` values in unpadded base64, repeated keys as arrays. */
+export function metadataToHeaders(metadata: Metadata, headers: Headers): Headers {
+  for (const [key, value] of metadata.entries()) {
+    const text = typeof value === 'string' ? value : Buffer.from(value).toString('base64').replace(/=+$/, '');
+    const existing = headers[key];
+    if (existing === undefined) headers[key] = text;
+    else if (Array.isArray(existing)) existing.push(text);
+    else headers[key] = [String(existing), text];
+  }
+  return headers;
+}
+
+/** Custom metadata out of received headers (pseudo-headers, reserved and `grpc-*` keys dropped). */
+export function headersToMetadata(headers: Record<string, string | string[] | undefined>): Metadata {
+  const metadata = new Metadata();
+  for (const key of Object.keys(headers)) {
+    if (!isCustomKey(key)) continue;
+    const value = headers[key];
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) {
+      // -bin: padded and unpadded base64 are both accepted (PROTOCOL-HTTP2 "Custom-Metadata").
+      metadata._addTrusted(key, key.endsWith('-bin') ? new Uint8Array(Buffer.from(v, 'base64')) : v);
+    }
+  }
+  return metadata;
+}
+
+/** Percent-encode a status message: bytes outside %x20-%x7E, and `%`, become `%XX` of their UTF-8. */
+export function encodeMessage(message: string): string {
+  if (/^[\x20-\x24\x26-\x7e]*$/.test(message)) return message;
+  let out = '';
+  for (const byte of Buffer.from(message, 'utf8')) {
+    out += byte >= 0x20 && byte <= 0x7e && byte !== 0x25 ? String.fromCharCode(byte) : `%${hex(byte)}`;
+  }
+  return out;
+}
+
+function hex(byte: number): string {
+  return byte.toString(16).toUpperCase().padStart(2, '0');
+}
+
+/** Decode a percent-encoded status message; malformed escapes are kept as they are. */
+export function decodeMessage(encoded: string): string {
+  if (!encoded.includes('%')) return encoded;
+  const bytes: number[] = [];
+  for (let i = 0; i < encoded.length; i++) {
+    const c = encoded.charCodeAt(i);
+    if (c === 0x25 && i + 2 < encoded.length && /^[0-9a-fA-F]{2}$/.test(encoded.slice(i + 1, i + 3))) {
+      bytes.push(Number.parseInt(encoded.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(c & 0xff);
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/** The status trailers for an outcome (`error` undefined: OK). */
+export function statusHeaders(error: RpcError | undefined, trailers: Metadata, headers: Headers): Headers {
+  headers['grpc-status'] = String(error?.code ?? Status.OK);
+  if (error !== undefined && error.message !== '') headers['grpc-message'] = encodeMessage(error.message);
+  return metadataToHeaders(trailers, headers);
+}
+
+/**
+ * The outcome carried by trailers (or Trailers-Only headers): undefined for OK, else an RpcError.
+ * A missing or unparsable `grpc-status` is INTERNAL, as gRPC clients do.
+ */
+export function statusFromHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): RpcError | undefined {
+  const raw = headers['grpc-status'];
+  const code = typeof raw === 'string' && /^\d{1,2}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!isStatus(code)) {
+    return new RpcError(Status.INTERNAL, `the server sent no valid grpc-status (${String(raw)})`);
+  }
+  if (code === Status.OK) return undefined;
+  const message = headers['grpc-message'];
+  return new RpcError(code, typeof message === 'string' ? decodeMessage(message) : '');
+}
+
+/** gRPC's mapping of an HTTP status (a response that is not gRPC) to a status code. */
+export function statusFromHttp(httpStatus: number): Status {
+  switch (httpStatus) {
+    case 400:
+      return Status.INTERNAL;
+    case 401:
+      return Status.UNAUTHENTICATED;
+    case 403:
+      return Status.PERMISSION_DENIED;
+    case 404:
+      return Status.UNIMPLEMENTED;
+    case 429:
+    case 502:
+    case 503:
+    case 504:
+      return Status.UNAVAILABLE;
+    default:
+      return Status.UNKNOWN;
+  }
+}
+
+const prefixCodecs = new Map<number, LengthPrefixedCodec>();
+
+/**
+ * The gRPC Length-Prefixed-Message codec: a compressed-flag byte, a 4-byte big-endian length, the
+ * message. Decoders keep the header so the flag can be read. Cached per limit.
+ */
+export function messageCodec(maxMessageBytes: number): LengthPrefixedCodec {
+  let codec = prefixCodecs.get(maxMessageBytes);
+  if (codec === undefined) {
+    codec = lengthPrefixed({
+      width: 4,
+      lengthOffset: 1,
+      stripHeader: false,
+      maxFrameLength: maxMessageBytes,
+    });
+    if (prefixCodecs.size < 64) prefixCodecs.set(maxMessageBytes, codec);
+  }
+  return codec;
+}
+
+/** One gRPC message frame: flag, length, bytes (copied into one buffer: one DATA write). */
+export function frameMessage(bytes: Uint8Array, compressed: boolean): Buffer {
+  const frame = Buffer.allocUnsafe(5 + bytes.length);
+  frame[0] = compressed ? 1 : 0;
+  frame.writeUInt32BE(bytes.length, 1);
+  frame.set(bytes, 5);
+  return frame;
+}

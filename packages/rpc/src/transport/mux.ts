@@ -1,0 +1,450 @@
+/**
+ * gRPC over `@weft/mux` (HTTP/2), as grpc/grpc doc/PROTOCOL-HTTP2.md describes it: POST to
+ * `/<service>/<method>`, `content-type: application/grpc+<codec>`, `te: trailers`, Length-Prefixed
+ * messages, `grpc-status`/`grpc-message` trailers (or Trailers-Only), `grpc-timeout`, RST_STREAM
+ * CANCEL on cancellation. A stock grpc-js peer talks to it.
+ */
+import type { FrameDecoder } from '@weft/framing';
+import {
+  connect,
+  createSecureServer,
+  createServer,
+  ErrorCode,
+  type MuxSession,
+  type MuxStream,
+  type SessionOptions,
+} from '@weft/mux';
+import type {
+  CallDispatcher,
+  ClientCallListener,
+  ClientCallStart,
+  ClientTransport,
+  ClientTransportCall,
+  ServerCallListener,
+  ServerTransportCall,
+  TransportServer,
+} from '../call.js';
+import { encodeTimeout, parseTimeout } from '../deadline.js';
+import { RpcError } from '../errors.js';
+import { Metadata } from '../metadata.js';
+import type { ClientTlsOptions, ServerTlsOptions } from '../node/tls-options.js';
+import { Status } from '../status.js';
+import {
+  frameMessage,
+  type Headers,
+  headersToMetadata,
+  messageCodec,
+  metadataToHeaders,
+  statusFromHeaders,
+  statusFromHttp,
+  statusHeaders,
+} from './grpc-wire.js';
+import { closeListener, listenOn } from './listen.js';
+
+/** Options of the mux client transport. */
+export interface MuxClientOptions {
+  /** Connect over TLS (ALPN h2) with these options. */
+  tls?: ClientTlsOptions;
+  /** Session options of `@weft/mux` (keepalive, windows, ...). */
+  session?: SessionOptions;
+}
+
+type HeaderRecord = Record<string, string | string[] | undefined>;
+
+/** Calls to one endpoint over one HTTP/2 session, reopened when it closes. */
+export class MuxClientTransport implements ClientTransport {
+  readonly #endpoint: { host: string; port: number };
+  readonly #options: MuxClientOptions;
+  #session: MuxSession | undefined;
+  #closed = false;
+
+  constructor(endpoint: { host: string; port: number }, options: MuxClientOptions) {
+    this.#endpoint = endpoint;
+    this.#options = options;
+  }
+
+  #open(): MuxSession {
+    const current = this.#session;
+    if (current !== undefined && !current.destroyed) return current;
+    const { host, port } = this.#endpoint;
+    const hostPort = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+    const session = connect(`${this.#options.tls === undefined ? 'http' : 'https'}://${hostPort}`, {
+      ...this.#options.session,
+      ...(this.#options.tls === undefined ? {} : { tls: this.#options.tls }),
+    });
+    session.on('error', () => {
+      // Each stream reports the failure to its call.
+    });
+    const forget = () => {
+      if (this.#session === session) this.#session = undefined;
+    };
+    session.on('goaway', forget);
+    session.on('close', forget);
+    this.#session = session;
+    return session;
+  }
+
+  start(call: ClientCallStart, listener: ClientCallListener): ClientTransportCall {
+    if (this.#closed) {
+      queueMicrotask(() =>
+        listener.onStatus(new RpcError(Status.UNAVAILABLE, 'the client is closed'), new Metadata()),
+      );
+      return NOOP_CALL;
+    }
+    return new MuxClientCall(this.#open(), call, listener);
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#session?.destroy();
+    this.#session = undefined;
+  }
+}
+
+const NOOP_CALL: ClientTransportCall = {
+  write: () => undefined,
+  end() {},
+  cancel() {},
+  pause() {},
+  resume() {},
+};
+
+class MuxClientCall implements ClientTransportCall {
+  readonly #stream: MuxStream | undefined;
+  readonly #listener: ClientCallListener;
+  readonly #decoder: FrameDecoder;
+  #done = false;
+  #sawHeaders = false;
+
+  constructor(session: MuxSession, call: ClientCallStart, listener: ClientCallListener) {
+    this.#listener = listener;
+    this.#decoder = messageCodec(call.method.maxMessageBytes).decoder();
+    const headers: Headers = {
+      ':method': 'POST',
+      ':path': call.method.path,
+      'content-type': `application/grpc+${call.method.codecName}`,
+      te: 'trailers',
+      'grpc-accept-encoding': 'identity,gzip',
+    };
+    if (call.compress) headers['grpc-encoding'] = 'gzip';
+    if (call.deadline !== undefined) headers['grpc-timeout'] = encodeTimeout(call.deadline - Date.now());
+    if (call.metadata.size > 0) metadataToHeaders(call.metadata, headers);
+    let stream: MuxStream;
+    try {
+      stream = session.request(headers as Record<string, string | string[]>);
+    } catch (err) {
+      this.#stream = undefined;
+      queueMicrotask(() => this.#status(unavailable('the connection cannot take new calls', err)));
+      return;
+    }
+    this.#stream = stream;
+    stream.on('response', (h: HeaderRecord) => this.#onResponse(h));
+    stream.on('data', (chunk: Uint8Array) => this.#onData(chunk));
+    stream.on('trailers', (h: HeaderRecord) => this.#status(statusFromHeaders(h), headersToMetadata(h)));
+    stream.on('error', () => {});
+    stream.on('close', () => this.#onClose(stream));
+  }
+
+  #onResponse(h: HeaderRecord): void {
+    this.#sawHeaders = true;
+    const httpStatus = Number(h[':status']);
+    if (httpStatus !== 200) {
+      const err = new RpcError(statusFromHttp(httpStatus), `the server answered HTTP ${httpStatus}`);
+      this.#fail(err);
+      return;
+    }
+    const type = h['content-type'];
+    if (typeof type !== 'string' || !type.startsWith('application/grpc')) {
+      this.#fail(new RpcError(Status.UNKNOWN, `the server answered content-type ${String(type)}`));
+      return;
+    }
+    if (h['grpc-status'] !== undefined) {
+      // Trailers-Only: the status came in the headers, with no body.
+      this.#status(statusFromHeaders(h), headersToMetadata(h));
+      return;
+    }
+    this.#listener.onHeaders(headersToMetadata(h));
+  }
+
+  #onData(chunk: Uint8Array): void {
+    if (this.#done) return;
+    let frames: Uint8Array[];
+    try {
+      frames = this.#decoder.push(chunk);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      this.#fail(
+        code === 'FRAMING_ERR_FRAME_TOO_LARGE'
+          ? new RpcError(Status.RESOURCE_EXHAUSTED, 'a response message exceeds the size limit')
+          : new RpcError(Status.INTERNAL, 'malformed gRPC message framing', { cause: err }),
+      );
+      return;
+    }
+    for (const frame of frames) {
+      if (this.#done) return;
+      this.#listener.onMessage(frame.subarray(5), frame[0] === 1);
+    }
+  }
+
+  #onClose(stream: MuxStream): void {
+    if (this.#done) return;
+    if (stream.rstCode !== undefined) {
+      const code = stream.rstCode;
+      if (stream.retryable || code === ErrorCode.RefusedStream) {
+        this.#status(new RpcError(Status.UNAVAILABLE, 'the server did not process the call (refused)'));
+      } else if (code === ErrorCode.Cancel) {
+        this.#status(new RpcError(Status.CANCELLED, 'the server cancelled the call'));
+      } else {
+        this.#status(new RpcError(Status.INTERNAL, `the stream was reset (HTTP/2 error ${code})`));
+      }
+      return;
+    }
+    const err = stream.errored;
+    if (err !== null && err !== undefined) {
+      this.#status(unavailable(`the connection failed: ${err.message}`, err));
+      return;
+    }
+    this.#status(
+      new RpcError(
+        this.#sawHeaders ? Status.INTERNAL : Status.UNAVAILABLE,
+        'the stream ended without a grpc-status',
+      ),
+    );
+  }
+
+  #status(error: RpcError | undefined, trailers = new Metadata()): void {
+    if (this.#done) return;
+    this.#done = true;
+    const stream = this.#stream;
+    // The status ends the call; a request side still open is abandoned (RST_STREAM CANCEL).
+    if (stream !== undefined && !stream.writableEnded && !stream.destroyed) stream.close(ErrorCode.Cancel);
+    this.#listener.onStatus(error, trailers);
+  }
+
+  #fail(error: RpcError): void {
+    if (this.#done) return;
+    this.#stream?.close(ErrorCode.Cancel);
+    this.#status(error);
+  }
+
+  write(bytes: Uint8Array, compressed: boolean, end: boolean): Promise<void> | undefined {
+    const stream = this.#stream;
+    if (this.#done || stream === undefined || stream.writableEnded) return undefined;
+    const frame = frameMessage(bytes, compressed);
+    if (end) {
+      stream.end(frame);
+      return undefined;
+    }
+    return stream.write(frame) ? undefined : waitDrain(stream);
+  }
+
+  end(): void {
+    const stream = this.#stream;
+    if (!this.#done && stream !== undefined && !stream.writableEnded) stream.end();
+  }
+
+  cancel(): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#stream?.close(ErrorCode.Cancel);
+  }
+
+  pause(): void {
+    this.#stream?.pause();
+  }
+
+  resume(): void {
+    this.#stream?.resume();
+  }
+}
+
+function waitDrain(stream: MuxStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
+}
+
+function unavailable(message: string, cause: unknown): RpcError {
+  return new RpcError(Status.UNAVAILABLE, message, { cause });
+}
+
+/** Serve `dispatcher` over HTTP/2 (gRPC). @internal */
+export async function listenMux(
+  dispatcher: CallDispatcher,
+  at: { host: string; port: number; tls: ServerTlsOptions | undefined },
+): Promise<TransportServer> {
+  const onStream = (stream: MuxStream, headers: HeaderRecord) => serveStream(dispatcher, stream, headers);
+  const server =
+    at.tls === undefined ? createServer({}, onStream) : createSecureServer({ tls: at.tls }, onStream);
+  const sessions = new Set<MuxSession>();
+  server.on('session', (session: MuxSession) => {
+    sessions.add(session);
+    session.on('close', () => sessions.delete(session));
+  });
+  const address = await listenOn(server, at.host, at.port);
+  return {
+    address,
+    close: (graceMs) =>
+      closeListener(server, graceMs, {
+        drain: () => Promise.all([...sessions].map((s) => s.close())).then(() => {}),
+        kill: () => {
+          for (const s of sessions) s.destroy();
+        },
+      }),
+  };
+}
+
+function serveStream(dispatcher: CallDispatcher, stream: MuxStream, headers: HeaderRecord): void {
+  stream.on('error', () => {});
+  if (headers[':method'] !== 'POST') {
+    stream.respond({ ':status': 405, allow: 'POST' }, { endStream: true });
+    return;
+  }
+  const type = headers['content-type'];
+  if (typeof type !== 'string' || !/^application\/grpc([+;]|$)/.test(type)) {
+    // PROTOCOL-HTTP2: a request whose content-type is not gRPC gets HTTP 415.
+    stream.respond({ ':status': 415 }, { endStream: true });
+    return;
+  }
+  new MuxServerCall(dispatcher, stream, headers);
+}
+
+class MuxServerCall implements ServerTransportCall {
+  readonly path: string;
+  readonly metadata: Metadata;
+  readonly deadline: number | undefined;
+  readonly peer: string;
+  readonly acceptsGzip: boolean;
+  maxMessageBytes = 0;
+  codecName = 'msgpack';
+  readonly #stream: MuxStream;
+  readonly #listener: ServerCallListener;
+  #decoder: FrameDecoder | undefined;
+  #done = false;
+  #headersSent = false;
+  readonly #gzipIn: boolean;
+
+  constructor(dispatcher: CallDispatcher, stream: MuxStream, headers: HeaderRecord) {
+    this.#stream = stream;
+    this.path = String(headers[':path']);
+    this.metadata = headersToMetadata(headers);
+    const socket = stream.session.socket as { remoteAddress?: string; remotePort?: number };
+    this.peer = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
+    const accept = headers['grpc-accept-encoding'];
+    this.acceptsGzip = typeof accept === 'string' && /(^|,)\s*gzip\s*(,|$)/.test(accept);
+    const encoding = headers['grpc-encoding'];
+    this.#gzipIn = encoding === 'gzip';
+    const timeout = headers['grpc-timeout'];
+    const ms = typeof timeout === 'string' ? parseTimeout(timeout) : undefined;
+    this.deadline = ms === undefined ? undefined : Date.now() + ms;
+    if (timeout !== undefined && ms === undefined) {
+      this.#listener = IGNORE;
+      this.finish(new RpcError(Status.INTERNAL, `malformed grpc-timeout ${String(timeout)}`), new Metadata());
+      return;
+    }
+    if (encoding !== undefined && encoding !== 'identity' && encoding !== 'gzip') {
+      this.#listener = IGNORE;
+      this.finish(
+        new RpcError(Status.UNIMPLEMENTED, `unsupported grpc-encoding ${String(encoding)}`),
+        new Metadata(),
+      );
+      return;
+    }
+    this.#listener = dispatcher.dispatch(this);
+    if (this.#done) return;
+    this.#decoder = messageCodec(this.maxMessageBytes).decoder();
+    stream.on('data', (chunk: Uint8Array) => this.#onData(chunk));
+    stream.on('end', () => {
+      if (!this.#done) this.#listener.onHalfClose();
+    });
+    stream.on('close', () => {
+      if (this.#done) return;
+      this.#done = true;
+      this.#listener.onCancel(new RpcError(Status.CANCELLED, 'the client cancelled the call'));
+    });
+  }
+
+  #onData(chunk: Uint8Array): void {
+    if (this.#done) return;
+    let frames: Uint8Array[];
+    try {
+      frames = this.#decoder!.push(chunk);
+    } catch (err) {
+      const tooLarge = (err as { code?: string }).code === 'FRAMING_ERR_FRAME_TOO_LARGE';
+      this.#abort(
+        tooLarge
+          ? new RpcError(Status.RESOURCE_EXHAUSTED, `a request message exceeds ${this.maxMessageBytes} bytes`)
+          : new RpcError(Status.INTERNAL, 'malformed gRPC message framing'),
+      );
+      return;
+    }
+    for (const frame of frames) {
+      if (this.#done) return;
+      const compressed = frame[0] === 1;
+      if (compressed && !this.#gzipIn) {
+        this.#abort(new RpcError(Status.INTERNAL, 'a compressed message without grpc-encoding'));
+        return;
+      }
+      this.#listener.onMessage(frame.subarray(5), compressed);
+    }
+  }
+
+  /** A transport-level failure of the call: tell the handler, then the client. */
+  #abort(error: RpcError): void {
+    this.#listener.onCancel(error);
+    this.finish(error, new Metadata());
+  }
+
+  #responseHeaders(): Headers {
+    const headers: Headers = { ':status': 200, 'content-type': `application/grpc+${this.codecName}` };
+    if (this.acceptsGzip) headers['grpc-encoding'] = 'gzip';
+    return headers;
+  }
+
+  sendHeaders(metadata: Metadata): void {
+    if (this.#done || this.#headersSent) return;
+    this.#headersSent = true;
+    this.#stream.respond(metadataToHeaders(metadata, this.#responseHeaders()) as Record<string, string>);
+  }
+
+  write(bytes: Uint8Array, compressed: boolean): Promise<void> | undefined {
+    if (this.#done) return undefined;
+    return this.#stream.write(frameMessage(bytes, compressed)) ? undefined : waitDrain(this.#stream);
+  }
+
+  finish(error: RpcError | undefined, trailers: Metadata): void {
+    if (this.#done) return;
+    this.#done = true;
+    const stream = this.#stream;
+    if (stream.destroyed) return;
+    try {
+      if (this.#headersSent) {
+        stream.sendTrailers(statusHeaders(error, trailers, {}) as Record<string, string>);
+      } else {
+        const headers = statusHeaders(error, trailers, this.#responseHeaders());
+        stream.respond(headers as Record<string, string>, { endStream: true });
+      }
+    } catch {
+      stream.close(ErrorCode.InternalError);
+      return;
+    }
+    // The client may still be sending: read and drop the rest rather than stall its window.
+    stream.resume();
+  }
+
+  pause(): void {
+    this.#stream.pause();
+  }
+
+  resume(): void {
+    this.#stream.resume();
+  }
+}
+
+const IGNORE: ServerCallListener = { onMessage() {}, onHalfClose() {}, onCancel() {} };

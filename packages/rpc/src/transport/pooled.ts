@@ -1,0 +1,383 @@
+/**
+ * The pooled transport: plain TCP (or TLS) connections carrying envelopes (docs/rpc-pooled.md),
+ * one call in flight per connection as HTTP/1.1, or up to `pipelining` unary calls answered in
+ * order. A pool per endpoint: min/max connections, reuse, idle timeout, a bounded wait queue.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import type {
+  CallDispatcher,
+  ClientCallListener,
+  ClientCallStart,
+  ClientTransport,
+  ClientTransportCall,
+  TransportServer,
+} from '../call.js';
+import { MAX_METADATA_BYTES } from '../envelope.js';
+import { RpcError, RpcUsageError } from '../errors.js';
+import { Metadata } from '../metadata.js';
+import type { ClientTlsOptions, ServerTlsOptions } from '../node/tls-options.js';
+import { Status } from '../status.js';
+import { EnvelopeClientSession } from './envelope-client.js';
+import { EnvelopeServerSession } from './envelope-server.js';
+import { closeListener, listenOn } from './listen.js';
+import { socketLink } from './socket-link.js';
+
+/** Options of the pooled client transport (per endpoint). */
+export interface PooledClientOptions {
+  /** Connections kept open even when idle. Default 0. */
+  minConnections?: number;
+  /** Most connections to the endpoint. Default 16. */
+  maxConnections?: number;
+  /** Unary calls in flight on one connection, answered in order. Default 1 (no pipelining). */
+  pipelining?: number;
+  /** Close a connection idle this long (above `minConnections`). Default 30 s. */
+  idleTimeoutMs?: number;
+  /** Calls that may wait for a connection; beyond it RESOURCE_EXHAUSTED. Default 10,000. */
+  maxWaiting?: number;
+  /** How long a call waits for a connection before UNAVAILABLE. Default 10 s. */
+  waitTimeoutMs?: number;
+  /** Connect over TLS with these options. */
+  tls?: ClientTlsOptions;
+  /** Largest frame accepted from the server. Default 4 MiB + 64 KiB. */
+  maxFrameBytes?: number;
+}
+
+/** Per-connection limit of calls the server holds (a pipelining client cannot queue more). */
+export const SERVER_MAX_CALLS_PER_CONNECTION = 1024;
+
+interface Resolved {
+  min: number;
+  max: number;
+  pipelining: number;
+  idleTimeoutMs: number;
+  maxWaiting: number;
+  waitTimeoutMs: number;
+  maxFrameBytes: number;
+}
+
+function resolve(options: PooledClientOptions): Resolved {
+  const r: Resolved = {
+    min: options.minConnections ?? 0,
+    max: options.maxConnections ?? 16,
+    pipelining: options.pipelining ?? 1,
+    idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
+    maxWaiting: options.maxWaiting ?? 10_000,
+    waitTimeoutMs: options.waitTimeoutMs ?? 10_000,
+    maxFrameBytes: options.maxFrameBytes ?? 4 * 1024 * 1024 + MAX_METADATA_BYTES,
+  };
+  for (const [name, value, low] of [
+    ['minConnections', r.min, 0],
+    ['maxConnections', r.max, 1],
+    ['pipelining', r.pipelining, 1],
+    ['idleTimeoutMs', r.idleTimeoutMs, 1],
+    ['maxWaiting', r.maxWaiting, 0],
+    ['waitTimeoutMs', r.waitTimeoutMs, 1],
+    ['maxFrameBytes', r.maxFrameBytes, 1],
+  ] as const) {
+    if (!Number.isInteger(value) || value < low) {
+      throw new RpcUsageError(
+        'RPC_ERR_INVALID_OPTION',
+        `pooled.${name} must be an integer ≥ ${low}, got ${value}`,
+      );
+    }
+  }
+  if (r.min > r.max)
+    throw new RpcUsageError('RPC_ERR_INVALID_OPTION', 'minConnections exceeds maxConnections');
+  return r;
+}
+
+/** One pooled connection. */
+class PooledConnection {
+  readonly session: EnvelopeClientSession;
+  readonly socket: net.Socket;
+  /** Calls assigned (in flight or waiting for the connect). */
+  inFlight = 0;
+  /** A streaming call holds the connection alone. */
+  exclusive = false;
+  /** A call was cancelled: no new calls; close once the others end. */
+  poisoned = false;
+  connected = false;
+  idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(socket: net.Socket, maxFrameBytes: number) {
+    this.socket = socket;
+    let session: EnvelopeClientSession | undefined;
+    const link = socketLink(
+      socket,
+      maxFrameBytes,
+      (envelope) => session!.receive(envelope),
+      () => {},
+    );
+    session = new EnvelopeClientSession(link);
+    this.session = session;
+  }
+}
+
+interface Waiter {
+  start: ClientCallStart;
+  deferred: DeferredCall;
+  timer: NodeJS.Timeout;
+}
+
+/** A pool of connections to one endpoint. */
+export class PooledClientTransport implements ClientTransport {
+  readonly #endpoint: { host: string; port: number };
+  readonly #options: Resolved;
+  readonly #tls: ClientTlsOptions | undefined;
+  readonly #conns = new Set<PooledConnection>();
+  readonly #waiting: Waiter[] = [];
+  #closed = false;
+
+  constructor(endpoint: { host: string; port: number }, options: PooledClientOptions) {
+    this.#endpoint = endpoint;
+    this.#options = resolve(options);
+    this.#tls = options.tls;
+  }
+
+  /** Open connections, and calls waiting for one. */
+  stats(): { connections: number; inFlight: number; waiting: number } {
+    let inFlight = 0;
+    for (const c of this.#conns) inFlight += c.inFlight;
+    return { connections: this.#conns.size, inFlight, waiting: this.#waiting.length };
+  }
+
+  start(start: ClientCallStart, listener: ClientCallListener): ClientTransportCall {
+    const deferred = new DeferredCall(listener, (d) => this.#unwait(d));
+    if (this.#closed) {
+      deferred.fail(new RpcError(Status.UNAVAILABLE, 'the client is closed'));
+      return deferred;
+    }
+    this.#warm();
+    const exclusive = start.method.kind !== 'unary';
+    const conn = this.#pick(exclusive) ?? this.#grow();
+    if (conn !== undefined) {
+      this.#assign(conn, start, deferred, exclusive);
+      return deferred;
+    }
+    if (this.#waiting.length >= this.#options.maxWaiting) {
+      deferred.fail(
+        new RpcError(
+          Status.RESOURCE_EXHAUSTED,
+          `${this.#options.maxWaiting} calls already wait for a connection`,
+        ),
+      );
+      return deferred;
+    }
+    const timer = setTimeout(() => {
+      this.#unwait(deferred);
+      deferred.fail(
+        new RpcError(
+          Status.UNAVAILABLE,
+          `no connection became free within ${this.#options.waitTimeoutMs} ms`,
+        ),
+      );
+    }, this.#options.waitTimeoutMs);
+    this.#waiting.push({ start, deferred, timer });
+    return deferred;
+  }
+
+  #pick(exclusive: boolean): PooledConnection | undefined {
+    for (const c of this.#conns) {
+      if (c.poisoned || c.exclusive || c.session.failed) continue;
+      if (exclusive ? c.inFlight === 0 : c.inFlight < this.#options.pipelining) return c;
+    }
+    return undefined;
+  }
+
+  #grow(): PooledConnection | undefined {
+    if (this.#conns.size >= this.#options.max) return undefined;
+    return this.#connect();
+  }
+
+  #warm(): void {
+    while (this.#conns.size < this.#options.min) this.#connect();
+  }
+
+  #connect(): PooledConnection {
+    const { host, port } = this.#endpoint;
+    const socket =
+      this.#tls === undefined
+        ? net.connect({ host, port, noDelay: true })
+        : tls.connect({ host, port, ...(net.isIP(host) === 0 ? { servername: host } : {}), ...this.#tls });
+    socket.setNoDelay(true);
+    const conn = new PooledConnection(socket, this.#options.maxFrameBytes);
+    this.#conns.add(conn);
+    socket.once(this.#tls === undefined ? 'connect' : 'secureConnect', () => {
+      conn.connected = true;
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      this.#conns.delete(conn);
+      clearTimeout(conn.idleTimer);
+      conn.session.fail(
+        new RpcError(
+          Status.UNAVAILABLE,
+          conn.connected ? 'the connection closed' : `could not connect to ${host}:${port}`,
+        ),
+      );
+      this.#serveWaiters();
+    });
+    conn.session.onCancel = () => {
+      conn.poisoned = true;
+    };
+    conn.session.onCallEnded = () => this.#release(conn);
+    return conn;
+  }
+
+  #assign(conn: PooledConnection, start: ClientCallStart, deferred: DeferredCall, exclusive: boolean): void {
+    conn.inFlight++;
+    conn.exclusive = exclusive;
+    clearTimeout(conn.idleTimer);
+    conn.idleTimer = undefined;
+    deferred.attach(conn.session.start(start, deferred.listener));
+  }
+
+  #release(conn: PooledConnection): void {
+    conn.inFlight--;
+    if (conn.inFlight === 0) conn.exclusive = false;
+    if (conn.poisoned) {
+      // A cancelled call's reply may still come: the connection is not reused.
+      if (conn.inFlight === 0) conn.socket.destroy();
+      return;
+    }
+    this.#serveWaiters();
+    if (conn.inFlight === 0 && this.#conns.has(conn) && this.#conns.size > this.#options.min) {
+      conn.idleTimer = setTimeout(() => {
+        if (conn.inFlight === 0) conn.socket.end();
+      }, this.#options.idleTimeoutMs);
+      conn.idleTimer.unref();
+    }
+  }
+
+  #serveWaiters(): void {
+    while (this.#waiting.length > 0 && !this.#closed) {
+      const waiter = this.#waiting[0]!;
+      const exclusive = waiter.start.method.kind !== 'unary';
+      const conn = this.#pick(exclusive) ?? this.#grow();
+      if (conn === undefined) return;
+      this.#waiting.shift();
+      clearTimeout(waiter.timer);
+      this.#assign(conn, waiter.start, waiter.deferred, exclusive);
+    }
+  }
+
+  #unwait(deferred: DeferredCall): void {
+    const at = this.#waiting.findIndex((w) => w.deferred === deferred);
+    if (at >= 0) {
+      clearTimeout(this.#waiting[at]!.timer);
+      this.#waiting.splice(at, 1);
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const w of this.#waiting.splice(0)) {
+      clearTimeout(w.timer);
+      w.deferred.fail(new RpcError(Status.UNAVAILABLE, 'the client is closed'));
+    }
+    for (const c of this.#conns) c.socket.destroy();
+  }
+}
+
+/** A call waiting for its connection: buffers what the caller does until it is attached. */
+class DeferredCall implements ClientTransportCall {
+  readonly listener: ClientCallListener;
+  readonly #unwait: (d: DeferredCall) => void;
+  #real: ClientTransportCall | undefined;
+  #queued: ((real: ClientTransportCall) => void)[] = [];
+  #cancelled = false;
+
+  constructor(listener: ClientCallListener, unwait: (d: DeferredCall) => void) {
+    this.listener = listener;
+    this.#unwait = unwait;
+  }
+
+  attach(real: ClientTransportCall): void {
+    this.#real = real;
+    for (const op of this.#queued) op(real);
+    this.#queued = [];
+  }
+
+  fail(error: RpcError): void {
+    queueMicrotask(() => this.listener.onStatus(error, new Metadata()));
+  }
+
+  write(bytes: Uint8Array, compressed: boolean, end: boolean): Promise<void> | undefined {
+    if (this.#real !== undefined) return this.#real.write(bytes, compressed, end);
+    return new Promise((resolve) => {
+      this.#queued.push((real) => resolve(real.write(bytes, compressed, end)));
+    });
+  }
+
+  end(): void {
+    if (this.#real !== undefined) this.#real.end();
+    else this.#queued.push((real) => real.end());
+  }
+
+  cancel(): void {
+    if (this.#cancelled) return;
+    this.#cancelled = true;
+    if (this.#real !== undefined) this.#real.cancel();
+    else this.#unwait(this);
+  }
+
+  pause(): void {
+    if (this.#real !== undefined) this.#real.pause();
+    else this.#queued.push((real) => real.pause());
+  }
+
+  resume(): void {
+    if (this.#real !== undefined) this.#real.resume();
+    else this.#queued.push((real) => real.resume());
+  }
+}
+
+/** Serve `dispatcher` over pooled connections. @internal */
+export async function listenPooled(
+  dispatcher: CallDispatcher,
+  at: { host: string; port: number; tls: ServerTlsOptions | undefined; maxFrameBytes: number },
+): Promise<TransportServer> {
+  const sessions = new Map<net.Socket, EnvelopeServerSession>();
+  const onSocket = (socket: net.Socket) => {
+    socket.setNoDelay(true);
+    const peer = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
+    let session: EnvelopeServerSession | undefined;
+    const link = socketLink(
+      socket,
+      at.maxFrameBytes,
+      (envelope) => session!.receive(envelope),
+      () => {},
+    );
+    session = new EnvelopeServerSession(link, dispatcher, {
+      ordered: true,
+      maxCalls: SERVER_MAX_CALLS_PER_CONNECTION,
+      peer,
+    });
+    sessions.set(socket, session);
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      sessions.delete(socket);
+      session.fail(new RpcError(Status.CANCELLED, 'the connection closed'));
+    });
+  };
+  const server = at.tls === undefined ? net.createServer(onSocket) : tls.createServer(at.tls, onSocket);
+  const address = await listenOn(server, at.host, at.port);
+  return {
+    address,
+    close: (graceMs) =>
+      closeListener(server, graceMs, {
+        drain: async () => {
+          await Promise.all(
+            [...sessions].map(async ([socket, session]) => {
+              await session.idle();
+              socket.end();
+            }),
+          );
+        },
+        kill: () => {
+          for (const socket of sessions.keys()) socket.destroy();
+        },
+      }),
+  };
+}

@@ -1,0 +1,64 @@
+import type { Socket } from 'node:net';
+import { lengthPrefixed } from '@weft/framing';
+import { decodeEnvelope, type Envelope } from '../envelope.js';
+import type { EnvelopeLink } from './envelope-client.js';
+
+/** Ticks' worth of envelopes up to this size are copied into one write. */
+const COALESCE_BYTES = 64 * 1024;
+
+/**
+ * Envelopes over a TCP or TLS socket: each one in a 4-byte big-endian length-prefixed frame
+ * (`@weft/framing`). Everything sent in one tick leaves in one corked write. Frames over
+ * `maxFrameBytes` and malformed envelopes close the socket (`onError`). @internal
+ */
+export function socketLink(
+  socket: Socket,
+  maxFrameBytes: number,
+  onEnvelope: (envelope: Envelope) => void,
+  onError: (err: Error) => void,
+): EnvelopeLink {
+  const codec = lengthPrefixed({ width: 4, maxFrameLength: maxFrameBytes });
+  const decoder = codec.decoder();
+  // Everything sent in one tick is written once: small envelopes are copied into one buffer, large
+  // ones go out as a corked writev (their bytes are not copied).
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  const flush = () => {
+    const parts = pending;
+    const bytes = pendingBytes;
+    pending = [];
+    pendingBytes = 0;
+    if (socket.destroyed) return;
+    if (parts.length === 1 || bytes > COALESCE_BYTES) {
+      socket.cork();
+      for (const p of parts) socket.write(p);
+      socket.uncork();
+    } else {
+      socket.write(Buffer.concat(parts, bytes));
+    }
+  };
+  socket.on('data', (chunk: Buffer) => {
+    try {
+      for (const frame of decoder.push(chunk)) onEnvelope(decodeEnvelope(frame));
+    } catch (err) {
+      onError(err as Error);
+      socket.destroy();
+    }
+  });
+  return {
+    send(parts) {
+      if (socket.destroyed) return;
+      if (pending.length === 0) process.nextTick(flush);
+      let length = 0;
+      for (const p of parts) length += p.length;
+      const header = Buffer.allocUnsafe(4);
+      header.writeUInt32BE(length, 0);
+      pending.push(header, ...parts);
+      pendingBytes += 4 + length;
+    },
+    close(error) {
+      if (error === undefined) socket.end();
+      else socket.destroy();
+    },
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * The WebSocket transport: `@weft/ws` binary messages, one envelope each (docs/rpc-pooled.md), many
+ * calls at once over one connection, full duplex, with per-call message windows.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { concatBytes } from '@weft/framing';
+import { WebSocket, WebSocketServer } from '@weft/ws/node';
+import type {
+  CallDispatcher,
+  ClientCallListener,
+  ClientCallStart,
+  ClientTransport,
+  ClientTransportCall,
+  TransportServer,
+} from '../call.js';
+import { decodeEnvelope, MAX_METADATA_BYTES } from '../envelope.js';
+import { RpcError } from '../errors.js';
+import type { ClientTlsOptions, ServerTlsOptions } from '../node/tls-options.js';
+import { Status } from '../status.js';
+import { EnvelopeClientSession, type EnvelopeLink } from './envelope-client.js';
+import { EnvelopeServerSession } from './envelope-server.js';
+import { closeListener, listenOn } from './listen.js';
+
+/** The path the server accepts WebSocket upgrades on. */
+export const WS_PATH = '/weft-rpc';
+
+/** Calls one WebSocket connection carries at once, server side; beyond it RESOURCE_EXHAUSTED. */
+export const WS_MAX_CALLS_PER_CONNECTION = 10_000;
+
+/** Options of the WebSocket client transport. */
+export interface WsClientOptions {
+  /** Connect with `wss:` and these TLS options. */
+  tls?: ClientTlsOptions;
+  /** Largest message accepted from the server. Default 4 MiB + 64 KiB. */
+  maxFrameBytes?: number;
+  /** Keepalive ping interval (ms) for dead-peer detection. Default off. */
+  heartbeatMs?: number;
+}
+
+function wsLink(ws: WebSocket): EnvelopeLink {
+  return {
+    send(parts) {
+      if (ws.readyState !== WebSocket.OPEN) return;
+      ws.send(parts.length === 1 ? parts[0]! : concatBytes(parts));
+    },
+    close(error) {
+      if (error === undefined) ws.close(1000);
+      else ws.close(1002, 'protocol error');
+    },
+  };
+}
+
+function attach(ws: WebSocket, receive: (data: Uint8Array) => void): void {
+  ws.on('message', (data: Buffer, isBinary: boolean) => {
+    if (!isBinary) {
+      ws.close(1003, 'binary envelopes only');
+      return;
+    }
+    try {
+      receive(data);
+    } catch {
+      ws.close(1002, 'protocol error');
+    }
+  });
+  ws.on('error', () => {});
+}
+
+/** Calls to one endpoint over one WebSocket, reopened when it closes. */
+export class WsClientTransport implements ClientTransport {
+  readonly #url: string;
+  readonly #options: WsClientOptions;
+  #current: { ws: WebSocket; session: EnvelopeClientSession; queue: Uint8Array[][] | undefined } | undefined;
+  #closed = false;
+
+  constructor(endpoint: { host: string; port: number }, options: WsClientOptions) {
+    const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
+    this.#url = `${options.tls === undefined ? 'ws' : 'wss'}://${host}:${endpoint.port}${WS_PATH}`;
+    this.#options = options;
+  }
+
+  #open(): EnvelopeClientSession {
+    if (this.#current !== undefined) return this.#current.session;
+    const ws = new WebSocket(this.#url, undefined, {
+      maxPayload: this.#options.maxFrameBytes ?? 4 * 1024 * 1024 + MAX_METADATA_BYTES,
+      perMessageDeflate: false,
+      ...(this.#options.tls === undefined ? {} : { tls: this.#options.tls }),
+      ...(this.#options.heartbeatMs === undefined ? {} : { heartbeatMs: this.#options.heartbeatMs }),
+    });
+    // Envelopes sent before the handshake completes wait here.
+    const current = {
+      ws,
+      session: undefined as unknown as EnvelopeClientSession,
+      queue: [] as Uint8Array[][] | undefined,
+    };
+    const link = wsLink(ws);
+    current.session = new EnvelopeClientSession({
+      send: (parts) => {
+        if (current.queue !== undefined) current.queue.push(parts);
+        else link.send(parts);
+      },
+      close: (error) => link.close(error),
+    });
+    ws.on('open', () => {
+      const queued = current.queue ?? [];
+      current.queue = undefined;
+      for (const parts of queued) link.send(parts);
+    });
+    attach(ws, (data) => current.session.receive(decodeEnvelope(data)));
+    ws.on('close', () => {
+      if (this.#current === current) this.#current = undefined;
+      current.session.fail(new RpcError(Status.UNAVAILABLE, 'the WebSocket connection closed'));
+    });
+    this.#current = current;
+    return current.session;
+  }
+
+  start(start: ClientCallStart, listener: ClientCallListener): ClientTransportCall {
+    if (this.#closed) {
+      const session = new EnvelopeClientSession({ send() {}, close() {} });
+      session.fail(new RpcError(Status.UNAVAILABLE, 'the client is closed'));
+      return session.start(start, listener);
+    }
+    return this.#open().start(start, listener);
+  }
+
+  close(): void {
+    this.#closed = true;
+    const current = this.#current;
+    this.#current = undefined;
+    if (current !== undefined) {
+      current.session.fail(new RpcError(Status.UNAVAILABLE, 'the client is closed'));
+      current.ws.terminate();
+    }
+  }
+}
+
+/** Serve `dispatcher` over WebSocket. @internal */
+export async function listenWs(
+  dispatcher: CallDispatcher,
+  at: { host: string; port: number; tls: ServerTlsOptions | undefined; maxFrameBytes: number },
+): Promise<TransportServer> {
+  const httpServer = at.tls === undefined ? http.createServer() : https.createServer(at.tls);
+  httpServer.on('request', (_req, res) => {
+    res.writeHead(426, { upgrade: 'websocket' }).end();
+  });
+  const wss = new WebSocketServer({ server: httpServer, path: WS_PATH, maxPayload: at.maxFrameBytes });
+  const sessions = new Map<WebSocket, EnvelopeServerSession>();
+  wss.on('connection', (ws: WebSocket, req: http.IncomingMessage) => {
+    const peer = `${req.socket.remoteAddress ?? 'unknown'}:${req.socket.remotePort ?? 0}`;
+    const session = new EnvelopeServerSession(wsLink(ws), dispatcher, {
+      ordered: false,
+      maxCalls: WS_MAX_CALLS_PER_CONNECTION,
+      peer,
+    });
+    sessions.set(ws, session);
+    attach(ws, (data) => session.receive(decodeEnvelope(data)));
+    ws.on('close', () => {
+      sessions.delete(ws);
+      session.fail(new RpcError(Status.CANCELLED, 'the connection closed'));
+    });
+  });
+  const address = await listenOn(httpServer, at.host, at.port);
+  return {
+    address,
+    close: (graceMs) =>
+      closeListener(httpServer, graceMs, {
+        drain: async () => {
+          await Promise.all(
+            [...sessions].map(async ([ws, session]) => {
+              await session.idle();
+              ws.close(1001, 'server closing');
+            }),
+          );
+        },
+        kill: () => {
+          for (const ws of sessions.keys()) ws.terminate();
+          wss.close();
+        },
+      }),
+  };
+}
