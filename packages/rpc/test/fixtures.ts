@@ -9,6 +9,7 @@ import {
   rawCodec,
   type Server,
   type ServerCallContext,
+  type ServerOptions,
   Status,
   serverStream,
   type TransportKind,
@@ -75,7 +76,7 @@ export interface Observed {
 /** A client of the test service. */
 export type TestClient = Client<typeof Test.methods>;
 
-export function startTestServer(options: { maxMessageBytes?: number } = {}): {
+export function startTestServer(options: ServerOptions = {}): {
   server: Server;
   observed: Observed;
   setNestedClient: (client: TestClient) => void;

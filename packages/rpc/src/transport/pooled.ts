@@ -244,7 +244,12 @@ export class PooledClientTransport implements ClientTransport {
     this.#serveWaiters();
     if (conn.inFlight === 0 && this.#conns.has(conn) && this.#conns.size > this.#options.min) {
       conn.idleTimer = setTimeout(() => {
-        if (conn.inFlight === 0) conn.socket.end();
+        conn.idleTimer = undefined;
+        // Re-checked now: other connections may have closed meanwhile, leaving this one among the min.
+        if (conn.inFlight === 0 && this.#conns.size > this.#options.min) {
+          this.#conns.delete(conn);
+          conn.socket.end();
+        }
       }, this.#options.idleTimeoutMs);
       conn.idleTimer.unref();
     }

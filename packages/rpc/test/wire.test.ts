@@ -1,0 +1,116 @@
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect, it } from 'vitest';
+import { encodeTimeout, parseTimeout } from '../src/deadline.js';
+import { Metadata, RpcError } from '../src/index.js';
+import { Status } from '../src/status.js';
+import { parseTarget } from '../src/target.js';
+import {
+  decodeMessage,
+  encodeMessage,
+  headersToMetadata,
+  metadataToHeaders,
+  statusFromHeaders,
+  statusFromHttp,
+} from '../src/transport/grpc-wire.js';
+
+describe('grpc-timeout', () => {
+  it.each([
+    [0, '0n'],
+    [1, '1000000n'],
+    [100, '100000u'],
+    [99_999, '99999000u'],
+    [100_000, '100000m'],
+    [3_600_000_000, '3600000S'],
+  ])('%i ms encodes in the finest unit with at most 8 digits', (ms, expected) => {
+    const out = encodeTimeout(ms);
+    expect(out).toMatch(/^\d{1,8}[HMSmun]$/);
+    if (expected !== '') expect(out).toBe(expected);
+  });
+
+  test.prop([fc.integer({ min: 0, max: 2 ** 31 - 1 })])('round trip never shortens the timeout', (ms) => {
+    const back = parseTimeout(encodeTimeout(ms))!;
+    expect(back).toBeGreaterThanOrEqual(ms);
+    // One unit of the chosen scale at most: below 10^-5 of the timeout, or 1 ms.
+    expect(back - ms).toBeLessThanOrEqual(ms * 1e-5 + 1);
+  });
+
+  it.each(['', '5', '123456789m', '1x', '-1S', ' 1S', '1.5S'])('rejects %j', (header) => {
+    expect(parseTimeout(header)).toBeUndefined();
+  });
+});
+
+describe('grpc-message percent-encoding', () => {
+  test.prop([fc.string({ unit: 'grapheme' })])('round trips any text', (text) => {
+    const encoded = encodeMessage(text);
+    expect(encoded).toMatch(/^[\x20-\x7e]*$/);
+    expect(decodeMessage(encoded)).toBe(text);
+  });
+
+  it('matches the spec example form', () => {
+    expect(encodeMessage('a%b\n')).toBe('a%25b%0A');
+    expect(decodeMessage('bad %zz escape')).toBe('bad %zz escape');
+  });
+});
+
+describe('status mapping', () => {
+  it('a missing grpc-status is INTERNAL; OK is no error', () => {
+    expect(statusFromHeaders({})?.code).toBe(Status.INTERNAL);
+    expect(statusFromHeaders({ 'grpc-status': '0' })).toBeUndefined();
+    expect(statusFromHeaders({ 'grpc-status': '17' })?.code).toBe(Status.INTERNAL);
+    const e = statusFromHeaders({ 'grpc-status': '5', 'grpc-message': 'x%20y' }) as RpcError;
+    expect([e.code, e.message]).toEqual([Status.NOT_FOUND, 'x y']);
+  });
+
+  it('HTTP statuses map as gRPC documents (http-grpc-status-mapping.md)', () => {
+    expect([400, 401, 403, 404, 429, 502, 503, 504, 500].map(statusFromHttp)).toEqual([
+      Status.INTERNAL,
+      Status.UNAUTHENTICATED,
+      Status.PERMISSION_DENIED,
+      Status.UNIMPLEMENTED,
+      Status.UNAVAILABLE,
+      Status.UNAVAILABLE,
+      Status.UNAVAILABLE,
+      Status.UNAVAILABLE,
+      Status.UNKNOWN,
+    ]);
+  });
+});
+
+describe('metadata', () => {
+  it('binary values travel as unpadded base64; padded base64 is accepted too', () => {
+    const m = new Metadata({ 'a-bin': new Uint8Array([1]), b: ['1', '2'] });
+    const headers = metadataToHeaders(m, {});
+    expect(headers).toEqual({ 'a-bin': 'AQ', b: ['1', '2'] });
+    const back = headersToMetadata({
+      'a-bin': 'AQ==',
+      b: ['1', '2'],
+      'grpc-status': '0',
+      ':path': '/x',
+      te: 'trailers',
+    });
+    expect([...(back.get('a-bin') as Uint8Array)]).toEqual([1]);
+    expect(back.getAll('b')).toEqual(['1', '2']);
+    expect(back.size).toBe(2);
+  });
+
+  it.each(['grpc-x', 'content-type', 'Bad Key', ':path', ''])('refuses key %j', (key) => {
+    expect(() => new Metadata().set(key, 'v')).toThrow(RpcError);
+  });
+});
+
+describe('targets', () => {
+  it('parses static lists and bare addresses, IPv6 included', () => {
+    expect(parseTarget('static:///a:1,[::1]:2')).toEqual([
+      { host: 'a', port: 1 },
+      { host: '::1', port: 2 },
+    ]);
+    expect(parseTarget('127.0.0.1:80')).toEqual([{ host: '127.0.0.1', port: 80 }]);
+  });
+
+  it.each(['dns:///x:1', 'static:///x', 'static:///x:0', 'static:///x:70000', ''])(
+    'refuses %j with a code',
+    (t) => {
+      expect(() => parseTarget(t)).toThrowError(expect.objectContaining({ code: 'RPC_ERR_INVALID_TARGET' }));
+    },
+  );
+});
