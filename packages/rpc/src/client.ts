@@ -182,6 +182,9 @@ export function createClient<M extends MethodMap>(
         deadline,
         options: callOptions,
       };
+      // The chain carries the outcome: `done` is observed through it, or not at all when an
+      // interceptor fails the call before it starts.
+      call.done.catch(() => {});
       const chain = runInterceptors(interceptors, ctx, async () => {
         ctx.response = await run(streamingRequest ? input : ctx.request);
       });

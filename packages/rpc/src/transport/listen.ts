@@ -1,4 +1,4 @@
-import type { Server } from 'node:net';
+import net, { type Server } from 'node:net';
 
 /** Listen and resolve with the bound address. @internal */
 export function listenOn(
@@ -29,13 +29,17 @@ export async function closeListener(
   graceMs: number,
   connections: { drain: () => Promise<void>; kill: () => void },
 ): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // net.Server's close: stop accepting, keep the open connections. (http.Server's own close() would
+  // also drop connections it considers idle — upgraded WebSockets among them — cutting calls short.)
+  const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, graceMs);
+  const grace = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), graceMs);
   });
-  await Promise.race([connections.drain(), deadline]);
+  // Connections that drained closed themselves (flushing what they had queued); only what is still
+  // open when the grace period ends is cut.
+  if ((await Promise.race([connections.drain(), grace])) === 'late') connections.kill();
+  if ((await Promise.race([closed, grace])) === 'late') connections.kill();
   clearTimeout(timer);
-  connections.kill();
   await closed;
 }

@@ -18,7 +18,7 @@ import { RpcError, RpcUsageError } from '../errors.js';
 import { Metadata } from '../metadata.js';
 import type { ClientTlsOptions, ServerTlsOptions } from '../node/tls-options.js';
 import { Status } from '../status.js';
-import { EnvelopeClientSession } from './envelope-client.js';
+import { EnvelopeClientSession, type EnvelopeLink } from './envelope-client.js';
 import { EnvelopeServerSession } from './envelope-server.js';
 import { closeListener, listenOn } from './listen.js';
 import { socketLink } from './socket-link.js';
@@ -343,7 +343,7 @@ export async function listenPooled(
   dispatcher: CallDispatcher,
   at: { host: string; port: number; tls: ServerTlsOptions | undefined; maxFrameBytes: number },
 ): Promise<TransportServer> {
-  const sessions = new Map<net.Socket, EnvelopeServerSession>();
+  const sessions = new Map<net.Socket, { session: EnvelopeServerSession; link: EnvelopeLink }>();
   const onSocket = (socket: net.Socket) => {
     socket.setNoDelay(true);
     const peer = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
@@ -359,7 +359,7 @@ export async function listenPooled(
       maxCalls: SERVER_MAX_CALLS_PER_CONNECTION,
       peer,
     });
-    sessions.set(socket, session);
+    sessions.set(socket, { session, link });
     socket.on('error', () => {});
     socket.on('close', () => {
       sessions.delete(socket);
@@ -374,9 +374,9 @@ export async function listenPooled(
       closeListener(server, graceMs, {
         drain: async () => {
           await Promise.all(
-            [...sessions].map(async ([socket, session]) => {
+            [...sessions.values()].map(async ({ session, link }) => {
               await session.idle();
-              socket.end();
+              link.close();
             }),
           );
         },

@@ -57,8 +57,13 @@ export function socketLink(
       pendingBytes += 4 + length;
     },
     close(error) {
-      if (error === undefined) socket.end();
-      else socket.destroy();
+      if (error !== undefined) {
+        socket.destroy();
+        return;
+      }
+      // What was sent this tick still goes out, before the FIN.
+      if (pending.length > 0) flush();
+      socket.end();
     },
   };
 }
