@@ -11,6 +11,7 @@ import { framingGroups } from '../micro/framing.bench.js';
 import { hpackGroups } from '../micro/hpack.bench.js';
 import { type MicroGroup, markdownTable, runGroups } from './micro.js';
 import { bulkComparison, memoryComparison, memoryTable, muxComparison, muxTable } from './mux/run.js';
+import { rpcComparison, rpcTable } from './rpc/run.js';
 import { wsComparison, wsTable } from './ws/run.js';
 
 const SUITES: Record<string, () => MicroGroup[]> = {
@@ -21,10 +22,11 @@ const SUITES: Record<string, () => MicroGroup[]> = {
 const USAGE = `usage: weft-bench [--micro] [--suite NAME[,NAME]] [--time MS] [--out DIR] [--quick]
 
   --micro        only the tinybench micro suites (in-process)
-  --suite        suites to run: ${[...Object.keys(SUITES), 'mux', 'memory', 'ws'].join(', ')} (default: all)
+  --suite        suites to run: ${[...Object.keys(SUITES), 'mux', 'memory', 'ws', 'rpc'].join(', ')} (default: all)
                  mux: weft vs node:http2 (and h2load), client and server in separate processes
                  memory: idle connections and open streams, weft vs node:http2
                  ws: weft vs the ws package (echo, 1 MiB, 1 MiB deflated, idle connections)
+                 rpc: unary calls — weft mux vs grpc-js and a raw socket, weft pooled vs undici
   --time MS      measuring time per case (default 1000; --quick: 200)
   --out DIR      where to write micro.json and micro.md (default bench/results/latest)
   --quick        a short smoke run
@@ -46,7 +48,7 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const all = [...Object.keys(SUITES), 'mux', 'memory', 'ws'];
+  const all = [...Object.keys(SUITES), 'mux', 'memory', 'ws', 'rpc'];
   const names = values.suite?.split(',') ?? (values.micro ? Object.keys(SUITES) : all);
   for (const n of names) {
     if (!all.includes(n)) throw new Error(`unknown suite ${n}; known: ${all.join(', ')}`);
@@ -82,6 +84,12 @@ async function main(): Promise<void> {
     ws = await wsComparison(values.quick ? 2 : 5, values.quick ? 1000 : 10_000, log);
     table += `${table === '' ? '' : '\n\n'}WebSocket, server and client in separate processes:\n\n${wsTable(ws)}`;
   }
+  let rpc: Awaited<ReturnType<typeof rpcComparison>> = [];
+  if (names.includes('rpc')) {
+    const log = (s: string) => process.stdout.write(`${s}\n`);
+    rpc = await rpcComparison(values.quick ? 2 : 5, log);
+    table += `${table === '' ? '' : '\n\n'}RPC, client and server in separate processes:\n\n${rpcTable(rpc)}`;
+  }
   process.stdout.write(`\n${table}\n`);
   mkdirSync(out, { recursive: true });
   const startedAt = new Date().toISOString();
@@ -95,6 +103,7 @@ async function main(): Promise<void> {
     ...results.filter((r) => r.met === false).map((r) => `${r.group} / ${r.name}`),
     ...mux.filter((r) => r.met === false).map((r) => `${r.scenario} / ${r.system}`),
     ...ws.filter((r) => r.met === false).map((r) => `${r.scenario} / ${r.system}`),
+    ...rpc.filter((r) => r.met === false).map((r) => `${r.scenario} / ${r.system} vs ${r.versus}`),
   ];
   if (missed.length > 0) process.stdout.write(`targets missed: ${missed.join('; ')}\n`);
 }
