@@ -155,7 +155,8 @@ export function createClient<M extends MethodMap>(
       }
       let metadata: Metadata;
       try {
-        metadata = toMetadata(callOptions.metadata);
+        // Interceptors may add to the metadata; without them a call with none shares one empty instance.
+        metadata = toMetadata(callOptions.metadata, interceptors.length > 0);
       } catch (err) {
         call.fail(err as RpcError);
         return shapeResult(call, info.kind);

@@ -1,5 +1,5 @@
 import type { CallScope } from './deadline.js';
-import { Metadata, type MetadataValue } from './metadata.js';
+import { EMPTY_METADATA, Metadata, type MetadataValue } from './metadata.js';
 import type { MethodKind } from './service.js';
 
 /** What a handler (and a server interceptor) knows about its call. */
@@ -17,10 +17,8 @@ export class ServerCallContext implements CallScope {
   readonly deadline: number | undefined;
   /** `host:port` of the client. */
   readonly peer: string;
-  /** Response headers to send (before the first response message). */
-  readonly responseHeaders = new Metadata();
-  /** Trailers to send with the status. */
-  readonly responseTrailers = new Metadata();
+  #responseHeaders: Metadata | undefined;
+  #responseTrailers: Metadata | undefined;
   #controller: AbortController | undefined;
   #abortReason: unknown;
   #aborted = false;
@@ -42,6 +40,30 @@ export class ServerCallContext implements CallScope {
     this.metadata = metadata;
     this.deadline = deadline;
     this.peer = peer;
+  }
+
+  /** Response headers to send (before the first response message). */
+  get responseHeaders(): Metadata {
+    this.#responseHeaders ??= new Metadata();
+    return this.#responseHeaders;
+  }
+
+  /** Trailers to send with the status. */
+  get responseTrailers(): Metadata {
+    this.#responseTrailers ??= new Metadata();
+    return this.#responseTrailers;
+  }
+
+  /** @internal headers to send: the shared empty Metadata when none were set. */
+  _headersToSend(): Metadata {
+    return this.#responseHeaders ?? EMPTY_METADATA;
+  }
+
+  /** @internal trailers to send; with `withHeaders` (Trailers-Only) the headers join them. */
+  _trailersToSend(withHeaders: boolean): Metadata {
+    const headers = withHeaders ? this.#responseHeaders : undefined;
+    if (headers === undefined) return this.#responseTrailers ?? EMPTY_METADATA;
+    return this.responseTrailers.merge(headers);
   }
 
   /** Aborts when the call is cancelled by the client, its deadline passes, or the server closes. */

@@ -111,9 +111,25 @@ export class Metadata {
   }
 }
 
-/** Coerce a caller's `Metadata | MetadataInit | undefined` to Metadata. */
-export function toMetadata(init: Metadata | MetadataInit | undefined): Metadata {
-  if (init === undefined) return new Metadata();
+/** A Metadata that refuses changes: shared wherever a call has none (saves a Map per call). */
+class EmptyMetadata extends Metadata {
+  override set(key: string): this {
+    throw new RpcError(Status.INTERNAL, `cannot set ${key}: this metadata is read-only`);
+  }
+  override add(key: string): this {
+    throw new RpcError(Status.INTERNAL, `cannot add ${key}: this metadata is read-only`);
+  }
+  override _addTrusted(key: string): void {
+    throw new RpcError(Status.INTERNAL, `cannot add ${key}: this metadata is read-only`);
+  }
+}
+
+/** The shared, read-only empty Metadata. @internal */
+export const EMPTY_METADATA: Metadata = new EmptyMetadata();
+
+/** Coerce a caller's `Metadata | MetadataInit | undefined` to Metadata (`mutable`: never the shared empty one). */
+export function toMetadata(init: Metadata | MetadataInit | undefined, mutable = true): Metadata {
+  if (init === undefined) return mutable ? new Metadata() : EMPTY_METADATA;
   return init instanceof Metadata ? init : new Metadata(init);
 }
 

@@ -211,7 +211,7 @@ export class ServerCall implements ServerCallListener {
   #sendHeaders(): void {
     if (this.#headersSent) return;
     this.#headersSent = true;
-    this.#call.sendHeaders(this.#ctx.responseHeaders);
+    this.#call.sendHeaders(this.#ctx._headersToSend());
   }
 
   #fail(error: RpcError): void {
@@ -225,10 +225,8 @@ export class ServerCall implements ServerCallListener {
     if (this.#done) return;
     this.#end();
     if (error !== undefined) this.#ctx._abort(error);
-    const trailers = this.#ctx.responseTrailers;
     // No message went out: the status travels alone (gRPC "Trailers-Only"), headers with it.
-    if (!this.#headersSent) trailers.merge(this.#ctx.responseHeaders);
-    this.#call.finish(error, trailers);
+    this.#call.finish(error, this.#ctx._trailersToSend(!this.#headersSent));
   }
 
   #end(): void {

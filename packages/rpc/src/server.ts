@@ -70,7 +70,7 @@ interface Route {
   service: string;
   method: string;
   kind: MethodKind;
-  env: Omit<CallEnvironment, 'release'>;
+  env: CallEnvironment;
   maxMessageBytes: number;
   codecName: string;
 }
@@ -139,6 +139,7 @@ export class Server implements CallDispatcher {
           interceptors: this.#options.interceptors ?? [],
           compressAt: this.#options.compression?.thresholdBytes ?? Number.POSITIVE_INFINITY,
           onError: this.#options.onError,
+          release: this.#release,
         },
       });
     }
@@ -211,7 +212,7 @@ export class Server implements CallDispatcher {
       call.deadline,
       call.peer,
     );
-    return new ServerCall(call, ctx, { ...route.env, release: this.#release });
+    return new ServerCall(call, ctx, route.env);
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { type LengthPrefixedCodec, lengthPrefixed } from '@weft/framing';
 import { RpcError } from '../errors.js';
-import { isCustomKey, Metadata } from '../metadata.js';
+import { EMPTY_METADATA, isCustomKey, Metadata } from '../metadata.js';
 import { isStatus, Status } from '../status.js';
 
 /** Header values as `@weft/mux` and node:http2 take them. */
@@ -26,10 +26,14 @@ export function metadataToHeaders(metadata: Metadata, headers: Headers): Headers
 }
 
 /** Custom metadata out of received headers (pseudo-headers, reserved and `grpc-*` keys dropped). */
-export function headersToMetadata(headers: Record<string, string | string[] | undefined>): Metadata {
-  const metadata = new Metadata();
+export function headersToMetadata(
+  headers: Record<string, string | string[] | undefined>,
+  mutable = true,
+): Metadata {
+  let metadata: Metadata | undefined;
   for (const key of Object.keys(headers)) {
-    if (!isCustomKey(key)) continue;
+    if (key.charCodeAt(0) === 0x3a || !isCustomKey(key)) continue;
+    metadata ??= new Metadata();
     const value = headers[key];
     if (value === undefined) continue;
     for (const v of Array.isArray(value) ? value : [value]) {
@@ -37,7 +41,7 @@ export function headersToMetadata(headers: Record<string, string | string[] | un
       metadata._addTrusted(key, key.endsWith('-bin') ? new Uint8Array(Buffer.from(v, 'base64')) : v);
     }
   }
-  return metadata;
+  return metadata ?? (mutable ? new Metadata() : EMPTY_METADATA);
 }
 
 /** Percent-encode a status message: bytes outside %x20-%x7E, and `%`, become `%XX` of their UTF-8. */

@@ -140,7 +140,7 @@ class MuxClientCall implements ClientTransportCall {
     this.#stream = stream;
     stream.on('response', (h: HeaderRecord) => this.#onResponse(h));
     stream.on('data', (chunk: Uint8Array) => this.#onData(chunk));
-    stream.on('trailers', (h: HeaderRecord) => this.#status(statusFromHeaders(h), headersToMetadata(h)));
+    stream.on('trailers', (h: HeaderRecord) => this.#status(statusFromHeaders(h), headersToMetadata(h, false)));
     stream.on('error', () => {});
     stream.on('close', () => this.#onClose(stream));
   }
@@ -160,10 +160,10 @@ class MuxClientCall implements ClientTransportCall {
     }
     if (h['grpc-status'] !== undefined) {
       // Trailers-Only: the status came in the headers, with no body.
-      this.#status(statusFromHeaders(h), headersToMetadata(h));
+      this.#status(statusFromHeaders(h), headersToMetadata(h, false));
       return;
     }
-    this.#listener.onHeaders(headersToMetadata(h));
+    this.#listener.onHeaders(headersToMetadata(h, false));
   }
 
   #onData(chunk: Uint8Array): void {
