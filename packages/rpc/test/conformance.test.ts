@@ -107,6 +107,7 @@ describe.each(TRANSPORTS)('conformance over %s', (transport) => {
       expect(err).toBeInstanceOf(RpcError);
       expect(err.code).toBe(code);
       expect(err.message).toBe(`bad: ünïcode % ${code}`);
+      expect(err.details).toEqual({ why: 'test' });
     });
 
     it('anything else a handler throws is UNKNOWN, without its message or stack', async () => {

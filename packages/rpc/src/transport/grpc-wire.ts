@@ -3,6 +3,7 @@
  * trailers, `grpc-message` percent-encoding, and the HTTP status fallback mapping.
  */
 import { type LengthPrefixedCodec, lengthPrefixed } from '@weft/framing';
+import { defaultCodec } from '../codec.js';
 import { RpcError } from '../errors.js';
 import { EMPTY_METADATA, isCustomKey, Metadata } from '../metadata.js';
 import { isStatus, Status } from '../status.js';
@@ -10,7 +11,7 @@ import { isStatus, Status } from '../status.js';
 /** Header values as `@weft/mux` and node:http2 take them. */
 export type Headers = Record<string, string | string[] | number | undefined>;
 
-/** Trailer carrying an error's `details` (msgpack), read back by weft clients. */
+/** Trailer carrying an error's `details` (msgpack, base64), read back by weft clients; other peers see metadata. */
 export const DETAILS_KEY = 'weft-error-details-bin';
 
 /** Add `metadata` to `headers`: `-bin` values in unpadded base64, repeated keys as arrays. */
@@ -32,7 +33,7 @@ export function headersToMetadata(
 ): Metadata {
   let metadata: Metadata | undefined;
   for (const key of Object.keys(headers)) {
-    if (key.charCodeAt(0) === 0x3a || !isCustomKey(key)) continue;
+    if (key.charCodeAt(0) === 0x3a || key === DETAILS_KEY || !isCustomKey(key)) continue;
     metadata ??= new Metadata();
     const value = headers[key];
     if (value === undefined) continue;
@@ -76,6 +77,15 @@ export function decodeMessage(encoded: string): string {
 export function statusHeaders(error: RpcError | undefined, trailers: Metadata, headers: Headers): Headers {
   headers['grpc-status'] = String(error?.code ?? Status.OK);
   if (error !== undefined && error.message !== '') headers['grpc-message'] = encodeMessage(error.message);
+  if (error?.details !== undefined) {
+    try {
+      headers[DETAILS_KEY] = Buffer.from(defaultCodec.encode(error.details))
+        .toString('base64')
+        .replace(/=+$/, '');
+    } catch {
+      // Details that msgpack cannot encode are dropped; the status and message still go.
+    }
+  }
   return metadataToHeaders(trailers, headers);
 }
 
@@ -93,7 +103,16 @@ export function statusFromHeaders(
   }
   if (code === Status.OK) return undefined;
   const message = headers['grpc-message'];
-  return new RpcError(code, typeof message === 'string' ? decodeMessage(message) : '');
+  const encoded = headers[DETAILS_KEY];
+  let details: unknown;
+  if (typeof encoded === 'string') {
+    try {
+      details = defaultCodec.decode(Buffer.from(encoded, 'base64'));
+    } catch {
+      // Undecodable details are ignored: the status is what counts.
+    }
+  }
+  return new RpcError(code, typeof message === 'string' ? decodeMessage(message) : '', { details });
 }
 
 /** gRPC's mapping of an HTTP status (a response that is not gRPC) to a status code. */

@@ -140,7 +140,9 @@ class MuxClientCall implements ClientTransportCall {
     this.#stream = stream;
     stream.on('response', (h: HeaderRecord) => this.#onResponse(h));
     stream.on('data', (chunk: Uint8Array) => this.#onData(chunk));
-    stream.on('trailers', (h: HeaderRecord) => this.#status(statusFromHeaders(h), headersToMetadata(h, false)));
+    stream.on('trailers', (h: HeaderRecord) =>
+      this.#status(statusFromHeaders(h), headersToMetadata(h, false)),
+    );
     stream.on('error', () => {});
     stream.on('close', () => this.#onClose(stream));
   }
