@@ -10,7 +10,7 @@ import { lengthPrefixed } from '@weft/framing';
 import { createClient } from '@weft/rpc';
 import { pack, unpack } from 'msgpackr';
 import { Pool } from 'undici';
-import { Bench, ECHO_PATH, type System } from './systems.js';
+import { Bench, grpcEchoMethod, type System } from './systems.js';
 
 const [systemArg, portArg, inflightArg, secondsArg, payloadArg, connectionsArg] = process.argv.slice(2);
 const system = systemArg as System;
@@ -34,20 +34,7 @@ function makeCall(): { call: Call; close: () => void } {
     return { call: () => client.echo(message), close: () => client.close() };
   }
   if (system === 'grpc-js') {
-    const Ctor = grpc.makeGenericClientConstructor(
-      {
-        echo: {
-          path: ECHO_PATH,
-          requestStream: false,
-          responseStream: false,
-          requestSerialize: (v: unknown) => pack(v),
-          requestDeserialize: (b: Buffer) => unpack(b),
-          responseSerialize: (v: unknown) => pack(v),
-          responseDeserialize: (b: Buffer) => unpack(b),
-        },
-      },
-      'Bench',
-    );
+    const Ctor = grpc.makeGenericClientConstructor({ echo: grpcEchoMethod }, 'Bench');
     // biome-ignore lint/suspicious/noExplicitAny: grpc-js generic clients are untyped.
     const client: any = new Ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     const call = () =>

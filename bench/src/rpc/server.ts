@@ -11,7 +11,7 @@ import * as grpc from '@grpc/grpc-js';
 import { lengthPrefixed } from '@weft/framing';
 import { createServer } from '@weft/rpc';
 import { pack, unpack } from 'msgpackr';
-import { Bench, ECHO_PATH, type System } from './systems.js';
+import { Bench, grpcEchoMethod, type System } from './systems.js';
 
 const system = process.argv[2] as System;
 const ready = (port: number) => process.stdout.write(`${port}\n`);
@@ -23,16 +23,7 @@ if (system.startsWith('weft-')) {
   ready((await server.listen({ transport })).port);
 } else if (system === 'grpc-js') {
   const server = new grpc.Server();
-  const method = {
-    path: ECHO_PATH,
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: (v: unknown) => pack(v),
-    requestDeserialize: (b: Buffer) => unpack(b),
-    responseSerialize: (v: unknown) => pack(v),
-    responseDeserialize: (b: Buffer) => unpack(b),
-  };
-  server.addService({ echo: method } as grpc.ServiceDefinition, {
+  server.addService({ echo: grpcEchoMethod } as grpc.ServiceDefinition, {
     echo: (call: grpc.ServerUnaryCall<unknown, unknown>, cb: grpc.sendUnaryData<unknown>) =>
       cb(null, call.request),
   });

@@ -11,11 +11,11 @@ import {
   encodeEmpty,
   encodeMessage,
   encodeWindow,
-  INITIAL_WINDOW,
   MAX_CALL_ID,
 } from '../envelope.js';
 import { RpcError } from '../errors.js';
 import { Metadata } from '../metadata.js';
+import { CallWindow } from './call-window.js';
 
 /** How a session sends: envelopes as parts, and closing the link. */
 export interface EnvelopeLink {
@@ -128,35 +128,21 @@ export class EnvelopeClientCall implements ClientTransportCall {
   readonly _listener: ClientCallListener;
   readonly #session: EnvelopeClientSession;
   #done = false;
-  /** Messages we may still send. */
-  #credit = INITIAL_WINDOW;
-  #waiters: (() => void)[] = [];
-  /** Messages the server may still send before we grant more. */
-  #allowed = INITIAL_WINDOW;
-  /** Messages delivered but not yet granted back. */
-  #owed = 0;
-  #paused = false;
+  readonly #window: CallWindow;
 
   constructor(session: EnvelopeClientSession, id: number, listener: ClientCallListener) {
     this.#session = session;
     this.id = id;
     this._listener = listener;
+    this.#window = new CallWindow((credit) => session._send([encodeWindow(id, credit)]));
   }
 
   write(bytes: Uint8Array, compressed: boolean, end: boolean): Promise<void> | undefined {
     if (this.#done) return undefined;
-    if (this.#credit === 0) {
-      // The caller did not wait: queue behind the window.
-      return new Promise((resolve) => {
-        this.#waiters.push(() => {
-          resolve(this.write(bytes, compressed, end));
-        });
-      });
-    }
-    this.#credit--;
+    const wait = this.#window.take();
+    if (wait !== undefined) return wait.then(() => this.write(bytes, compressed, end));
     this.#session._send(encodeMessage(this.id, bytes, end, compressed));
-    if (this.#credit > 0) return undefined;
-    return new Promise((resolve) => this.#waiters.push(resolve));
+    return this.#window.backpressure();
   }
 
   end(): void {
@@ -167,59 +153,38 @@ export class EnvelopeClientCall implements ClientTransportCall {
     if (this.#done) return;
     this.#done = true;
     this.#session._send([encodeEmpty(EnvelopeKind.Cancel, this.id)]);
-    this.#release();
+    this.#window.release();
     this.#session._cancelled(this);
     this.#session._ended(this);
   }
 
   pause(): void {
-    this.#paused = true;
+    this.#window.pause();
   }
 
   resume(): void {
-    this.#paused = false;
-    this.#grant();
+    if (!this.#done) this.#window.resume();
   }
 
   /** @internal */
   _message(bytes: Uint8Array, compressed: boolean): void {
     if (this.#done) return;
-    if (this.#allowed === 0) throw new EnvelopeError('the server sent past the call window');
-    this.#allowed--;
-    this.#owed++;
+    this.#window.received();
     this._listener.onMessage(bytes, compressed);
-    this.#grant();
-  }
-
-  #grant(): void {
-    if (this.#done || this.#paused || this.#owed < INITIAL_WINDOW >> 1) return;
-    const credit = this.#owed;
-    this.#owed = 0;
-    this.#allowed += credit;
-    this.#session._send([encodeWindow(this.id, credit)]);
+    if (!this.#done) this.#window.grant();
   }
 
   /** @internal */
   _credit(credit: number): void {
-    if (this.#credit + credit > 0xffff_ffff) throw new EnvelopeError('window overflow');
-    this.#credit += credit;
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const w of waiters) w();
+    this.#window.credit(credit);
   }
 
   /** @internal */
   _status(error: RpcError | undefined, trailers: Metadata | undefined): void {
     if (this.#done) return;
     this.#done = true;
-    this.#release();
+    this.#window.release();
     this.#session._ended(this);
     this._listener.onStatus(error, trailers ?? new Metadata());
-  }
-
-  #release(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const w of waiters) w();
   }
 }

@@ -13,11 +13,11 @@ import {
   encodeMessage,
   encodeStatus,
   encodeWindow,
-  INITIAL_WINDOW,
 } from '../envelope.js';
 import { RpcError } from '../errors.js';
 import { Metadata } from '../metadata.js';
 import { Status } from '../status.js';
+import { CallWindow } from './call-window.js';
 import type { EnvelopeLink } from './envelope-client.js';
 
 /** Options of a server session. */
@@ -179,11 +179,7 @@ class EnvelopeServerCall implements ServerTransportCall {
   readonly #session: EnvelopeServerSession;
   #listener: ServerCallListener | undefined;
   #closed = false;
-  #credit = INITIAL_WINDOW;
-  #waiters: (() => void)[] = [];
-  #allowed = INITIAL_WINDOW;
-  #owed = 0;
-  #paused = false;
+  readonly #window: CallWindow;
 
   constructor(
     session: EnvelopeServerSession,
@@ -198,6 +194,7 @@ class EnvelopeServerCall implements ServerTransportCall {
     this.deadline = call.timeoutMs === undefined ? undefined : Date.now() + call.timeoutMs;
     this.acceptsGzip = call.acceptsGzip;
     this.peer = peer;
+    this.#window = new CallWindow((credit) => session._emit(this, [encodeWindow(id, credit)]));
   }
 
   _start(dispatcher: CallDispatcher): void {
@@ -206,8 +203,7 @@ class EnvelopeServerCall implements ServerTransportCall {
 
   _message(bytes: Uint8Array, compressed: boolean, end: boolean): void {
     if (this.#closed) return;
-    if (this.#allowed === 0) throw new EnvelopeError('the client sent past the call window');
-    this.#allowed--;
+    this.#window.received();
     if (bytes.length > this.maxMessageBytes) {
       const error = new RpcError(
         Status.RESOURCE_EXHAUSTED,
@@ -217,9 +213,8 @@ class EnvelopeServerCall implements ServerTransportCall {
       this.finish(error, new Metadata());
       return;
     }
-    this.#owed++;
     this.#listener?.onMessage(bytes, compressed);
-    this.#grant();
+    if (!this.#closed) this.#window.grant();
     if (end) this._halfClose();
   }
 
@@ -230,29 +225,13 @@ class EnvelopeServerCall implements ServerTransportCall {
   _cancel(error: RpcError): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#release();
+    this.#window.release();
     this.#listener?.onCancel(error);
     this.#session._dropped(this);
   }
 
   _credit(credit: number): void {
-    if (this.#credit + credit > 0xffff_ffff) throw new EnvelopeError('window overflow');
-    this.#credit += credit;
-    this.#release();
-  }
-
-  #grant(): void {
-    if (this.#closed || this.#paused || this.#owed < INITIAL_WINDOW >> 1) return;
-    const credit = this.#owed;
-    this.#owed = 0;
-    this.#allowed += credit;
-    this.#session._emit(this, [encodeWindow(this.id, credit)]);
-  }
-
-  #release(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const w of waiters) w();
+    this.#window.credit(credit);
   }
 
   sendHeaders(metadata: Metadata): void {
@@ -261,33 +240,27 @@ class EnvelopeServerCall implements ServerTransportCall {
 
   write(bytes: Uint8Array, compressed: boolean): Promise<void> | undefined {
     if (this.#closed) return undefined;
-    if (this.#credit === 0) {
-      return new Promise((resolve) => {
-        this.#waiters.push(() => resolve(this.write(bytes, compressed)));
-      });
-    }
-    this.#credit--;
+    const wait = this.#window.take();
+    if (wait !== undefined) return wait.then(() => this.write(bytes, compressed));
     this.#session._emit(this, encodeMessage(this.id, bytes, false, compressed));
-    if (this.#credit > 0) return undefined;
-    return new Promise((resolve) => this.#waiters.push(resolve));
+    return this.#window.backpressure();
   }
 
   finish(error: RpcError | undefined, trailers: Metadata): void {
     if (this.#closed) return;
     this.#closed = true;
     this._finished = true;
-    this.#release();
+    this.#window.release();
     const code = error?.code ?? Status.OK;
     this.#session._emit(this, [encodeStatus(this.id, code, error?.message ?? '', trailers, error?.details)]);
     this.#session._ended(this);
   }
 
   pause(): void {
-    this.#paused = true;
+    this.#window.pause();
   }
 
   resume(): void {
-    this.#paused = false;
-    this.#grant();
+    if (!this.#closed) this.#window.resume();
   }
 }
