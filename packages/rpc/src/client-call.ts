@@ -2,8 +2,9 @@ import type { ClientCallListener, ClientTransport, ClientTransportCall, MethodIn
 import type { MessageCodec } from './codec.js';
 import { RpcError } from './errors.js';
 import { Inbox } from './inbox.js';
+import { decodeChecked, encodeChecked, InboundOrder } from './message.js';
 import { Metadata } from './metadata.js';
-import { gunzip, gzip } from './node/gzip.js';
+import { gzip } from './node/gzip.js';
 import { Status } from './status.js';
 
 /** Per-call options, the last argument of every client method. */
@@ -57,7 +58,7 @@ export class ClientCall implements ClientCallListener {
   #onAbort: (() => void) | undefined;
   #responses = 0;
   #response: unknown;
-  #chain: Promise<void> | undefined;
+  readonly #inbound: InboundOrder;
   #headers: Promise<Metadata> | undefined;
   #trailers: Promise<Metadata> | undefined;
   #headersResolve: ((m: Metadata) => void) | undefined;
@@ -81,6 +82,11 @@ export class ClientCall implements ClientCallListener {
     this.#transport = transport;
     this.#options = options;
     this.#compressAt = compressAt;
+    this.#inbound = new InboundOrder(
+      info.maxMessageBytes,
+      () => this.#settled,
+      (error) => this.fail(error),
+    );
     this.done = new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -142,10 +148,6 @@ export class ClientCall implements ClientCallListener {
     );
   }
 
-  get settled(): boolean {
-    return this.#settled;
-  }
-
   /**
    * Encode and send one message. Returns a promise when the caller should wait before the next
    * (backpressure or compression), else undefined.
@@ -154,20 +156,9 @@ export class ClientCall implements ClientCallListener {
     if (this.#settled || this.#tcall === undefined) return undefined;
     let bytes: Uint8Array;
     try {
-      bytes = this.#codec.encode(value);
+      bytes = encodeChecked(this.#codec, value, this.info.maxMessageBytes, 'request');
     } catch (err) {
-      this.fail(
-        new RpcError(Status.INTERNAL, `could not encode the request: ${String(err)}`, { cause: err }),
-      );
-      return undefined;
-    }
-    if (bytes.length > this.info.maxMessageBytes) {
-      this.fail(
-        new RpcError(
-          Status.RESOURCE_EXHAUSTED,
-          `request message of ${bytes.length} bytes exceeds the limit of ${this.info.maxMessageBytes}`,
-        ),
-      );
+      this.fail(err as RpcError);
       return undefined;
     }
     if (bytes.length >= this.#compressAt) {
@@ -217,60 +208,22 @@ export class ClientCall implements ClientCallListener {
   }
 
   onMessage(bytes: Uint8Array, compressed: boolean): void {
-    if (this.#settled) return;
-    if (compressed || this.#chain !== undefined) {
-      const previous = this.#chain ?? Promise.resolve();
-      this.#chain = previous.then(async () => {
-        if (this.#settled) return;
-        try {
-          const plain = compressed ? await gunzip(bytes, this.info.maxMessageBytes) : bytes;
-          this.#deliver(plain);
-        } catch (err) {
-          this.fail(err as RpcError);
-        }
-      });
-      return;
-    }
-    this.#deliver(bytes);
+    if (!this.#settled) this.#inbound.message(bytes, compressed, this.#deliver);
   }
 
-  #deliver(bytes: Uint8Array): void {
-    if (this.#settled) return;
-    if (bytes.length > this.info.maxMessageBytes) {
-      this.fail(
-        new RpcError(
-          Status.RESOURCE_EXHAUSTED,
-          `response message of ${bytes.length} bytes exceeds the limit of ${this.info.maxMessageBytes}`,
-        ),
-      );
-      return;
-    }
-    let value: unknown;
-    try {
-      value = this.#codec.decode(bytes);
-    } catch (err) {
-      this.fail(
-        new RpcError(Status.INTERNAL, `could not decode the response: ${String(err)}`, { cause: err }),
-      );
-      return;
-    }
+  readonly #deliver = (bytes: Uint8Array): void => {
+    const value = decodeChecked(this.#codec, bytes, this.info.maxMessageBytes, 'response');
     this.#responses++;
     if (this.inbox !== undefined) this.inbox.push(value);
     else if (this.#responses === 1) this.#response = value;
     else this.fail(new RpcError(Status.INTERNAL, 'the server sent more than one response to a unary call'));
-  }
+  };
 
   onStatus(error: RpcError | undefined, trailers: Metadata): void {
-    if (this.#settled) return;
-    if (this.#chain !== undefined) {
-      this.#chain.then(() => this.#status(error, trailers));
-      return;
-    }
-    this.#status(error, trailers);
+    if (!this.#settled) this.#inbound.after(() => this.#status(error, trailers));
   }
 
   #status(error: RpcError | undefined, trailers: Metadata): void {
-    if (this.#settled) return;
     this.#tcall = undefined;
     if (error === undefined && this.inbox === undefined && this.#responses === 0) {
       error = new RpcError(Status.INTERNAL, 'the server ended the call without a response');

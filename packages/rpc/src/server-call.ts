@@ -5,7 +5,8 @@ import { callScope } from './deadline.js';
 import { RpcError, toRpcError } from './errors.js';
 import { Inbox } from './inbox.js';
 import { type Interceptor, runInterceptors } from './interceptors.js';
-import { gunzip, gzip } from './node/gzip.js';
+import { decodeChecked, encodeChecked, InboundOrder } from './message.js';
+import { gzip } from './node/gzip.js';
 import type { MethodKind } from './service.js';
 import { Status } from './status.js';
 
@@ -38,13 +39,18 @@ export class ServerCall implements ServerCallListener {
   #request: unknown;
   #requests = 0;
   #headersSent = false;
-  #chain: Promise<void> | undefined;
+  readonly #inbound: InboundOrder;
   readonly #inbox: Inbox<unknown> | undefined;
 
   constructor(call: ServerTransportCall, ctx: ServerCallContext, env: CallEnvironment) {
     this.#call = call;
     this.#ctx = ctx;
     this.#env = env;
+    this.#inbound = new InboundOrder(
+      call.maxMessageBytes,
+      () => this.#done,
+      (error) => this.#fail(error),
+    );
     if (env.kind === 'clientStream' || env.kind === 'bidiStream') {
       this.#inbox = new Inbox({
         pause: () => call.pause(),
@@ -69,62 +75,26 @@ export class ServerCall implements ServerCallListener {
   }
 
   onMessage(bytes: Uint8Array, compressed: boolean): void {
-    if (this.#done) return;
-    if (compressed || this.#chain !== undefined) {
-      const previous = this.#chain ?? Promise.resolve();
-      this.#chain = previous.then(async () => {
-        if (this.#done) return;
-        try {
-          this.#receive(compressed ? await gunzip(bytes, this.#call.maxMessageBytes) : bytes);
-        } catch (err) {
-          this.#fail(toRpcError(err));
-        }
-      });
-      return;
-    }
-    this.#receive(bytes);
+    if (!this.#done) this.#inbound.message(bytes, compressed, this.#receive);
   }
 
-  #receive(bytes: Uint8Array): void {
-    if (this.#done) return;
-    if (bytes.length > this.#call.maxMessageBytes) {
-      this.#fail(
-        new RpcError(
-          Status.RESOURCE_EXHAUSTED,
-          `request message of ${bytes.length} bytes exceeds the limit of ${this.#call.maxMessageBytes}`,
-        ),
-      );
-      return;
-    }
-    let value: unknown;
-    try {
-      value = this.#env.codec.decode(bytes);
-    } catch (err) {
-      this.#fail(new RpcError(Status.INTERNAL, `could not decode the request: ${String(err)}`));
-      return;
-    }
+  readonly #receive = (bytes: Uint8Array): void => {
+    const value = decodeChecked(this.#env.codec, bytes, this.#call.maxMessageBytes, 'request');
     if (this.#inbox !== undefined) {
       this.#inbox.push(value);
       return;
     }
     if (++this.#requests > 1) {
-      this.#fail(new RpcError(Status.INTERNAL, 'more than one request message for a single-request method'));
-      return;
+      throw new RpcError(Status.INTERNAL, 'more than one request message for a single-request method');
     }
     this.#request = value;
-  }
+  };
 
   onHalfClose(): void {
-    if (this.#done) return;
-    if (this.#chain !== undefined) {
-      this.#chain = this.#chain.then(() => this.#halfClosed());
-      return;
-    }
-    this.#halfClosed();
+    if (!this.#done) this.#inbound.after(() => this.#halfClosed());
   }
 
   #halfClosed(): void {
-    if (this.#done) return;
     if (this.#inbox !== undefined) {
       this.#inbox.end();
       return;
@@ -187,18 +157,7 @@ export class ServerCall implements ServerCallListener {
   }
 
   #send(value: unknown): Promise<void> | undefined {
-    let bytes: Uint8Array;
-    try {
-      bytes = this.#env.codec.encode(value);
-    } catch (err) {
-      throw new RpcError(Status.INTERNAL, `could not encode the response: ${String(err)}`, { cause: err });
-    }
-    if (bytes.length > this.#call.maxMessageBytes) {
-      throw new RpcError(
-        Status.RESOURCE_EXHAUSTED,
-        `response message of ${bytes.length} bytes exceeds the limit of ${this.#call.maxMessageBytes}`,
-      );
-    }
+    const bytes = encodeChecked(this.#env.codec, value, this.#call.maxMessageBytes, 'response');
     this.#sendHeaders();
     if (bytes.length >= this.#env.compressAt && this.#call.acceptsGzip) {
       return gzip(bytes).then((packed) => {
