@@ -6,7 +6,7 @@
  * @internal
  */
 import type { RpcError } from './errors.js';
-import type { Metadata } from './metadata.js';
+import { Metadata } from './metadata.js';
 import type { MethodKind } from './service.js';
 
 /** What a transport needs to know about a method. */
@@ -17,9 +17,6 @@ export interface MethodInfo {
   readonly codecName: string;
   readonly maxMessageBytes: number;
 }
-
-/** A message as it travels: bytes and whether they are gzip-compressed. */
-export type WireMessage = { bytes: Uint8Array; compressed: boolean };
 
 /** Start of a client call. */
 export interface ClientCallStart {
@@ -53,6 +50,20 @@ export interface ClientTransportCall {
   /** Stop and restart delivery of messages (flow control reaches the server). */
   pause(): void;
   resume(): void;
+}
+
+const INERT: ClientTransportCall = {
+  write: () => undefined,
+  end() {},
+  cancel() {},
+  pause() {},
+  resume() {},
+};
+
+/** A call that fails before it reaches the wire: `error` is reported on the next microtask. */
+export function failedCall(listener: ClientCallListener, error: RpcError): ClientTransportCall {
+  queueMicrotask(() => listener.onStatus(error, new Metadata()));
+  return INERT;
 }
 
 /** A way to carry calls to one endpoint. */

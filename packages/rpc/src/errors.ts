@@ -38,7 +38,8 @@ export function isRpcError(err: unknown): err is RpcError {
  * - `RPC_ERR_INVALID_OPTION` — an option out of range or of the wrong type.
  * - `RPC_ERR_INVALID_SERVICE` — a malformed service or method name, or a duplicate registration.
  * - `RPC_ERR_INVALID_TARGET` — a target URI the client cannot parse.
- * - `RPC_ERR_INVALID_STATE` — e.g. `listen()` twice, `add()` after `listen()`.
+ * - `RPC_ERR_INVALID_STATE` — `listen()` after `close()`, an interceptor calling `next()` twice, two
+ *   concurrent `next()` calls on one response stream.
  */
 export type RpcUsageErrorCode =
   | 'RPC_ERR_INVALID_OPTION'

@@ -1,3 +1,5 @@
+import { RpcUsageError } from './errors.js';
+
 /**
  * A queue of received messages read as an async iterator, with backpressure: past `highWater`
  * queued messages it asks the transport to pause (which stops crediting the sender), and resumes
@@ -97,7 +99,11 @@ export class Inbox<T> implements AsyncIterableIterator<T> {
       this.#finished = true;
       return Promise.resolve({ value: undefined, done: true });
     }
-    if (this.#waiter !== undefined) return Promise.reject(new Error('next() called while a read is pending'));
+    if (this.#waiter !== undefined) {
+      return Promise.reject(
+        new RpcUsageError('RPC_ERR_INVALID_STATE', 'next() called while a read is pending'),
+      );
+    }
     return new Promise((resolve, reject) => {
       this.#waiter = { resolve, reject };
     });

@@ -1,3 +1,5 @@
+import { RpcUsageError } from './errors.js';
+
 /**
  * Interceptors wrap calls Koa-style: `async (ctx, next) => { before; await next(); after; }`.
  * `next()` runs the rest of the chain and then the call itself; it rejects with the call's
@@ -17,7 +19,11 @@ export function runInterceptors<C>(
     let called = false;
     try {
       return interceptors[i]!(ctx, () => {
-        if (called) return Promise.reject(new Error('next() called twice by an interceptor'));
+        if (called) {
+          return Promise.reject(
+            new RpcUsageError('RPC_ERR_INVALID_STATE', 'next() called twice by an interceptor'),
+          );
+        }
         called = true;
         return dispatch(i + 1);
       });

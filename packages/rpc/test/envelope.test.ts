@@ -132,12 +132,9 @@ describe('malformed envelopes are typed errors', () => {
     ],
   ];
   it.each(bad)('%s', (_name, bytes) => {
-    expect(() => decodeEnvelope(bytes)).toThrow(EnvelopeError);
-    try {
-      decodeEnvelope(bytes);
-    } catch (err) {
-      expect((err as EnvelopeError).code).toBe('RPC_ERR_ENVELOPE');
-    }
+    expect(() => decodeEnvelope(bytes)).toThrowError(
+      expect.objectContaining({ name: 'EnvelopeError', code: 'RPC_ERR_ENVELOPE' }),
+    );
   });
 
   it(`metadata bodies over ${MAX_METADATA_BYTES} bytes are refused before decoding`, () => {

@@ -38,11 +38,6 @@ export class EnvelopeClientSession {
     this.#link = link;
   }
 
-  /** Calls in flight. */
-  get inFlight(): number {
-    return this.#calls.size;
-  }
-
   /** Whether the link failed. */
   get failed(): boolean {
     return this.#failed !== undefined;

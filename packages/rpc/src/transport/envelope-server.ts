@@ -46,11 +46,6 @@ export class EnvelopeServerSession {
     this.#options = options;
   }
 
-  /** Calls open. */
-  get activeCalls(): number {
-    return this.#calls.size;
-  }
-
   /** Resolves once no call is open. */
   idle(): Promise<void> {
     if (this.#isIdle()) return Promise.resolve();
@@ -141,11 +136,8 @@ export class EnvelopeServerSession {
 
   /** @internal a cancelled call leaves the order without sending. */
   _dropped(call: EnvelopeServerCall): void {
+    // At the head, `_ended` moves the line on; further back, the call just leaves it.
     const at = this.#order.indexOf(call);
-    if (at === 0) {
-      this._ended(call);
-      return;
-    }
     if (at > 0) this.#order.splice(at, 1);
     this._ended(call);
   }

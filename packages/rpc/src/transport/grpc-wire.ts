@@ -156,11 +156,19 @@ export function messageCodec(maxMessageBytes: number): LengthPrefixedCodec {
   return codec;
 }
 
-/** One gRPC message frame: flag, length, bytes (copied into one buffer: one DATA write). */
-export function frameMessage(bytes: Uint8Array, compressed: boolean): Buffer {
-  const frame = Buffer.allocUnsafe(5 + bytes.length);
-  frame[0] = compressed ? 1 : 0;
-  frame.writeUInt32BE(bytes.length, 1);
-  frame.set(bytes, 5);
-  return frame;
+/** Messages up to this size are copied behind their 5-byte header (one write); larger ones are not. */
+const COPY_BELOW = 16 * 1024;
+
+/**
+ * One gRPC Length-Prefixed-Message (flag, 4-byte length, bytes) as the chunks to write: a small
+ * message is copied behind its header into one buffer; a large one is `[header, bytes]`, uncopied.
+ */
+export function messageChunks(bytes: Uint8Array, compressed: boolean): Uint8Array[] {
+  const small = bytes.length < COPY_BELOW;
+  const head = Buffer.allocUnsafe(small ? 5 + bytes.length : 5);
+  head[0] = compressed ? 1 : 0;
+  head.writeUInt32BE(bytes.length, 1);
+  if (!small) return [head, bytes];
+  head.set(bytes, 5);
+  return [head];
 }

@@ -14,15 +14,16 @@ import {
   type MuxStream,
   type SessionOptions,
 } from '@weft/mux';
-import type {
-  CallDispatcher,
-  ClientCallListener,
-  ClientCallStart,
-  ClientTransport,
-  ClientTransportCall,
-  ServerCallListener,
-  ServerTransportCall,
-  TransportServer,
+import {
+  type CallDispatcher,
+  type ClientCallListener,
+  type ClientCallStart,
+  type ClientTransport,
+  type ClientTransportCall,
+  failedCall,
+  type ServerCallListener,
+  type ServerTransportCall,
+  type TransportServer,
 } from '../call.js';
 import { encodeTimeout, parseTimeout } from '../deadline.js';
 import { RpcError } from '../errors.js';
@@ -30,9 +31,9 @@ import { Metadata } from '../metadata.js';
 import type { ClientTlsOptions, ServerTlsOptions } from '../node/tls-options.js';
 import { Status } from '../status.js';
 import {
-  frameMessage,
   type Headers,
   headersToMetadata,
+  messageChunks,
   messageCodec,
   metadataToHeaders,
   statusFromHeaders,
@@ -85,12 +86,7 @@ export class MuxClientTransport implements ClientTransport {
   }
 
   start(call: ClientCallStart, listener: ClientCallListener): ClientTransportCall {
-    if (this.#closed) {
-      queueMicrotask(() =>
-        listener.onStatus(new RpcError(Status.UNAVAILABLE, 'the client is closed'), new Metadata()),
-      );
-      return NOOP_CALL;
-    }
+    if (this.#closed) return failedCall(listener, new RpcError(Status.UNAVAILABLE, 'the client is closed'));
     return new MuxClientCall(this.#open(), call, listener);
   }
 
@@ -100,14 +96,6 @@ export class MuxClientTransport implements ClientTransport {
     this.#session = undefined;
   }
 }
-
-const NOOP_CALL: ClientTransportCall = {
-  write: () => undefined,
-  end() {},
-  cancel() {},
-  pause() {},
-  resume() {},
-};
 
 class MuxClientCall implements ClientTransportCall {
   readonly #stream: MuxStream | undefined;
@@ -232,12 +220,7 @@ class MuxClientCall implements ClientTransportCall {
   write(bytes: Uint8Array, compressed: boolean, end: boolean): Promise<void> | undefined {
     const stream = this.#stream;
     if (this.#done || stream === undefined || stream.writableEnded) return undefined;
-    const frame = frameMessage(bytes, compressed);
-    if (end) {
-      stream.end(frame);
-      return undefined;
-    }
-    return stream.write(frame) ? undefined : waitDrain(stream);
+    return writeMessage(stream, bytes, compressed, end);
   }
 
   end(): void {
@@ -258,6 +241,25 @@ class MuxClientCall implements ClientTransportCall {
   resume(): void {
     this.#stream?.resume();
   }
+}
+
+/** Write one message (`end`: and end our side); a promise when the stream asks us to wait. */
+function writeMessage(
+  stream: MuxStream,
+  bytes: Uint8Array,
+  compressed: boolean,
+  end: boolean,
+): Promise<void> | undefined {
+  const chunks = messageChunks(bytes, compressed);
+  let room = true;
+  for (let i = 0; i < chunks.length - 1; i++) room = stream.write(chunks[i]) && room;
+  const last = chunks[chunks.length - 1]!;
+  if (end) {
+    stream.end(last);
+    return undefined;
+  }
+  room = stream.write(last) && room;
+  return room ? undefined : waitDrain(stream);
 }
 
 function waitDrain(stream: MuxStream): Promise<void> {
@@ -417,7 +419,7 @@ class MuxServerCall implements ServerTransportCall {
 
   write(bytes: Uint8Array, compressed: boolean): Promise<void> | undefined {
     if (this.#done) return undefined;
-    return this.#stream.write(frameMessage(bytes, compressed)) ? undefined : waitDrain(this.#stream);
+    return writeMessage(this.#stream, bytes, compressed, false);
   }
 
   finish(error: RpcError | undefined, trailers: Metadata): void {

@@ -102,15 +102,9 @@ class PooledConnection {
 
   constructor(socket: net.Socket, maxFrameBytes: number) {
     this.socket = socket;
-    let session: EnvelopeClientSession | undefined;
-    const link = socketLink(
-      socket,
-      maxFrameBytes,
-      (envelope) => session!.receive(envelope),
-      () => {},
+    this.session = new EnvelopeClientSession(
+      socketLink(socket, maxFrameBytes, (envelope) => this.session.receive(envelope)),
     );
-    session = new EnvelopeClientSession(link);
-    this.session = session;
   }
 }
 
@@ -133,13 +127,6 @@ export class PooledClientTransport implements ClientTransport {
     this.#endpoint = endpoint;
     this.#options = resolve(options);
     this.#tls = options.tls;
-  }
-
-  /** Open connections, and calls waiting for one. */
-  stats(): { connections: number; inFlight: number; waiting: number } {
-    let inFlight = 0;
-    for (const c of this.#conns) inFlight += c.inFlight;
-    return { connections: this.#conns.size, inFlight, waiting: this.#waiting.length };
   }
 
   start(start: ClientCallStart, listener: ClientCallListener): ClientTransportCall {
@@ -348,12 +335,7 @@ export async function listenPooled(
     socket.setNoDelay(true);
     const peer = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
     let session: EnvelopeServerSession | undefined;
-    const link = socketLink(
-      socket,
-      at.maxFrameBytes,
-      (envelope) => session!.receive(envelope),
-      () => {},
-    );
+    const link = socketLink(socket, at.maxFrameBytes, (envelope) => session!.receive(envelope));
     session = new EnvelopeServerSession(link, dispatcher, {
       ordered: true,
       maxCalls: SERVER_MAX_CALLS_PER_CONNECTION,

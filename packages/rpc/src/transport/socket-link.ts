@@ -9,13 +9,12 @@ const COALESCE_BYTES = 64 * 1024;
 /**
  * Envelopes over a TCP or TLS socket: each one in a 4-byte big-endian length-prefixed frame
  * (`@weft/framing`). Everything sent in one tick leaves in one corked write. Frames over
- * `maxFrameBytes` and malformed envelopes close the socket (`onError`). @internal
+ * `maxFrameBytes` and malformed envelopes close the socket. @internal
  */
 export function socketLink(
   socket: Socket,
   maxFrameBytes: number,
   onEnvelope: (envelope: Envelope) => void,
-  onError: (err: Error) => void,
 ): EnvelopeLink {
   const codec = lengthPrefixed({ width: 4, maxFrameLength: maxFrameBytes });
   const decoder = codec.decoder();
@@ -40,8 +39,8 @@ export function socketLink(
   socket.on('data', (chunk: Buffer) => {
     try {
       for (const frame of decoder.push(chunk)) onEnvelope(decodeEnvelope(frame));
-    } catch (err) {
-      onError(err as Error);
+    } catch {
+      // A malformed frame or envelope: the peer loses this connection, and its calls fail.
       socket.destroy();
     }
   });

@@ -6,13 +6,14 @@ import http from 'node:http';
 import https from 'node:https';
 import { concatBytes } from '@weft/framing';
 import { WebSocket, WebSocketServer } from '@weft/ws/node';
-import type {
-  CallDispatcher,
-  ClientCallListener,
-  ClientCallStart,
-  ClientTransport,
-  ClientTransportCall,
-  TransportServer,
+import {
+  type CallDispatcher,
+  type ClientCallListener,
+  type ClientCallStart,
+  type ClientTransport,
+  type ClientTransportCall,
+  failedCall,
+  type TransportServer,
 } from '../call.js';
 import { decodeEnvelope, MAX_METADATA_BYTES } from '../envelope.js';
 import { RpcError } from '../errors.js';
@@ -116,11 +117,7 @@ export class WsClientTransport implements ClientTransport {
   }
 
   start(start: ClientCallStart, listener: ClientCallListener): ClientTransportCall {
-    if (this.#closed) {
-      const session = new EnvelopeClientSession({ send() {}, close() {} });
-      session.fail(new RpcError(Status.UNAVAILABLE, 'the client is closed'));
-      return session.start(start, listener);
-    }
+    if (this.#closed) return failedCall(listener, new RpcError(Status.UNAVAILABLE, 'the client is closed'));
     return this.#open().start(start, listener);
   }
 
