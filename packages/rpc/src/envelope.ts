@@ -6,8 +6,8 @@
  */
 import { readVarint, varintLength, writeVarint } from '@weft/framing';
 import { Packr } from 'msgpackr';
-import { isCustomKey, Metadata, type MetadataValue } from './metadata.js';
-import { isStatus, type Status } from './status.js';
+import { EMPTY_METADATA, isCustomKey, Metadata, type MetadataValue } from './metadata.js';
+import { isStatus, Status } from './status.js';
 
 /** Envelope kinds: the low 4 bits of the first byte. */
 export const EnvelopeKind = {
@@ -17,9 +17,15 @@ export const EnvelopeKind = {
   Message: 2,
   /** Client → server: no more requests (half-close). Empty body. */
   End: 3,
-  /** Server → client: response headers. Body: msgpack metadata. */
+  /**
+   * Server → client: response headers. Body: msgpack metadata. Optional: a Message or Status without
+   * Headers before it implies empty headers.
+   */
   Headers: 4,
-  /** Server → client: the call's status; ends it. Body: msgpack `[code, message, trailers, details?]`. */
+  /**
+   * Server → client: the call's status; ends it. Body: msgpack `[code, message, trailers, details?]`,
+   * or empty for OK with no message, trailers or details (the common case, sent in 2 bytes).
+   */
   Status: 5,
   /** Client → server: the call is cancelled. Empty body. */
   Cancel: 6,
@@ -92,7 +98,36 @@ function flatten(metadata: Metadata): MetadataValue[] {
   return out;
 }
 
-/** Encode a Call envelope. */
+/** Packed paths of recent Call envelopes: a client sends the same few paths again and again. */
+const packedPaths = new Map<string, Uint8Array>();
+const PACKED_PATHS_MAX = 1024;
+
+function packedPath(path: string): Uint8Array {
+  let packed = packedPaths.get(path);
+  if (packed === undefined) {
+    if (packedPaths.size >= PACKED_PATHS_MAX) packedPaths.clear();
+    packed = packr.pack(path);
+    packedPaths.set(path, packed);
+  }
+  return packed;
+}
+
+/** msgpack of a non-negative integer below 2^32. */
+function packUint(value: number): Uint8Array {
+  if (value < 0x80) return Uint8Array.of(value);
+  if (value < 0x100) return Uint8Array.of(0xcc, value);
+  if (value < 0x10000) return Uint8Array.of(0xcd, value >>> 8, value & 0xff);
+  return Uint8Array.of(0xce, value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff);
+}
+
+const MSGPACK_ARRAY_4 = 0x94;
+const MSGPACK_NIL = 0xc0;
+const MSGPACK_EMPTY_ARRAY = Uint8Array.of(0x90);
+
+/**
+ * Encode a Call envelope. `timeoutMs` is rounded up to whole milliseconds (a receiver never sees a
+ * later deadline than the sender's) and capped at 2^32 - 1.
+ */
 export function encodeCall(
   id: number,
   path: string,
@@ -100,8 +135,24 @@ export function encodeCall(
   acceptsGzip: boolean,
   metadata: Metadata,
 ): Uint8Array {
-  const body = packr.pack([path, timeoutMs ?? null, acceptsGzip, flatten(metadata)]);
-  return withBody(EnvelopeKind.Call, id, body);
+  // `[path, timeoutMs | nil, acceptsGzip, metadata]`, written by hand around the cached path.
+  const p = packedPath(path);
+  const t = timeoutMs === undefined ? undefined : packUint(Math.min(Math.ceil(timeoutMs), 0xffff_ffff));
+  const m = metadata.size === 0 ? MSGPACK_EMPTY_ARRAY : packr.pack(flatten(metadata));
+  const bodyLength = 1 + p.length + (t?.length ?? 1) + 1 + m.length;
+  const { buf, at } = head(EnvelopeKind.Call, id, bodyLength);
+  let i = at;
+  buf[i++] = MSGPACK_ARRAY_4;
+  buf.set(p, i);
+  i += p.length;
+  if (t === undefined) buf[i++] = MSGPACK_NIL;
+  else {
+    buf.set(t, i);
+    i += t.length;
+  }
+  buf[i++] = acceptsGzip ? 0xc3 : 0xc2;
+  buf.set(m, i);
+  return buf;
 }
 
 /** Encode a Message envelope as `[header, bytes]` (the message itself is not copied). */
@@ -125,7 +176,7 @@ export function encodeHeaders(id: number, metadata: Metadata): Uint8Array {
   return withBody(EnvelopeKind.Headers, id, packr.pack(flatten(metadata)));
 }
 
-/** Encode a Status envelope. */
+/** Encode a Status envelope (an empty body for a plain OK). */
 export function encodeStatus(
   id: number,
   code: Status,
@@ -133,6 +184,9 @@ export function encodeStatus(
   trailers: Metadata,
   details?: unknown,
 ): Uint8Array {
+  if (code === Status.OK && message === '' && trailers.size === 0 && details === undefined) {
+    return head(EnvelopeKind.Status, id, 0).buf;
+  }
   const body = [code, message, flatten(trailers)];
   if (details !== undefined) body.push(details as never);
   return withBody(EnvelopeKind.Status, id, packr.pack(body));
@@ -208,17 +262,21 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
         path: v[0],
         timeoutMs: v[1] === null ? undefined : v[1],
         acceptsGzip: v[2],
-        metadata: unflatten(v[3]),
+        // The server's interceptors may add to a call's metadata: never the shared empty instance.
+        metadata: unflatten(v[3], true),
       };
     }
     case EnvelopeKind.Headers:
-      return { kind, id, metadata: unflatten(unpackBody(body)) };
+      return { kind, id, metadata: unflatten(unpackBody(body), false) };
     case EnvelopeKind.Status: {
+      if (body.length === 0) {
+        return { kind, id, code: Status.OK, message: '', trailers: EMPTY_METADATA, details: undefined };
+      }
       const v = unpackBody(body);
       if (!Array.isArray(v) || v.length < 3 || v.length > 4 || !isStatus(v[0]) || typeof v[1] !== 'string') {
         throw new EnvelopeError('malformed Status');
       }
-      return { kind, id, code: v[0], message: v[1], trailers: unflatten(v[2]), details: v[3] };
+      return { kind, id, code: v[0], message: v[1], trailers: unflatten(v[2], false), details: v[3] };
     }
     default:
       throw new EnvelopeError(`unknown envelope kind ${kind}`);
@@ -234,8 +292,10 @@ function unpackBody(body: Uint8Array): unknown {
   }
 }
 
-function unflatten(value: unknown): Metadata {
+/** Metadata from its flat wire form; with `mutable` false, none is the shared read-only empty one. */
+function unflatten(value: unknown, mutable: boolean): Metadata {
   if (!Array.isArray(value) || value.length % 2 !== 0) throw new EnvelopeError('malformed metadata');
+  if (value.length === 0 && !mutable) return EMPTY_METADATA;
   const metadata = new Metadata();
   for (let i = 0; i < value.length; i += 2) {
     const key = value[i];

@@ -253,6 +253,17 @@ describe.each(TRANSPORTS)('conformance over %s', (transport) => {
       expect([...(trailers!.get('x-trailer-bin') as Uint8Array)]).toEqual([0, 1, 2, 255]);
     });
 
+    it('a stream that sets no headers still delivers (empty) headers before its first message', async () => {
+      const stream = client.sleepStream({ sleepMs: 60_000 }, { timeoutMs: 10_000 });
+      const first = await stream.next();
+      expect(first.value).toEqual({ n: 0 });
+      // The stream is still open (the handler sleeps a minute): headers must not wait for its end.
+      const headers = await Promise.race([stream.headers, sleep(2000).then(() => 'timed out')]);
+      expect(headers).toBeInstanceOf(Metadata);
+      expect((headers as Metadata).size).toBe(0);
+      stream.cancel();
+    });
+
     it('reserved keys are refused before anything is sent', async () => {
       const err = await client.echo({}, { metadata: { 'grpc-timeout': '1S' } }).catch((e) => e);
       expect(err.code).toBe(Status.INTERNAL);

@@ -1,5 +1,5 @@
 import { fc, test } from '@fast-check/vitest';
-import { concatBytes, lengthPrefixed } from '@weft/framing';
+import { concatBytes, encodeVarint, lengthPrefixed } from '@weft/framing';
 import { rechunk } from '@weft/framing/testing';
 import { describe, expect, it } from 'vitest';
 import {
@@ -15,7 +15,7 @@ import {
   MAX_METADATA_BYTES,
 } from '../src/envelope.js';
 import { Metadata } from '../src/metadata.js';
-import type { Status } from '../src/status.js';
+import { Status } from '../src/status.js';
 
 const id = fc.integer({ min: 0, max: 0xffff_ffff });
 const key = fc.stringMatching(/^x-[a-z0-9_.-]{1,10}$/);
@@ -68,6 +68,25 @@ describe('envelope round trips', () => {
     const e = decodeEnvelope(encodeStatus(callId, code as Status, message, md, details));
     expect(e).toMatchObject({ kind: EnvelopeKind.Status, id: callId, code, message, trailers: md });
   });
+
+  test.prop([id])('a plain OK Status is two bytes plus the id: kind, id, no body', (callId) => {
+    const bytes = encodeStatus(callId, Status.OK, '', new Metadata());
+    expect(bytes.length).toBe(1 + encodeVarint(callId).length);
+    const e = decodeEnvelope(bytes) as { trailers: Metadata };
+    expect(e).toMatchObject({ kind: EnvelopeKind.Status, id: callId, code: Status.OK, message: '' });
+    expect(e.trailers.size).toBe(0);
+  });
+
+  test.prop([id, fc.double({ min: 0, max: 2 ** 33, noNaN: true })])(
+    'a Call timeout is sent as whole milliseconds, rounded up, capped at 2^32 - 1',
+    (callId, timeoutMs) => {
+      const e = decodeEnvelope(encodeCall(callId, '/a/b', timeoutMs, true, new Metadata()));
+      expect(e).toMatchObject({
+        kind: EnvelopeKind.Call,
+        timeoutMs: Math.min(Math.ceil(timeoutMs), 0xffff_ffff),
+      });
+    },
+  );
 
   test.prop([id, metadata])('Headers', (callId, md) => {
     expect(decodeEnvelope(encodeHeaders(callId, md))).toEqual({

@@ -80,6 +80,23 @@ describe('pooled transport', () => {
     client.close();
   });
 
+  it('each waiting call has its own wait timeout, measured from when it began to wait', async () => {
+    const client = clientWith({ maxConnections: 1, waitTimeoutMs: 150 });
+    const a = client.sleep({ sleepMs: 100 }, { timeoutMs: 5000 });
+    // b waits from 0 ms and gets the connection at ~100 ms, before its wait timeout (150 ms).
+    const b = client.sleep({ sleepMs: 400 }, { timeoutMs: 5000 });
+    await sleep(60);
+    // c waits from ~60 ms; b holds the connection until ~500 ms, so c gives up at ~210 ms.
+    const t0 = Date.now();
+    const c = await client.echo({}, { timeoutMs: 5000 }).catch((e) => e);
+    expect(c.code).toBe(Status.UNAVAILABLE);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(145);
+    expect(Date.now() - t0).toBeLessThan(350);
+    expect(await b).toEqual({ text: 'done' });
+    await a;
+    client.close();
+  });
+
   it('a call that times out closes its connection: the next call gets a fresh one', async () => {
     const client = clientWith({ maxConnections: 1 });
     await client.echo({}, { timeoutMs: 5000 });

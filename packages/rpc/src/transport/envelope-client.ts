@@ -14,7 +14,7 @@ import {
   MAX_CALL_ID,
 } from '../envelope.js';
 import { RpcError } from '../errors.js';
-import { Metadata } from '../metadata.js';
+import { EMPTY_METADATA, type Metadata } from '../metadata.js';
 import { CallWindow } from './call-window.js';
 
 /** How a session sends: envelopes as parts, and closing the link. */
@@ -70,7 +70,7 @@ export class EnvelopeClientSession {
     }
     switch (envelope.kind) {
       case EnvelopeKind.Headers:
-        call._listener.onHeaders(envelope.metadata);
+        call._headers(envelope.metadata);
         return;
       case EnvelopeKind.Message:
         call._message(envelope.bytes, envelope.compressed);
@@ -123,6 +123,7 @@ export class EnvelopeClientCall implements ClientTransportCall {
   readonly _listener: ClientCallListener;
   readonly #session: EnvelopeClientSession;
   #done = false;
+  #sawHeaders = false;
   readonly #window: CallWindow;
 
   constructor(session: EnvelopeClientSession, id: number, listener: ClientCallListener) {
@@ -162,8 +163,17 @@ export class EnvelopeClientCall implements ClientTransportCall {
   }
 
   /** @internal */
+  _headers(metadata: Metadata): void {
+    if (this.#done || this.#sawHeaders) return;
+    this.#sawHeaders = true;
+    this._listener.onHeaders(metadata);
+  }
+
+  /** @internal */
   _message(bytes: Uint8Array, compressed: boolean): void {
     if (this.#done) return;
+    // Headers are optional on the wire: none before the first message means empty ones.
+    if (!this.#sawHeaders) this._headers(EMPTY_METADATA);
     this.#window.received();
     this._listener.onMessage(bytes, compressed);
     if (!this.#done) this.#window.grant();
@@ -180,6 +190,6 @@ export class EnvelopeClientCall implements ClientTransportCall {
     this.#done = true;
     this.#window.release();
     this.#session._ended(this);
-    this._listener.onStatus(error, trailers ?? new Metadata());
+    this._listener.onStatus(error, trailers ?? EMPTY_METADATA);
   }
 }

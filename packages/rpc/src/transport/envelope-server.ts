@@ -227,7 +227,8 @@ class EnvelopeServerCall implements ServerTransportCall {
   }
 
   sendHeaders(metadata: Metadata): void {
-    if (!this.#closed) this.#session._emit(this, [encodeHeaders(this.id, metadata)]);
+    // Empty headers need no envelope: the client implies them from the first Message or the Status.
+    if (!this.#closed && metadata.size > 0) this.#session._emit(this, [encodeHeaders(this.id, metadata)]);
   }
 
   write(bytes: Uint8Array, compressed: boolean): Promise<void> | undefined {

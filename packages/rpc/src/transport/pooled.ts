@@ -111,7 +111,8 @@ class PooledConnection {
 interface Waiter {
   start: ClientCallStart;
   deferred: DeferredCall;
-  timer: NodeJS.Timeout;
+  /** Epoch ms after which the call gives up waiting. */
+  expires: number;
 }
 
 /** A pool of connections to one endpoint. */
@@ -120,7 +121,10 @@ export class PooledClientTransport implements ClientTransport {
   readonly #options: Resolved;
   readonly #tls: ClientTlsOptions | undefined;
   readonly #conns = new Set<PooledConnection>();
+  /** Calls waiting for a connection, oldest first (so their expiries are in order too). */
   readonly #waiting: Waiter[] = [];
+  /** One timer for the whole wait queue, armed for its oldest call. */
+  #waitTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
   constructor(endpoint: { host: string; port: number }, options: PooledClientOptions) {
@@ -151,17 +155,33 @@ export class PooledClientTransport implements ClientTransport {
       );
       return deferred;
     }
-    const timer = setTimeout(() => {
-      this.#unwait(deferred);
-      deferred.fail(
-        new RpcError(
-          Status.UNAVAILABLE,
-          `no connection became free within ${this.#options.waitTimeoutMs} ms`,
-        ),
-      );
-    }, this.#options.waitTimeoutMs);
-    this.#waiting.push({ start, deferred, timer });
+    this.#waiting.push({ start, deferred, expires: Date.now() + this.#options.waitTimeoutMs });
+    if (this.#waitTimer === undefined) this.#armWaitTimer();
     return deferred;
+  }
+
+  #armWaitTimer(): void {
+    const oldest = this.#waiting[0];
+    if (oldest === undefined) return;
+    this.#waitTimer = setTimeout(() => this.#expireWaiters(), Math.max(0, oldest.expires - Date.now()));
+    this.#waitTimer.unref();
+  }
+
+  /** Fail the calls that waited too long, then re-arm for the oldest left. */
+  #expireWaiters(): void {
+    this.#waitTimer = undefined;
+    const now = Date.now();
+    while (this.#waiting.length > 0 && this.#waiting[0]!.expires <= now) {
+      this.#waiting
+        .shift()!
+        .deferred.fail(
+          new RpcError(
+            Status.UNAVAILABLE,
+            `no connection became free within ${this.#options.waitTimeoutMs} ms`,
+          ),
+        );
+    }
+    this.#armWaitTimer();
   }
 
   #pick(exclusive: boolean): PooledConnection | undefined {
@@ -249,23 +269,20 @@ export class PooledClientTransport implements ClientTransport {
       const conn = this.#pick(exclusive) ?? this.#grow();
       if (conn === undefined) return;
       this.#waiting.shift();
-      clearTimeout(waiter.timer);
       this.#assign(conn, waiter.start, waiter.deferred, exclusive);
     }
   }
 
   #unwait(deferred: DeferredCall): void {
     const at = this.#waiting.findIndex((w) => w.deferred === deferred);
-    if (at >= 0) {
-      clearTimeout(this.#waiting[at]!.timer);
-      this.#waiting.splice(at, 1);
-    }
+    if (at >= 0) this.#waiting.splice(at, 1);
   }
 
   close(): void {
     this.#closed = true;
+    clearTimeout(this.#waitTimer);
+    this.#waitTimer = undefined;
     for (const w of this.#waiting.splice(0)) {
-      clearTimeout(w.timer);
       w.deferred.fail(new RpcError(Status.UNAVAILABLE, 'the client is closed'));
     }
     for (const c of this.#conns) c.socket.destroy();

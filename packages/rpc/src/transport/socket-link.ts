@@ -18,23 +18,35 @@ export function socketLink(
 ): EnvelopeLink {
   const codec = lengthPrefixed({ width: 4, maxFrameLength: maxFrameBytes });
   const decoder = codec.decoder();
-  // Everything sent in one tick is written once: small envelopes are copied into one buffer, large
+  // Everything sent in one tick is written once: small envelopes are framed into one buffer, large
   // ones go out as a corked writev (their bytes are not copied).
-  let pending: Uint8Array[] = [];
+  let pending: Uint8Array[][] = [];
   let pendingBytes = 0;
   const flush = () => {
-    const parts = pending;
+    const envelopes = pending;
     const bytes = pendingBytes;
     pending = [];
     pendingBytes = 0;
     if (socket.destroyed) return;
-    if (parts.length === 1 || bytes > COALESCE_BYTES) {
+    if (bytes > COALESCE_BYTES) {
       socket.cork();
-      for (const p of parts) socket.write(p);
+      for (const parts of envelopes) {
+        socket.write(frameHeader(parts));
+        for (const p of parts) socket.write(p);
+      }
       socket.uncork();
-    } else {
-      socket.write(Buffer.concat(parts, bytes));
+      return;
     }
+    const out = Buffer.allocUnsafe(bytes);
+    let at = 0;
+    for (const parts of envelopes) {
+      at = out.writeUInt32BE(partsLength(parts), at);
+      for (const p of parts) {
+        out.set(p, at);
+        at += p.length;
+      }
+    }
+    socket.write(out);
   };
   socket.on('data', (chunk: Buffer) => {
     try {
@@ -48,12 +60,8 @@ export function socketLink(
     send(parts) {
       if (socket.destroyed) return;
       if (pending.length === 0) process.nextTick(flush);
-      let length = 0;
-      for (const p of parts) length += p.length;
-      const header = Buffer.allocUnsafe(4);
-      header.writeUInt32BE(length, 0);
-      pending.push(header, ...parts);
-      pendingBytes += 4 + length;
+      pending.push(parts);
+      pendingBytes += 4 + partsLength(parts);
     },
     close(error) {
       if (error !== undefined) {
@@ -65,4 +73,17 @@ export function socketLink(
       socket.end();
     },
   };
+}
+
+function partsLength(parts: Uint8Array[]): number {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  return length;
+}
+
+/** The 4-byte big-endian length prefix of one envelope. */
+function frameHeader(parts: Uint8Array[]): Buffer {
+  const header = Buffer.allocUnsafe(4);
+  header.writeUInt32BE(partsLength(parts), 0);
+  return header;
 }
