@@ -1,36 +1,62 @@
 #!/usr/bin/env node
 /**
- * `weft-bench`: Weft's benchmark command. Until the transport bench lands (issue 8) it runs the
- * tinybench micro suites of what exists, side by side with their peers, and prints a table of ratios.
+ * `weft-bench`: by default the main job (multiplexed vs pooled vs WebSocket against the peers; see
+ * main/job.ts); `--micro` runs the tinybench micro suites; `--suite` runs the component suites of
+ * the mux and ws issues.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { framingGroups } from '../micro/framing.bench.js';
 import { hpackGroups } from '../micro/hpack.bench.js';
+import { machine, runJob } from './main/job.js';
+import { SCENARIOS, type Scenario } from './main/results.js';
+import { isSystem, SYSTEM_NAMES, type System } from './main/systems.js';
 import { type MicroGroup, markdownTable, runGroups } from './micro.js';
 import { bulkComparison, memoryComparison, memoryTable, muxComparison, muxTable } from './mux/run.js';
-import { rpcComparison, rpcTable } from './rpc/run.js';
 import { wsComparison, wsTable } from './ws/run.js';
 
-const SUITES: Record<string, () => MicroGroup[]> = {
+const MICRO: Record<string, () => MicroGroup[]> = {
   framing: framingGroups,
   hpack: hpackGroups,
 };
+const COMPONENT = ['mux', 'memory', 'ws'];
 
-const USAGE = `usage: weft-bench [--micro] [--suite NAME[,NAME]] [--time MS] [--out DIR] [--quick]
+const USAGE = `usage: weft-bench [options]            the main job (default)
+       weft-bench --micro [--time MS]   tinybench micro suites (${Object.keys(MICRO).join(', ')})
+       weft-bench --suite NAME[,NAME]   component suites: ${[...Object.keys(MICRO), ...COMPONENT].join(', ')}
 
-  --micro        only the tinybench micro suites (in-process)
-  --suite        suites to run: ${[...Object.keys(SUITES), 'mux', 'memory', 'ws', 'rpc'].join(', ')} (default: all)
-                 mux: weft vs node:http2 (and h2load), client and server in separate processes
-                 memory: idle connections and open streams, weft vs node:http2
-                 ws: weft vs the ws package (echo, 1 MiB, 1 MiB deflated, idle connections)
-                 rpc: unary calls — weft mux vs grpc-js and a raw socket, weft pooled vs undici
-  --time MS      measuring time per case (default 1000; --quick: 200)
-  --out DIR      where to write micro.json and micro.md (default bench/results/latest)
-  --quick        a short smoke run
+main job options:
+  --quick               a smoke run (under a minute)
+  --scenario LIST       ${SCENARIOS.join(', ')} (default: all)
+  --systems LIST        ${SYSTEM_NAMES.join(', ')}
+  --duration SECONDS    measured time per run (default 0.8; --quick 0.3)
+  --concurrency LIST    calls in flight for 'unary' (default 1,16,100,1000)
+  --payload LIST        message sizes for 'payload', e.g. 64,1KiB,1MiB
+  --link RTT/MBIT       the impaired link, e.g. 20ms/100mbit (default)
+  --out DIR             where results.json, report.md and the charts go (default bench/results/latest)
 `;
+
+function list(value: string | undefined): string[] | undefined {
+  return value
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+function bytes(text: string): number {
+  const m = /^(\d+)\s*(B|KiB|MiB)?$/i.exec(text);
+  if (m === null) throw new Error(`--payload: cannot read ${JSON.stringify(text)} (e.g. 64, 1KiB, 1MiB)`);
+  const unit = (m[2] ?? 'B').toLowerCase();
+  return Number(m[1]) * (unit === 'mib' ? 2 ** 20 : unit === 'kib' ? 1024 : 1);
+}
+
+function positiveInt(name: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new Error(`${name}: ${JSON.stringify(text)} is not a positive integer`);
+  return n;
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -40,6 +66,12 @@ async function main(): Promise<void> {
       time: { type: 'string' },
       out: { type: 'string' },
       quick: { type: 'boolean', default: false },
+      scenario: { type: 'string' },
+      systems: { type: 'string' },
+      duration: { type: 'string' },
+      concurrency: { type: 'string' },
+      payload: { type: 'string' },
+      link: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -48,64 +80,103 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const all = [...Object.keys(SUITES), 'mux', 'memory', 'ws', 'rpc'];
-  const names = values.suite?.split(',') ?? (values.micro ? Object.keys(SUITES) : all);
-  for (const n of names) {
-    if (!all.includes(n)) throw new Error(`unknown suite ${n}; known: ${all.join(', ')}`);
-  }
-  const timeMs = Number(values.time ?? (values.quick ? 200 : 1000));
-  if (!Number.isFinite(timeMs) || timeMs <= 0) throw new Error(`--time must be a positive number of ms`);
   const out = resolve(values.out ?? join(import.meta.dirname, '..', '..', 'results', 'latest'));
-
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  const machine = `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}`;
-  process.stdout.write(`weft-bench micro suites (${names.join(', ')}), ${timeMs} ms per case\n${machine}\n`);
-  const groups = names.filter((n) => n in SUITES).flatMap((n) => SUITES[n]!());
-  const results = await runGroups(groups, timeMs, (s) => process.stdout.write(`${s}\n`));
-  let table = results.length > 0 ? markdownTable(results) : '';
-  let mux: Awaited<ReturnType<typeof muxComparison>> = [];
-  if (names.includes('mux')) {
-    const log = (s: string) => process.stdout.write(`${s}\n`);
-    mux = await muxComparison(values.quick ? 2 : 5, log);
-    mux.push(...(await bulkComparison(values.quick ? 256 * 2 ** 20 : 2 ** 30, log)));
-    table += `${table === '' ? '' : '\n\n'}HTTP/2, client and server in separate processes:\n\n${muxTable(mux)}`;
+  if (values.micro || values.suite !== undefined) {
+    await components(
+      values.suite === undefined ? Object.keys(MICRO) : list(values.suite)!,
+      values.quick,
+      values.time,
+      out,
+    );
+    return;
   }
-  let memory: Awaited<ReturnType<typeof memoryComparison>> = [];
+  const scenarios = list(values.scenario);
+  for (const s of scenarios ?? []) {
+    if (!SCENARIOS.includes(s as Scenario))
+      throw new Error(`unknown scenario ${s}; known: ${SCENARIOS.join(', ')}`);
+  }
+  const systems = list(values.systems);
+  for (const s of systems ?? [])
+    if (!isSystem(s)) throw new Error(`unknown system ${s}; known: ${SYSTEM_NAMES.join(', ')}`);
+  let link: { rttMs: number; mbit: number } | undefined;
+  if (values.link !== undefined) {
+    const m = /^(\d+(?:\.\d+)?)(?:ms)?\/(\d+(?:\.\d+)?)(?:mbit)?$/i.exec(values.link.trim());
+    if (m === null || Number(m[2]) <= 0) throw new Error(`--link: expected RTT/MBIT such as 20ms/100mbit`);
+    link = { rttMs: Number(m[1]), mbit: Number(m[2]) };
+  }
+  let timing: { warmupMs: number; durationMs: number } | undefined;
+  if (values.duration !== undefined) {
+    const seconds = Number(values.duration);
+    if (!Number.isFinite(seconds) || seconds <= 0)
+      throw new Error('--duration: a positive number of seconds');
+    timing = { warmupMs: Math.min(500, Math.max(100, seconds * 300)), durationMs: seconds * 1000 };
+  }
+  await runJob({
+    out,
+    quick: values.quick,
+    ...(scenarios === undefined ? {} : { scenarios: scenarios as Scenario[] }),
+    ...(systems === undefined ? {} : { systems: systems as System[] }),
+    ...(values.concurrency === undefined
+      ? {}
+      : { concurrency: list(values.concurrency)!.map((c) => positiveInt('--concurrency', c)) }),
+    ...(values.payload === undefined ? {} : { payload: list(values.payload)!.map(bytes) }),
+    ...(link === undefined ? {} : { link }),
+    ...(timing === undefined ? {} : { timing }),
+  });
+}
+
+/** The micro and component suites, written as micro.json / micro.md. */
+async function components(
+  names: string[],
+  quick: boolean,
+  time: string | undefined,
+  out: string,
+): Promise<void> {
+  const all = [...Object.keys(MICRO), ...COMPONENT];
+  for (const n of names)
+    if (!all.includes(n)) throw new Error(`unknown suite ${n}; known: ${all.join(', ')}`);
+  const timeMs = Number(time ?? (quick ? 200 : 1000));
+  if (!Number.isFinite(timeMs) || timeMs <= 0) throw new Error(`--time must be a positive number of ms`);
+  const log = (s: string) => process.stdout.write(`${s}\n`);
+  const info = machine();
+  log(`weft-bench suites (${names.join(', ')}), ${timeMs} ms per micro case\n${info}`);
+  const groups = names.filter((n) => n in MICRO).flatMap((n) => MICRO[n]!());
+  const results = await runGroups(groups, timeMs, log);
+  let table = results.length > 0 ? markdownTable(results) : '';
+  const add = (title: string, body: string) => {
+    table += `${table === '' ? '' : '\n\n'}${title}:\n\n${body}`;
+  };
+  const missed = results.filter((r) => r.met === false).map((r) => `${r.group} / ${r.name}`);
+  if (names.includes('mux')) {
+    const mux = await muxComparison(quick ? 2 : 5, log);
+    mux.push(...(await bulkComparison(quick ? 256 * 2 ** 20 : 2 ** 30, log)));
+    add('HTTP/2, client and server in separate processes', muxTable(mux));
+    missed.push(...mux.filter((r) => r.met === false).map((r) => `${r.scenario} / ${r.system}`));
+  }
   if (names.includes('memory')) {
-    const log = (s: string) => process.stdout.write(`${s}\n`);
-    memory = values.quick
+    const memory = quick
       ? await memoryComparison(1000, 1000, log)
       : await memoryComparison(10_000, 10_000, log);
-    table += `${table === '' ? '' : '\n\n'}Memory, server and client in separate processes (heap after GC):\n\n${memoryTable(memory)}`;
+    add('Memory, server and client in separate processes (heap after GC)', memoryTable(memory));
   }
-  let ws: Awaited<ReturnType<typeof wsComparison>> = [];
   if (names.includes('ws')) {
-    const log = (s: string) => process.stdout.write(`${s}\n`);
-    ws = await wsComparison(values.quick ? 2 : 5, values.quick ? 1000 : 10_000, log);
-    table += `${table === '' ? '' : '\n\n'}WebSocket, server and client in separate processes:\n\n${wsTable(ws)}`;
+    const ws = await wsComparison(quick ? 2 : 5, quick ? 1000 : 10_000, log);
+    add('WebSocket, server and client in separate processes', wsTable(ws));
+    missed.push(...ws.filter((r) => r.met === false).map((r) => `${r.scenario} / ${r.system}`));
   }
-  let rpc: Awaited<ReturnType<typeof rpcComparison>> = [];
-  if (names.includes('rpc')) {
-    const log = (s: string) => process.stdout.write(`${s}\n`);
-    rpc = await rpcComparison(values.quick ? 2 : 5, log);
-    table += `${table === '' ? '' : '\n\n'}RPC, client and server in separate processes:\n\n${rpcTable(rpc)}`;
-  }
-  process.stdout.write(`\n${table}\n`);
+  log(`\n${table}`);
   mkdirSync(out, { recursive: true });
   const startedAt = new Date().toISOString();
   writeFileSync(
     join(out, 'micro.json'),
-    `${JSON.stringify({ machine, startedAt, timeMs, results }, null, 2)}\n`,
+    `${JSON.stringify({ machine: info, startedAt, timeMs, results }, null, 2)}\n`,
   );
-  writeFileSync(join(out, 'micro.md'), `# Micro benchmarks\n\n${machine}, ${startedAt}\n\n${table}\n`);
-  process.stdout.write(`\nwritten: ${join(out, 'micro.md')}, ${join(out, 'micro.json')}\n`);
-  const missed = [
-    ...results.filter((r) => r.met === false).map((r) => `${r.group} / ${r.name}`),
-    ...mux.filter((r) => r.met === false).map((r) => `${r.scenario} / ${r.system}`),
-    ...ws.filter((r) => r.met === false).map((r) => `${r.scenario} / ${r.system}`),
-    ...rpc.filter((r) => r.met === false).map((r) => `${r.scenario} / ${r.system} vs ${r.versus}`),
-  ];
-  if (missed.length > 0) process.stdout.write(`targets missed: ${missed.join('; ')}\n`);
+  writeFileSync(
+    join(out, 'micro.md'),
+    `# Micro and component benchmarks\n\n${info}, ${startedAt}\n\n${table}\n`,
+  );
+  log(`\nwritten: ${join(out, 'micro.md')}, ${join(out, 'micro.json')}`);
+  if (missed.length > 0) log(`targets missed: ${missed.join('; ')}`);
 }
 
 main().catch((err: unknown) => {

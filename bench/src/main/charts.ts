@@ -1,0 +1,206 @@
+/**
+ * The report's charts, rendered to SVG on the server by Apache ECharts (server-side rendering, no
+ * DOM or canvas needed).
+ */
+import * as echarts from 'echarts';
+import { formatBytes } from './format.js';
+import type { RunResult } from './results.js';
+import { SYSTEM_NAMES, type System } from './systems.js';
+
+const WIDTH = 860;
+const HEIGHT = 440;
+
+/** Colours fixed per system, so a system looks the same in every chart: weft warm, peers cool. */
+const COLOURS: Record<System, string> = {
+  'weft-mux': '#d62728',
+  'weft-mux-scaled': '#ff7f0e',
+  'weft-pooled': '#8c564b',
+  'weft-pooled-pipelined': '#e377c2',
+  'weft-ws': '#bcbd22',
+  'node-http2': '#1f77b4',
+  'grpc-js': '#17becf',
+  ws: '#2ca02c',
+  undici: '#9467bd',
+  raw: '#7f7f7f',
+};
+
+function render(option: echarts.EChartsOption): string {
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: WIDTH, height: HEIGHT });
+  chart.setOption({
+    animation: false,
+    backgroundColor: '#ffffff',
+    textStyle: { fontFamily: 'Helvetica, Arial, sans-serif' },
+    ...option,
+  });
+  const svg = chart.renderToSVGString();
+  chart.dispose();
+  return svg;
+}
+
+interface Series {
+  system: System;
+  values: (number | null)[];
+}
+
+function lineChart(
+  title: string,
+  subtitle: string,
+  xName: string,
+  categories: string[],
+  yName: string,
+  series: Series[],
+  log: boolean,
+): string {
+  return render({
+    title: { text: title, subtext: subtitle, left: 'center' },
+    legend: { bottom: 0, type: 'plain' },
+    grid: { left: 80, right: 30, top: 70, bottom: 80 },
+    xAxis: { type: 'category', name: xName, nameLocation: 'middle', nameGap: 28, data: categories },
+    yAxis: { type: log ? 'log' : 'value', name: yName, nameLocation: 'middle', nameGap: 60 },
+    series: series.map((s) => ({
+      name: s.system,
+      type: 'line',
+      data: s.values,
+      symbolSize: 7,
+      lineStyle: { width: s.system.startsWith('weft') ? 3 : 2 },
+      itemStyle: { color: COLOURS[s.system] },
+      connectNulls: false,
+    })),
+  });
+}
+
+function barChart(
+  title: string,
+  subtitle: string,
+  yName: string,
+  bars: { system: System; value: number }[],
+  log: boolean,
+): string {
+  return render({
+    title: { text: title, subtext: subtitle, left: 'center' },
+    grid: { left: 80, right: 30, top: 70, bottom: 90 },
+    xAxis: { type: 'category', data: bars.map((b) => b.system), axisLabel: { rotate: 30 } },
+    yAxis: { type: log ? 'log' : 'value', name: yName, nameLocation: 'middle', nameGap: 60 },
+    series: [
+      {
+        type: 'bar',
+        data: bars.map((b) => ({ value: b.value, itemStyle: { color: COLOURS[b.system] } })),
+        label: {
+          show: true,
+          position: 'top',
+          formatter: (p: { value: unknown }) => compact(Number(p.value)),
+        },
+      },
+    ],
+  });
+}
+
+function compact(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
+  if (n >= 1e4) return `${Math.round(n / 1e3)}k`;
+  if (n >= 100) return String(Math.round(n));
+  return n.toPrecision(3);
+}
+
+const ok = (r: RunResult) => r.failed === undefined;
+
+function systemsIn(runs: RunResult[]): System[] {
+  const seen = new Set(runs.map((r) => r.system));
+  return SYSTEM_NAMES.filter((s) => seen.has(s));
+}
+
+/** Every chart the runs allow, by file name. */
+export function charts(runs: RunResult[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const unary = runs.filter((r) => r.scenario === 'unary' && ok(r));
+  if (unary.length > 0) {
+    const levels = [...new Set(unary.map((r) => r.concurrency))].sort((a, b) => a - b);
+    const series = systemsIn(unary).map((system) => ({
+      system,
+      values: levels.map(
+        (c) => unary.find((r) => r.system === system && r.concurrency === c)?.callsPerSec ?? null,
+      ),
+    }));
+    out.set(
+      'throughput.svg',
+      lineChart(
+        'Unary calls per second by calls in flight',
+        '64-byte echo, loopback, client and server in separate processes',
+        'calls in flight',
+        levels.map(String),
+        'calls/s (log)',
+        series,
+        true,
+      ),
+    );
+    const at = levels.includes(100) ? 100 : levels[levels.length - 1]!;
+    const dist = unary.filter((r) => r.concurrency === at && r.distribution.length > 0);
+    if (dist.length > 0) {
+      const percentiles = dist[0]!.distribution.map(([p]) => p);
+      out.set(
+        'latency.svg',
+        lineChart(
+          `Latency distribution, ${at} calls in flight`,
+          '64-byte unary echo; HDR histogram',
+          'percentile',
+          percentiles.map((p) => `p${p}`),
+          'ms (log)',
+          dist.map((r) => ({
+            system: r.system,
+            values: r.distribution.map(([, ms]) => Math.max(ms, 0.001)),
+          })),
+          true,
+        ),
+      );
+    }
+  }
+  const payload = runs.filter((r) => r.scenario === 'payload' && ok(r));
+  if (payload.length > 0) {
+    const sizes = [...new Set(payload.map((r) => r.payloadBytes))].sort((a, b) => a - b);
+    out.set(
+      'payload.svg',
+      lineChart(
+        'Throughput by message size, 16 calls in flight',
+        'payload megabytes per second, requests and echoes together',
+        'message size',
+        sizes.map(formatBytes),
+        'MB/s (log)',
+        systemsIn(payload).map((system) => ({
+          system,
+          values: sizes.map(
+            (b) => payload.find((r) => r.system === system && r.payloadBytes === b)?.mbPerSec ?? null,
+          ),
+        })),
+        true,
+      ),
+    );
+  }
+  const hol = runs.filter((r) => r.scenario === 'hol' && ok(r));
+  if (hol.length > 0) {
+    out.set(
+      'hol.svg',
+      barChart(
+        'Head-of-line blocking: p99 of small calls while 16 MiB moves',
+        '8 loops of 64-byte calls beside one loop of 16 MiB echoes; lower is better',
+        'p99 ms (log)',
+        hol.map((r) => ({ system: r.system, value: Math.max(r.p99Ms, 0.001) })),
+        true,
+      ),
+    );
+  }
+  const link = runs.filter((r) => r.scenario === 'link' && ok(r));
+  if (link.length > 0) {
+    const l = link[0]!.link!;
+    out.set(
+      'link.svg',
+      barChart(
+        `Impaired link: ${l.rttMs} ms RTT, ${l.mbit} Mbit/s`,
+        '1 KiB calls, 100 in flight, through the bench’s userspace link proxy',
+        'calls/s',
+        link.map((r) => ({ system: r.system, value: r.callsPerSec })),
+        false,
+      ),
+    );
+  }
+  return out;
+}

@@ -1,0 +1,172 @@
+/**
+ * A bench client in its own process: `node client.js JOB_JSON` (see protocol.ts). Runs the job's
+ * phases one after another on one set of connections, printing progress, marks around each
+ * measured window, and each phase's result.
+ */
+import tls from 'node:tls';
+import { type Caller, makeCaller } from './callers.js';
+import { LatencyHistogram } from './histogram.js';
+import type { ClientJob, ClientLine, Phase, PhaseResult } from './protocol.js';
+import { message } from './systems.js';
+import { clientTls } from './tls-fixture.js';
+
+const job = JSON.parse(process.argv[2]!) as ClientJob;
+const say = (line: ClientLine) => process.stdout.write(`${JSON.stringify(line)}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** How long calls still in flight at the end of a phase may take before the phase moves on. */
+const SETTLE_MS = 10_000;
+
+let shared: Caller | undefined;
+const connected = () => {
+  shared ??= makeCaller(job.system, job.port, job.tls);
+  return shared;
+};
+
+async function runLoad(phase: Phase): Promise<PhaseResult> {
+  const small = message(phase.payloadBytes);
+  const histogram = new LatencyHistogram();
+  let measuring = false;
+  let stop = false;
+  let calls = 0;
+  let errors = 0;
+  let firstError: string | undefined;
+  let bytes = 0;
+  const one =
+    phase.mode === 'churn'
+      ? async (m: typeof small) => {
+          const c = makeCaller(job.system, job.port, job.tls);
+          try {
+            return await c.call(m);
+          } finally {
+            c.close();
+          }
+        }
+      : (m: typeof small) => connected().call(m);
+  const loop = async (m: typeof small, measured: boolean) => {
+    while (!stop) {
+      const t0 = performance.now();
+      try {
+        await one(m);
+        if (measuring) {
+          bytes += 2 * m.data.length;
+          if (measured) {
+            calls++;
+            histogram.record(performance.now() - t0);
+          }
+        }
+      } catch (err) {
+        if (measuring) {
+          errors++;
+          firstError ??= err instanceof Error ? err.message : String(err);
+        }
+        // A failing system must not spin: back off a little.
+        await sleep(1);
+      }
+    }
+  };
+  const loops: Promise<void>[] = [];
+  if (phase.mode === 'hol') loops.push(loop(message(phase.bulkBytes ?? 16 * 2 ** 20), false));
+  for (let i = 0; i < phase.concurrency; i++) loops.push(loop(small, true));
+  const progress = setInterval(() => say({ type: 'progress', id: phase.id, calls }), 250);
+  await sleep(phase.warmupMs);
+  say({ type: 'mark', id: phase.id, edge: 'start' });
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  measuring = true;
+  await sleep(phase.durationMs);
+  measuring = false;
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  say({ type: 'mark', id: phase.id, edge: 'end' });
+  stop = true;
+  clearInterval(progress);
+  await Promise.race([Promise.all(loops), sleep(SETTLE_MS)]);
+  return {
+    ...histogram.summary(),
+    calls,
+    errors,
+    ...(firstError === undefined ? {} : { firstError }),
+    seconds,
+    bytes,
+    cpuUs: cpu.user + cpu.system,
+  };
+}
+
+/** Mean time of `n` TLS handshakes to the server, without and with session resumption. */
+async function runHandshakes(phase: Phase): Promise<PhaseResult> {
+  const alpn = job.system.startsWith('weft-mux') || job.system === 'node-http2' ? ['h2'] : ['http/1.1'];
+  const connect = (session?: Buffer) =>
+    new Promise<{ ms: number; session: Buffer | undefined; resumed: boolean }>((resolve, reject) => {
+      const t0 = performance.now();
+      const socket = tls.connect({
+        host: '127.0.0.1',
+        port: job.port,
+        ...clientTls(),
+        ALPNProtocols: alpn,
+        ...(session === undefined ? {} : { session }),
+      });
+      let ms = 0;
+      let resumed = false;
+      let done = false;
+      const finish = (ticket: Buffer | undefined) => {
+        if (done) return;
+        done = true;
+        socket.destroy();
+        resolve({ ms, session: ticket, resumed });
+      };
+      socket.once('secureConnect', () => {
+        ms = performance.now() - t0;
+        resumed = socket.isSessionReused();
+        // TLS 1.3 tickets come in a record after the handshake: wait for one, briefly.
+        setTimeout(() => finish(undefined), 200);
+      });
+      socket.on('session', (ticket: Buffer) => {
+        if (ms > 0) finish(ticket);
+        else socket.once('secureConnect', () => finish(ticket));
+      });
+      socket.once('error', reject);
+    });
+  const histogram = new LatencyHistogram();
+  say({ type: 'mark', id: phase.id, edge: 'start' });
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const n = Math.max(5, Math.round(phase.durationMs / 20));
+  let full = 0;
+  let resumedTotal = 0;
+  let resumedCount = 0;
+  let ticket: Buffer | undefined;
+  for (let i = 0; i < n; i++) {
+    const f = await connect();
+    full += f.ms;
+    histogram.record(f.ms);
+    ticket = f.session ?? ticket;
+    if (ticket === undefined) continue;
+    const r = await connect(ticket);
+    if (r.resumed) {
+      resumedTotal += r.ms;
+      resumedCount++;
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  say({ type: 'mark', id: phase.id, edge: 'end' });
+  return {
+    ...histogram.summary(),
+    calls: n,
+    errors: resumedCount === 0 ? 1 : 0,
+    ...(resumedCount === 0 ? { firstError: 'no handshake was resumed' } : {}),
+    seconds,
+    bytes: 0,
+    cpuUs: cpu.user + cpu.system,
+    handshakeMs: full / n,
+    resumedHandshakeMs: resumedCount === 0 ? 0 : resumedTotal / resumedCount,
+  };
+}
+
+for (const phase of job.phases) {
+  const result = phase.mode === 'handshake' ? await runHandshakes(phase) : await runLoad(phase);
+  say({ type: 'result', id: phase.id, result });
+}
+shared?.close();
+process.exit(0);

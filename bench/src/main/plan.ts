@@ -1,0 +1,118 @@
+/**
+ * Which runs a bench invocation makes: the scenarios of issue 8 expanded over systems,
+ * concurrencies and payloads, grouped so that runs sharing a server and a client process share them.
+ */
+import type { PhaseMode } from './protocol.js';
+import type { Link, Scenario } from './results.js';
+import { SYSTEM_NAMES, SYSTEMS, type System } from './systems.js';
+
+export interface RunSpec {
+  scenario: Scenario;
+  system: System;
+  mode: PhaseMode;
+  concurrency: number;
+  payloadBytes: number;
+  bulkBytes?: number;
+  tls: boolean;
+  link?: Link;
+}
+
+/** Runs against one server (and proxy), driven by one client process. */
+export interface Group {
+  system: System;
+  tls: boolean;
+  link?: Link;
+  runs: RunSpec[];
+}
+
+export interface PlanOptions {
+  quick: boolean;
+  scenarios?: Scenario[];
+  systems?: System[];
+  concurrency?: number[];
+  payload?: number[];
+  link?: Link;
+}
+
+const KiB = 1024;
+const MiB = 1024 * 1024;
+
+/** The link scenario's default: a path across a region. */
+export const DEFAULT_LINK: Link = { rttMs: 20, mbit: 100 };
+
+/** Systems worth running on each scenario (all of them unless it would say nothing new). */
+const LINK_SYSTEMS: System[] = [
+  'weft-mux',
+  'weft-mux-scaled',
+  'weft-pooled',
+  'node-http2',
+  'grpc-js',
+  'undici',
+];
+const QUICK_SYSTEMS: System[] = [
+  'weft-mux',
+  'weft-pooled',
+  'weft-ws',
+  'node-http2',
+  'grpc-js',
+  'undici',
+  'raw',
+];
+
+export function plan(options: PlanOptions): Group[] {
+  const q = options.quick;
+  const scenarios = options.scenarios ?? ['unary', 'payload', 'hol', 'link', 'tls', 'churn'];
+  const chosen = (list: System[]) =>
+    list.filter((s) => options.systems === undefined || options.systems.includes(s));
+  const all = chosen(q ? QUICK_SYSTEMS : SYSTEM_NAMES);
+  const concurrencies = options.concurrency ?? (q ? [1, 100] : [1, 16, 100, 1000]);
+  const payloads = options.payload ?? (q ? [64, 64 * KiB] : [64, 4 * KiB, 64 * KiB, MiB]);
+  const groups = new Map<string, Group>();
+  const add = (run: RunSpec) => {
+    const key = `${run.system}|${run.tls}|${run.link?.rttMs ?? ''}|${run.link?.mbit ?? ''}`;
+    let g = groups.get(key);
+    if (g === undefined) {
+      g = {
+        system: run.system,
+        tls: run.tls,
+        ...(run.link === undefined ? {} : { link: run.link }),
+        runs: [],
+      };
+      groups.set(key, g);
+    }
+    g.runs.push(run);
+  };
+  const base = { tls: false, payloadBytes: 64 } as const;
+  for (const system of all) {
+    if (scenarios.includes('unary')) {
+      for (const c of concurrencies)
+        add({ ...base, scenario: 'unary', system, mode: 'load', concurrency: c });
+    }
+    if (scenarios.includes('payload')) {
+      for (const p of payloads)
+        add({ ...base, scenario: 'payload', system, mode: 'load', concurrency: 16, payloadBytes: p });
+    }
+    if (scenarios.includes('hol')) {
+      add({ ...base, scenario: 'hol', system, mode: 'hol', concurrency: 8, bulkBytes: 16 * MiB });
+    }
+    if (scenarios.includes('churn')) {
+      add({ ...base, scenario: 'churn', system, mode: 'churn', concurrency: 16 });
+    }
+  }
+  if (scenarios.includes('link')) {
+    const link = options.link ?? DEFAULT_LINK;
+    for (const system of chosen(q ? ['weft-mux', 'weft-pooled'] : LINK_SYSTEMS)) {
+      add({ ...base, scenario: 'link', system, mode: 'load', concurrency: 100, payloadBytes: KiB, link });
+    }
+  }
+  if (scenarios.includes('tls')) {
+    const tlsSystems = chosen(
+      q ? ['weft-mux', 'node-http2'] : ['weft-mux', 'weft-pooled', 'weft-ws', 'node-http2'],
+    );
+    for (const system of tlsSystems.filter((s) => SYSTEMS[s].tls)) {
+      add({ ...base, scenario: 'tls', system, mode: 'handshake', concurrency: 1, tls: true });
+      add({ ...base, scenario: 'tls', system, mode: 'load', concurrency: 100, tls: true });
+    }
+  }
+  return [...groups.values()];
+}

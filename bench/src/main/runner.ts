@@ -1,0 +1,259 @@
+/**
+ * Runs the plan: for each group a server process (and a link proxy), then one client process
+ * driving the group's phases; the server's CPU is read around each measured window. A system that
+ * crashes, hangs or fails to start is recorded as failed and the bench moves on. Every child is
+ * killed when the run ends or is interrupted.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface, type Interface } from 'node:readline';
+import type { Group, RunSpec } from './plan.js';
+import type { ClientJob, ClientLine, Phase, PhaseResult } from './protocol.js';
+import type { RunResult } from './results.js';
+
+const here = import.meta.dirname;
+
+export interface Timing {
+  warmupMs: number;
+  durationMs: number;
+}
+
+/** What the runner reports while it works. */
+export interface Progress {
+  /** A run started: its index (from 1) and the total. */
+  start(run: RunSpec, index: number, total: number): void;
+  /** Calls so far in the current run. */
+  tick(calls: number, elapsedMs: number): void;
+  /** A run finished (or failed). */
+  done(result: RunResult): void;
+}
+
+/** Children alive now, so an interrupt can kill them all. */
+const children = new Set<ChildProcess>();
+
+/** Kill every child process the runner started. */
+export function killChildren(): void {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+}
+
+function start(script: string, args: string[]): { child: ChildProcess; lines: Interface } {
+  const child = spawn(process.execPath, [join(here, script), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  child.stdin!.on('error', () => {});
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => {
+    stderr = (stderr + c.toString()).slice(-2000);
+  });
+  Object.defineProperty(child, 'stderrTail', { get: () => stderr });
+  return { child, lines: createInterface({ input: child.stdout! }) };
+}
+
+function stderrTail(child: ChildProcess): string {
+  return ((child as unknown as { stderrTail: string }).stderrTail ?? '')
+    .trim()
+    .split('\n')
+    .slice(-3)
+    .join(' | ');
+}
+
+/** The next JSON line of a child, or an error when it exits or `ms` pass first. */
+function nextJson<T>(lines: Interface, child: ChildProcess, ms: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => finish(new Error(`${what}: no answer within ${ms} ms`)), ms);
+    const onLine = (line: string) => {
+      try {
+        finish(undefined, JSON.parse(line) as T);
+      } catch {
+        // Not ours (a library's log line): keep waiting.
+      }
+    };
+    const onExit = () => finish(new Error(`${what}: exited (${stderrTail(child) || 'no output'})`));
+    const finish = (err: Error | undefined, value?: T) => {
+      clearTimeout(timer);
+      lines.off('line', onLine);
+      child.off('exit', onExit);
+      if (err === undefined) resolve(value!);
+      else reject(err);
+    };
+    lines.on('line', onLine);
+    child.once('exit', onExit);
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.stdin?.end();
+  const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function failedResult(run: RunSpec, why: string): RunResult {
+  return {
+    scenario: run.scenario,
+    system: run.system,
+    concurrency: run.concurrency,
+    payloadBytes: run.payloadBytes,
+    callsPerSec: 0,
+    mbPerSec: 0,
+    p50Ms: 0,
+    p99Ms: 0,
+    p999Ms: 0,
+    cpuUsPerCall: 0,
+    clientCpuUsPerCall: 0,
+    serverCpuUsPerCall: 0,
+    rssMb: 0,
+    errors: 0,
+    distribution: [],
+    tls: run.tls,
+    ...(run.link === undefined ? {} : { link: run.link }),
+    failed: why,
+  };
+}
+
+function toResult(run: RunSpec, r: PhaseResult, serverCpuUs: number, rssMb: number): RunResult {
+  const calls = Math.max(1, r.calls);
+  const clientCpuUsPerCall = r.cpuUs / calls;
+  const serverCpuUsPerCall = serverCpuUs / calls;
+  return {
+    scenario: run.scenario,
+    system: run.system,
+    concurrency: run.concurrency,
+    payloadBytes: run.payloadBytes,
+    callsPerSec: r.calls / r.seconds,
+    mbPerSec: r.bytes / r.seconds / 1e6,
+    p50Ms: r.p50Ms,
+    p99Ms: r.p99Ms,
+    p999Ms: r.p999Ms,
+    cpuUsPerCall: clientCpuUsPerCall + serverCpuUsPerCall,
+    clientCpuUsPerCall,
+    serverCpuUsPerCall,
+    rssMb,
+    errors: r.errors,
+    distribution: r.distribution,
+    tls: run.tls,
+    ...(run.link === undefined ? {} : { link: run.link }),
+    ...(run.bulkBytes === undefined ? {} : { bulkBytes: run.bulkBytes }),
+    ...(r.handshakeMs === undefined ? {} : { handshakeMs: r.handshakeMs }),
+    ...(r.resumedHandshakeMs === undefined ? {} : { resumedHandshakeMs: r.resumedHandshakeMs }),
+    ...(r.firstError === undefined ? {} : { firstError: r.firstError }),
+    ...(r.calls === 0 ? { failed: `no call succeeded${r.firstError ? `: ${r.firstError}` : ''}` } : {}),
+  };
+}
+
+/** Run one group; each run's result goes to `progress.done` as it ends (and is returned too). */
+export async function runGroup(
+  group: Group,
+  timing: Timing,
+  first: number,
+  total: number,
+  progress: Progress,
+): Promise<RunResult[]> {
+  const results: RunResult[] = [];
+  const server = start('server.js', [group.system, ...(group.tls ? ['tls'] : [])]);
+  let proxy: ReturnType<typeof start> | undefined;
+  let client: ReturnType<typeof start> | undefined;
+  try {
+    let port: number;
+    try {
+      port = (await nextJson<{ port: number }>(server.lines, server.child, 20_000, 'server')).port;
+      if (group.link !== undefined) {
+        proxy = start('link-proxy.js', [String(port), String(group.link.rttMs), String(group.link.mbit)]);
+        port = (await nextJson<{ port: number }>(proxy.lines, proxy.child, 10_000, 'link proxy')).port;
+      }
+    } catch (err) {
+      for (const run of group.runs) {
+        progress.start(run, first + results.length, total);
+        const r = failedResult(run, (err as Error).message);
+        progress.done(r);
+        results.push(r);
+      }
+      return results;
+    }
+    const phases: Phase[] = group.runs.map((run, id) => ({
+      id,
+      mode: run.mode,
+      concurrency: run.concurrency,
+      payloadBytes: run.payloadBytes,
+      ...(run.bulkBytes === undefined ? {} : { bulkBytes: run.bulkBytes }),
+      warmupMs: timing.warmupMs,
+      durationMs: timing.durationMs,
+    }));
+    const job: ClientJob = { system: group.system, port, tls: group.tls, phases };
+    client = start('client.js', [JSON.stringify(job)]);
+    const stats = async () => {
+      server.child.stdin!.write('stats\n');
+      return nextJson<{ cpuUs: number; rssMb: number }>(server.lines, server.child, 5000, 'server stats');
+    };
+    // Each phase: warm-up, window, and up to 10 s for calls still in flight to settle.
+    const phaseLimit = timing.warmupMs + timing.durationMs + 20_000;
+    for (const [id, run] of group.runs.entries()) {
+      progress.start(run, first + results.length, total);
+      try {
+        let cpuAtStart = 0;
+        let cpuAtEnd = 0;
+        let rssMb = 0;
+        const began = performance.now();
+        const result = await new Promise<PhaseResult>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no result within ${phaseLimit} ms`)), phaseLimit);
+          const lines = client!.lines;
+          const onLine = (text: string) => {
+            let line: ClientLine;
+            try {
+              line = JSON.parse(text) as ClientLine;
+            } catch {
+              return;
+            }
+            if (line.id !== id) return;
+            if (line.type === 'progress') progress.tick(line.calls, performance.now() - began);
+            else if (line.type === 'mark') {
+              const at = stats().then((s) => {
+                if (line.edge === 'start') cpuAtStart = s.cpuUs;
+                else {
+                  cpuAtEnd = s.cpuUs;
+                  rssMb = s.rssMb;
+                }
+              });
+              pendingStats.push(at);
+            } else if (line.type === 'result') {
+              cleanup();
+              Promise.all(pendingStats).then(() => resolve(line.result), reject);
+            }
+          };
+          const pendingStats: Promise<void>[] = [];
+          const onExit = () => {
+            cleanup();
+            reject(new Error(`client exited (${stderrTail(client!.child) || 'no output'})`));
+          };
+          const cleanup = () => {
+            clearTimeout(timer);
+            lines.off('line', onLine);
+            client!.child.off('exit', onExit);
+          };
+          lines.on('line', onLine);
+          client!.child.once('exit', onExit);
+        });
+        const r = toResult(run, result, cpuAtEnd - cpuAtStart, rssMb);
+        progress.done(r);
+        results.push(r);
+      } catch (err) {
+        // The client is gone or stuck: the rest of the group cannot run.
+        for (const rest of group.runs.slice(id)) {
+          if (rest !== run) progress.start(rest, first + results.length, total);
+          const r = failedResult(rest, (err as Error).message);
+          progress.done(r);
+          results.push(r);
+        }
+        return results;
+      }
+    }
+    return results;
+  } finally {
+    if (client !== undefined) await stop(client.child);
+    if (proxy !== undefined) await stop(proxy.child);
+    await stop(server.child);
+  }
+}
