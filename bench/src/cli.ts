@@ -104,12 +104,16 @@ async function main(): Promise<void> {
     if (m === null || Number(m[2]) <= 0) throw new Error(`--link: expected RTT/MBIT such as 20ms/100mbit`);
     link = { rttMs: Number(m[1]), mbit: Number(m[2]) };
   }
-  let timing: { warmupMs: number; durationMs: number } | undefined;
+  let timing: { primeMs: number; warmupMs: number; durationMs: number } | undefined;
   if (values.duration !== undefined) {
     const seconds = Number(values.duration);
     if (!Number.isFinite(seconds) || seconds <= 0)
       throw new Error('--duration: a positive number of seconds');
-    timing = { warmupMs: Math.min(500, Math.max(100, seconds * 300)), durationMs: seconds * 1000 };
+    timing = {
+      primeMs: values.quick ? 0 : 700,
+      warmupMs: Math.min(500, Math.max(100, seconds * 300)),
+      durationMs: seconds * 1000,
+    };
   }
   await runJob({
     out,

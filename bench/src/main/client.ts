@@ -164,6 +164,16 @@ async function runHandshakes(phase: Phase): Promise<PhaseResult> {
   };
 }
 
+if (job.primeMs > 0 && job.phases.some((p) => p.mode !== 'handshake')) {
+  await runLoad({
+    id: -1,
+    mode: 'load',
+    concurrency: 16,
+    payloadBytes: 64,
+    warmupMs: job.primeMs,
+    durationMs: 0,
+  });
+}
 for (const phase of job.phases) {
   const result = phase.mode === 'handshake' ? await runHandshakes(phase) : await runLoad(phase);
   say({ type: 'result', id: phase.id, result });

@@ -70,7 +70,9 @@ export async function runJob(options: JobOptions): Promise<Results> {
   const write = options.write ?? ((s: string) => process.stdout.write(s));
   const timing =
     options.timing ??
-    (options.quick ? { warmupMs: 150, durationMs: 300 } : { warmupMs: 250, durationMs: 800 });
+    (options.quick
+      ? { primeMs: 0, warmupMs: 150, durationMs: 300 }
+      : { primeMs: 700, warmupMs: 250, durationMs: 700 });
   const groups = plan(options);
   const total = groups.reduce((n, g) => n + g.runs.length, 0);
   const results: Results = {

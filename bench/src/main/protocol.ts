@@ -31,6 +31,8 @@ export interface ClientJob {
   system: System;
   port: number;
   tls: boolean;
+  /** Unmeasured calls (16 in flight, 64 B) before the first phase, so it does not run on a cold JIT. */
+  primeMs: number;
   phases: Phase[];
 }
 

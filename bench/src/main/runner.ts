@@ -14,6 +14,8 @@ import type { RunResult } from './results.js';
 const here = import.meta.dirname;
 
 export interface Timing {
+  /** Unmeasured load before each client's first run (a cold JIT would count against it). */
+  primeMs: number;
   warmupMs: number;
   durationMs: number;
 }
@@ -182,14 +184,14 @@ export async function runGroup(
       warmupMs: timing.warmupMs,
       durationMs: timing.durationMs,
     }));
-    const job: ClientJob = { system: group.system, port, tls: group.tls, phases };
+    const job: ClientJob = { system: group.system, port, tls: group.tls, primeMs: timing.primeMs, phases };
     client = start('client.js', [JSON.stringify(job)]);
     const stats = async () => {
       server.child.stdin!.write('stats\n');
       return nextJson<{ cpuUs: number; rssMb: number }>(server.lines, server.child, 5000, 'server stats');
     };
     // Each phase: warm-up, window, and up to 10 s for calls still in flight to settle.
-    const phaseLimit = timing.warmupMs + timing.durationMs + 20_000;
+    const phaseLimit = timing.primeMs + timing.warmupMs + timing.durationMs + 20_000;
     for (const [id, run] of group.runs.entries()) {
       progress.start(run, first + results.length, total);
       try {
