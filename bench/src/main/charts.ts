@@ -53,8 +53,8 @@ function lineChart(
 ): string {
   return render({
     title: { text: title, subtext: subtitle, left: 'center' },
-    legend: { bottom: 0, type: 'plain' },
-    grid: { left: 80, right: 30, top: 70, bottom: 80 },
+    legend: { bottom: 0, left: 'center', width: WIDTH - 80, type: 'plain' },
+    grid: { left: 80, right: 30, top: 70, bottom: 100 },
     xAxis: { type: 'category', name: xName, nameLocation: 'middle', nameGap: 28, data: categories },
     yAxis: { type: log ? 'log' : 'value', name: yName, nameLocation: 'middle', nameGap: 60 },
     series: series.map((s) => ({
@@ -69,25 +69,30 @@ function lineChart(
   });
 }
 
+/** Horizontal bars, one per system (long names stay readable), top to bottom in report order. */
 function barChart(
   title: string,
   subtitle: string,
-  yName: string,
-  bars: { system: System; value: number }[],
+  valueName: string,
+  bars: { system: System; value: number; note?: string }[],
   log: boolean,
 ): string {
+  const ordered = [...bars].reverse();
   return render({
     title: { text: title, subtext: subtitle, left: 'center' },
-    grid: { left: 80, right: 30, top: 70, bottom: 90 },
-    xAxis: { type: 'category', data: bars.map((b) => b.system), axisLabel: { rotate: 30 } },
-    yAxis: { type: log ? 'log' : 'value', name: yName, nameLocation: 'middle', nameGap: 60 },
+    grid: { left: 170, right: 60, top: 70, bottom: 50 },
+    yAxis: {
+      type: 'category',
+      data: ordered.map((b) => (b.note === undefined ? b.system : `${b.system}  (${b.note})`)),
+    },
+    xAxis: { type: log ? 'log' : 'value', name: valueName, nameLocation: 'middle', nameGap: 28 },
     series: [
       {
         type: 'bar',
-        data: bars.map((b) => ({ value: b.value, itemStyle: { color: COLOURS[b.system] } })),
+        data: ordered.map((b) => ({ value: b.value, itemStyle: { color: COLOURS[b.system] } })),
         label: {
           show: true,
-          position: 'top',
+          position: 'right',
           formatter: (p: { value: unknown }) => compact(Number(p.value)),
         },
       },
@@ -181,9 +186,13 @@ export function charts(runs: RunResult[]): Map<string, string> {
       'hol.svg',
       barChart(
         'Head-of-line blocking: p99 of small calls while 16 MiB moves',
-        '8 loops of 64-byte calls beside one loop of 16 MiB echoes; lower is better',
+        '8 loops of 64-byte calls beside one loop of 16 MiB echoes (lower is better); beside each name, the rate the transfer reached',
         'p99 ms (log)',
-        hol.map((r) => ({ system: r.system, value: Math.max(r.p99Ms, 0.001) })),
+        hol.map((r) => ({
+          system: r.system,
+          value: Math.max(r.p99Ms, 0.001),
+          note: `${r.mbPerSec.toFixed(0)} MB/s`,
+        })),
         true,
       ),
     );

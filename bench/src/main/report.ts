@@ -137,15 +137,18 @@ export function conclusions(runs: RunResult[]): string[] {
   const hol = runs.filter((r) => r.scenario === 'hol' && ok(r));
   if (hol.length > 1) {
     const sorted = [...hol].sort((a, b) => a.p99Ms - b.p99Ms);
-    const worst = sorted[sorted.length - 1]!;
-    out.push(
-      `Head-of-line blocking: while a 16 MiB message moves, small calls see p99 ${formatMs(sorted[0]!.p99Ms)} ms on ${sorted[0]!.system} and up to ${formatMs(worst.p99Ms)} ms on ${worst.system}${
-        find(runs, 'hol', 'weft-mux') !== undefined &&
-        find(runs, 'hol', 'weft-pooled-pipelined') !== undefined
-          ? ` (weft-mux ${formatMs(find(runs, 'hol', 'weft-mux')!.p99Ms)} ms vs pipelined pooled ${formatMs(find(runs, 'hol', 'weft-pooled-pipelined')!.p99Ms)} ms: pipelining queues replies behind the transfer, multiplexing interleaves them)`
-          : ''
-      }.`,
-    );
+    const show = (r: RunResult) =>
+      `${r.system} (p99 ${formatMs(r.p99Ms)} ms, the transfer at ${r.mbPerSec.toFixed(0)} MB/s)`;
+    let line = `Head-of-line blocking, small calls while a 16 MiB message moves: best ${show(sorted[0]!)}, worst ${show(sorted[sorted.length - 1]!)}.`;
+    const mux = find(runs, 'hol', 'weft-mux');
+    const pipelined = find(runs, 'hol', 'weft-pooled-pipelined');
+    if (mux !== undefined && pipelined !== undefined) {
+      line +=
+        mux.p99Ms < pipelined.p99Ms
+          ? ` weft-mux ${formatMs(mux.p99Ms)} ms against pipelined pooled ${formatMs(pipelined.p99Ms)} ms: the multiplexer interleaves small replies with the transfer, pipelining queues them behind it.`
+          : ` Here pipelined pooled (${formatMs(pipelined.p99Ms)} ms) did no worse than weft-mux (${formatMs(mux.p99Ms)} ms): the event loops, busy with the transfer, dominate.`;
+    }
+    out.push(line);
   }
   const link = runs.filter((r) => r.scenario === 'link' && ok(r));
   if (link.length > 0) {
