@@ -7,8 +7,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { codecGroups } from '../micro/codec.bench.js';
 import { framingGroups } from '../micro/framing.bench.js';
 import { hpackGroups } from '../micro/hpack.bench.js';
+import { wsFrameGroups } from '../micro/ws-frames.bench.js';
 import { machine, runJob } from './main/job.js';
 import { SCENARIOS, type Scenario } from './main/results.js';
 import { isSystem, SYSTEM_NAMES, type System } from './main/systems.js';
@@ -19,6 +21,8 @@ import { wsComparison, wsTable } from './ws/run.js';
 const MICRO: Record<string, () => MicroGroup[]> = {
   framing: framingGroups,
   hpack: hpackGroups,
+  'ws-frames': wsFrameGroups,
+  codec: codecGroups,
 };
 const COMPONENT = ['mux', 'memory', 'ws'];
 

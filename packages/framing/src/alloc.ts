@@ -6,6 +6,7 @@
  */
 const nodeBuffer = (globalThis as { Buffer?: { allocUnsafe(size: number): Uint8Array } }).Buffer;
 
+/** A buffer of `size` bytes that the caller overwrites completely (uninitialised on Node). */
 export const allocUninitialized: (size: number) => Uint8Array =
   nodeBuffer === undefined ? (size) => new Uint8Array(size) : (size) => nodeBuffer.allocUnsafe(size);
 

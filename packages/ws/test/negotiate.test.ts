@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FrameParser } from '../src/frame/decode.js';
 import { encodeFrame } from '../src/frame/encode.js';
 import { Opcode } from '../src/frame/types.js';
 import {
@@ -180,9 +181,11 @@ describe('WsConnection with permessage-deflate', () => {
     const c = new WsConnection({ role: 'server', perMessageDeflate: true });
     c.send(new Uint8Array([1]), { binary: true, fin: false, compressed: true });
     c.send(new Uint8Array([2]), { binary: true, continuation: true, compressed: true });
-    const out = c.takeOutbound();
-    expect(out[0]![0]).toBe(0x42); // no FIN, RSV1, binary
-    expect(out[2]![0]).toBe(0x80); // FIN, continuation, no RSV1
+    const frames = new FrameParser({ role: 'client', rsv1: true }).push(Buffer.concat(c.takeOutbound()));
+    expect(frames.map((f) => [f.fin, f.rsv1, f.opcode])).toEqual([
+      [false, true, Opcode.Binary],
+      [true, false, Opcode.Continuation],
+    ]);
     expect(() => new WsConnection({ role: 'server' }).send(new Uint8Array(1), { compressed: true })).toThrow(
       expect.objectContaining({ code: 'WS_ERR_INVALID_STATE' }),
     );

@@ -1,4 +1,4 @@
-import { ByteQueue } from '@weft/framing';
+import { allocUninitialized, ByteQueue } from '@weft/framing';
 import { WsError } from '../errors.js';
 import { CloseCode, DEFAULT_MAX_PAYLOAD, MAX_CONTROL_PAYLOAD, Opcode } from './types.js';
 
@@ -27,7 +27,8 @@ interface FrameHeader {
   opcode: number;
   length: number;
   headerLength: number;
-  mask: Uint8Array | undefined;
+  /** The masking key as a big-endian 32-bit number (a typed array per frame costs more than the XOR). */
+  mask: number | undefined;
 }
 
 const fail = (
@@ -99,7 +100,7 @@ export class FrameParser {
       if (this.#queue.length < h.headerLength + h.length) return undefined;
       this.#queue.skip(h.headerLength);
       let payload = this.#queue.take(h.length);
-      if (h.mask !== undefined) payload = unmask(payload, h.mask);
+      if (h.mask !== undefined) payload = unmaskWith(payload, h.mask);
       this.#header = undefined;
       return { fin: h.fin, rsv1: h.rsv1, opcode: h.opcode, payload };
     } catch (err) {
@@ -179,10 +180,10 @@ export class FrameParser {
         CloseCode.MessageTooBig,
       );
     }
-    let mask: Uint8Array | undefined;
+    let mask: number | undefined;
     if (masked) {
       if (q.length < at + 4) return undefined;
-      mask = s.slice(at, at + 4);
+      mask = ((s[at]! << 24) | (s[at + 1]! << 16) | (s[at + 2]! << 8) | s[at + 3]!) >>> 0;
       at += 4;
     }
     if (!control) this.#message = fin ? -1 : total;
@@ -192,18 +193,24 @@ export class FrameParser {
 
 /** XOR `payload` with the 4-byte mask into a new buffer (§5.3). */
 export function unmask(payload: Uint8Array, mask: Uint8Array): Uint8Array {
-  const out = new Uint8Array(payload.length);
-  const m0 = mask[0]!;
-  const m1 = mask[1]!;
-  const m2 = mask[2]!;
-  const m3 = mask[3]!;
+  return unmaskWith(payload, ((mask[0]! << 24) | (mask[1]! << 16) | (mask[2]! << 8) | mask[3]!) >>> 0);
+}
+
+/** `unmask` with the key as a big-endian 32-bit number. */
+function unmaskWith(payload: Uint8Array, key: number): Uint8Array {
+  const out = allocUninitialized(payload.length);
+  const m0 = key >>> 24;
+  const m1 = (key >>> 16) & 0xff;
+  const m2 = (key >>> 8) & 0xff;
+  const m3 = key & 0xff;
+  const n = payload.length;
   let i = 0;
-  for (const n = payload.length - 3; i < n; i += 4) {
+  for (const end = n - 3; i < end; i += 4) {
     out[i] = payload[i]! ^ m0;
     out[i + 1] = payload[i + 1]! ^ m1;
     out[i + 2] = payload[i + 2]! ^ m2;
     out[i + 3] = payload[i + 3]! ^ m3;
   }
-  for (; i < payload.length; i++) out[i] = payload[i]! ^ mask[i & 3]!;
+  for (; i < n; i++) out[i] = payload[i]! ^ ((key >>> (24 - 8 * (i & 3))) & 0xff);
   return out;
 }
