@@ -16,6 +16,8 @@ export interface MethodInfo {
   /** gRPC content-subtype of the method's codec (`msgpack`). */
   readonly codecName: string;
   readonly maxMessageBytes: number;
+  /** Safe to send twice: a channel may retry it after UNAVAILABLE. */
+  readonly idempotent: boolean;
 }
 
 /** Start of a client call. */
@@ -26,6 +28,10 @@ export interface ClientCallStart {
   readonly deadline: number | undefined;
   /** Whether messages this call sends may be compressed (`grpc-encoding: gzip`). */
   readonly compress: boolean;
+  /** Channel: the key of consistent-hash routing. */
+  readonly routingKey?: string | undefined;
+  /** Channel: wait for an available endpoint rather than fail at once. */
+  readonly waitForReady?: boolean | undefined;
 }
 
 /** Where a transport reports a client call's progress. `onStatus` comes exactly once, last. */

@@ -21,6 +21,10 @@ export interface CallOptions {
   onHeaders?: (headers: Metadata) => void;
   /** Called with the trailers (on failure too). */
   onTrailers?: (trailers: Metadata) => void;
+  /** Key of sticky routing, for the `consistent-hash` balancer: the same key, the same server. */
+  routingKey?: string;
+  /** Wait (until the deadline) for a server to become available instead of failing at once. */
+  waitForReady?: boolean;
 }
 
 /** Compression settings shared by a client's calls. */
@@ -143,7 +147,14 @@ export class ClientCall implements ClientCallListener {
       signal.addEventListener('abort', this.#onAbort, { once: true });
     }
     this.#tcall = this.#transport.start(
-      { method: this.info, metadata, deadline, compress: this.#compressAt !== Number.POSITIVE_INFINITY },
+      {
+        method: this.info,
+        metadata,
+        deadline,
+        compress: this.#compressAt !== Number.POSITIVE_INFINITY,
+        routingKey: this.#options.routingKey,
+        waitForReady: this.#options.waitForReady,
+      },
       this,
     );
   }

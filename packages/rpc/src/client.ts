@@ -1,4 +1,11 @@
 import type { ClientTransport, MethodInfo } from './call.js';
+import type { BackoffOptions } from './channel/backoff.js';
+import { type Balancer, type BalancerName, balancerFor } from './channel/balancer.js';
+import type { RetryOptions } from './channel/channel.js';
+import { Channel, type ChannelOptions } from './channel/channel.js';
+import type { DnsResolverOptions } from './channel/dns-resolver.js';
+import type { EjectionOptions } from './channel/endpoint.js';
+import { resolverFor } from './channel/parse-target.js';
 import { type CallOptions, ClientCall, type ResponseStream } from './client-call.js';
 import { defaultCodec } from './codec.js';
 import { callScope, effectiveDeadline } from './deadline.js';
@@ -14,9 +21,8 @@ import {
   type ServiceDefinition,
 } from './service.js';
 import { Status } from './status.js';
-import { parseTarget } from './target.js';
 import { type MuxClientOptions, MuxClientTransport } from './transport/mux.js';
-import { type PooledClientOptions, PooledClientTransport } from './transport/pooled.js';
+import { type PooledClientOptions, PooledClientTransport, resolvePooledOptions } from './transport/pooled.js';
 import { type WsClientOptions, WsClientTransport } from './transport/ws.js';
 
 /** Default largest message, sent or received: 4 MiB, as gRPC. */
@@ -46,8 +52,23 @@ export type TransportKind = 'mux' | 'pooled' | 'ws';
 
 /** Options of {@link createClient}. */
 export interface ClientOptions {
-  /** `static:///host:port[,host:port]` or `host:port`. Calls go round-robin over the addresses. */
+  /**
+   * Where the servers are: `static:///host:port[,host:port]` (or a bare `host:port,...`),
+   * `dns:[//server:port/]name:port`, `dns+srv:[//server:port/]_service._proto.name`.
+   */
   target: string;
+  /** How calls are spread over the addresses: `'p2c'` (default), `'round-robin'`, `'pick-first'`, `'consistent-hash'`, or your own. */
+  balancer?: BalancerName | Balancer;
+  /** Retries of failed attempts (idempotent methods, and calls the server never saw). Default 3 attempts, budgeted. */
+  retry?: RetryOptions;
+  /** Reconnect backoff of an endpoint that could not be reached. */
+  reconnect?: BackoffOptions;
+  /** Outlier ejection after consecutive failures. */
+  ejection?: EjectionOptions;
+  /** DNS resolvers: refresh period and rate limit. */
+  dns?: DnsResolverOptions;
+  /** How long calls wait for the target's first resolution. Default 10 s. */
+  resolveTimeoutMs?: number;
   /** Default `'mux'`. */
   transport?: TransportKind;
   interceptors?: ClientInterceptor[];
@@ -97,7 +118,7 @@ export function createClient<M extends MethodMap>(
   service: ServiceDefinition<M>,
   options: ClientOptions,
 ): Client<M> {
-  const endpoints = parseTarget(options.target);
+  const resolver = resolverFor(options.target, options.dns);
   const kind = options.transport ?? 'mux';
   const maxDefault = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   checkPositive('maxMessageBytes', maxDefault);
@@ -113,16 +134,29 @@ export function createClient<M extends MethodMap>(
     if (kind === 'ws') return new WsClientTransport({ host, port }, { maxFrameBytes, ...options.ws });
     throw new RpcUsageError('RPC_ERR_INVALID_OPTION', `unknown transport ${JSON.stringify(kind)}`);
   };
-  const transports = endpoints.map((e) => makeTransport(e.host, e.port));
-  let next = 0;
-  const pick = (): ClientTransport => transports[next++ % transports.length]!;
+  if (kind !== 'mux' && kind !== 'pooled' && kind !== 'ws') {
+    throw new RpcUsageError('RPC_ERR_INVALID_OPTION', `unknown transport ${JSON.stringify(kind)}`);
+  }
+  // Transports are made per endpoint when first used: check their options now.
+  if (kind === 'pooled') resolvePooledOptions({ maxFrameBytes, ...options.pooled });
+  const channelOptions: ChannelOptions = {
+    ...(options.retry === undefined ? {} : { retry: options.retry }),
+    ...(options.reconnect === undefined ? {} : { reconnect: options.reconnect }),
+    ...(options.ejection === undefined ? {} : { ejection: options.ejection }),
+    ...(options.resolveTimeoutMs === undefined ? {} : { resolveTimeoutMs: options.resolveTimeoutMs }),
+  };
+  const channel = new Channel(
+    resolver,
+    balancerFor(options.balancer),
+    (a) => makeTransport(a.host, a.port),
+    channelOptions,
+  );
   const compressAt = options.compression?.thresholdBytes ?? Number.POSITIVE_INFINITY;
   const interceptors = options.interceptors ?? [];
   const client: Record<string, unknown> = {
-    close: () => {
-      for (const t of transports) t.close();
-    },
+    close: () => channel.close(),
   };
+  channels.set(client, channel);
   for (const name of Object.keys(service.methods)) {
     const descriptor = service.methods[name]!;
     const codec = descriptor.options.codec ?? service.options.codec ?? defaultCodec;
@@ -131,9 +165,10 @@ export function createClient<M extends MethodMap>(
       kind: descriptor.kind,
       codecName: codec.name,
       maxMessageBytes: descriptor.options.maxMessageBytes ?? maxDefault,
+      idempotent: descriptor.options.idempotent ?? false,
     };
     const invoke = (input: unknown, callOptions: CallOptions = {}): unknown => {
-      const call = new ClientCall(info, codec, pick(), callOptions, compressAt);
+      const call = new ClientCall(info, codec, channel, callOptions, compressAt);
       const scope = callScope.getStore();
       const deadline = effectiveDeadline(
         callOptions.timeoutMs ?? (scope === undefined ? options.defaultTimeoutMs : undefined),
@@ -221,4 +256,18 @@ function checkPositive(name: string, value: number): void {
   if (!Number.isInteger(value) || value <= 0) {
     throw new RpcUsageError('RPC_ERR_INVALID_OPTION', `${name} must be a positive integer, got ${value}`);
   }
+}
+
+const channels = new WeakMap<object, Channel>();
+
+/**
+ * The channel behind a client: `channelOf(client).stats()` gives calls started, succeeded, failed
+ * and in flight, retries, and each endpoint's state.
+ * @throws {RpcUsageError} `RPC_ERR_INVALID_OPTION` for an object `createClient` did not make.
+ */
+export function channelOf(client: object): Channel {
+  const channel = channels.get(client);
+  if (channel === undefined)
+    throw new RpcUsageError('RPC_ERR_INVALID_OPTION', 'not a client made by createClient');
+  return channel;
 }

@@ -13,13 +13,30 @@ export class RpcError extends Error {
   readonly details: unknown;
   /** Trailers the server sent with the status (client side), or empty. */
   metadata: Metadata | undefined;
+  /**
+   * Client side: the server never saw the call — the connection could not be made, the stream was
+   * refused or fell above a GOAWAY — so trying it again is safe even for a method that is not
+   * idempotent (a channel does so transparently).
+   */
+  readonly unprocessed: boolean;
+  /**
+   * Client side: a failure of this side's own limits (a connection wait that timed out, a closed
+   * client) that trying again would only repeat: a channel does not retry it.
+   */
+  readonly noRetry: boolean;
 
-  constructor(code: Status, message: string, options: { details?: unknown; cause?: unknown } = {}) {
+  constructor(
+    code: Status,
+    message: string,
+    options: { details?: unknown; cause?: unknown; unprocessed?: boolean; noRetry?: boolean } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'RpcError';
     this.code = code;
     this.details = options.details;
     this.metadata = undefined;
+    this.unprocessed = options.unprocessed ?? false;
+    this.noRetry = options.noRetry ?? false;
   }
 
   /** `NOT_FOUND: no such user`. */

@@ -5,12 +5,24 @@
  * @packageDocumentation
  */
 
+export type { BackoffOptions } from './channel/backoff.js';
+export { type Balancer, type BalancerName, balancerFor, type PickInfo } from './channel/balancer.js';
+export { consistentHash } from './channel/balancers/consistent-hash.js';
+export { powerOfTwoChoices } from './channel/balancers/p2c.js';
+export { pickFirst } from './channel/balancers/pick-first.js';
+export { roundRobin } from './channel/balancers/round-robin.js';
+export { Channel, type ChannelOptions, type ChannelStats, type RetryOptions } from './channel/channel.js';
+export type { DnsResolverOptions } from './channel/dns-resolver.js';
+export type { EjectionOptions, EndpointState, EndpointView } from './channel/endpoint.js';
+export type { Address, Resolver } from './channel/resolver.js';
+export type { RetryBudgetOptions } from './channel/retry-budget.js';
 export {
   type Client,
   type ClientCallContext,
   type ClientInterceptor,
   type ClientMethod,
   type ClientOptions,
+  channelOf,
   createClient,
   DEFAULT_MAX_MESSAGE_BYTES,
   type TransportKind,
@@ -51,7 +63,6 @@ export {
   unary,
 } from './service.js';
 export { isStatus, Status, statusName } from './status.js';
-export type { Endpoint } from './target.js';
 export type { MuxClientOptions } from './transport/mux.js';
 export type { PooledClientOptions } from './transport/pooled.js';
 export { WS_PATH, type WsClientOptions } from './transport/ws.js';

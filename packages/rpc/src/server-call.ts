@@ -39,6 +39,7 @@ export class ServerCall implements ServerCallListener {
   #request: unknown;
   #requests = 0;
   #headersSent = false;
+  #halfClosedSeen = false;
   readonly #inbound: InboundOrder;
   readonly #inbox: Inbox<unknown> | undefined;
 
@@ -91,7 +92,10 @@ export class ServerCall implements ServerCallListener {
   };
 
   onHalfClose(): void {
-    if (!this.#done) this.#inbound.after(() => this.#halfClosed());
+    // A client half-closes once; a repeated half-close must not run the handler again.
+    if (this.#done || this.#halfClosedSeen) return;
+    this.#halfClosedSeen = true;
+    this.#inbound.after(() => this.#halfClosed());
   }
 
   #halfClosed(): void {

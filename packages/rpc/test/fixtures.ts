@@ -176,9 +176,9 @@ export function startTestServer(options: ServerOptions = {}): {
 export const TRANSPORTS: TransportKind[] = ['mux', 'pooled', 'ws'];
 
 /** Resolves when `predicate` holds, polling; rejects after `ms`. */
-export async function eventually(predicate: () => boolean, ms = 2000): Promise<void> {
+export async function eventually(predicate: () => boolean | Promise<boolean>, ms = 2000): Promise<void> {
   const until = Date.now() + ms;
-  while (!predicate()) {
+  while (!(await predicate())) {
     if (Date.now() > until) throw new Error('condition not reached in time');
     await sleep(5);
   }

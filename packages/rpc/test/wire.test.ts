@@ -1,9 +1,9 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
+import { parseStatic as parseTarget } from '../src/channel/parse-target.js';
 import { encodeTimeout, parseTimeout } from '../src/deadline.js';
 import { Metadata, RpcError } from '../src/index.js';
 import { Status } from '../src/status.js';
-import { parseTarget } from '../src/target.js';
 import {
   decodeMessage,
   encodeMessage,

@@ -52,6 +52,9 @@ export interface MuxClientOptions {
 
 type HeaderRecord = Record<string, string | string[] | undefined>;
 
+/** Client sessions that heard the server's SETTINGS: requests on the others never left. */
+const connected = new WeakSet<MuxSession>();
+
 /** Calls to one endpoint over one HTTP/2 session, reopened when it closes. */
 export class MuxClientTransport implements ClientTransport {
   readonly #endpoint: { host: string; port: number };
@@ -76,6 +79,7 @@ export class MuxClientTransport implements ClientTransport {
     session.on('error', () => {
       // Each stream reports the failure to its call.
     });
+    session.once('remoteSettings', () => connected.add(session));
     const forget = () => {
       if (this.#session === session) this.#session = undefined;
     };
@@ -86,7 +90,11 @@ export class MuxClientTransport implements ClientTransport {
   }
 
   start(call: ClientCallStart, listener: ClientCallListener): ClientTransportCall {
-    if (this.#closed) return failedCall(listener, new RpcError(Status.UNAVAILABLE, 'the client is closed'));
+    if (this.#closed)
+      return failedCall(
+        listener,
+        new RpcError(Status.UNAVAILABLE, 'the client is closed', { noRetry: true }),
+      );
     return new MuxClientCall(this.#open(), call, listener);
   }
 
@@ -122,7 +130,7 @@ class MuxClientCall implements ClientTransportCall {
       stream = session.request(headers as Record<string, string | string[]>);
     } catch (err) {
       this.#stream = undefined;
-      queueMicrotask(() => this.#status(unavailable('the connection cannot take new calls', err)));
+      queueMicrotask(() => this.#status(unavailable('the connection cannot take new calls', err, true)));
       return;
     }
     this.#stream = stream;
@@ -181,7 +189,11 @@ class MuxClientCall implements ClientTransportCall {
     if (stream.rstCode !== undefined) {
       const code = stream.rstCode;
       if (stream.retryable || code === ErrorCode.RefusedStream) {
-        this.#status(new RpcError(Status.UNAVAILABLE, 'the server did not process the call (refused)'));
+        this.#status(
+          new RpcError(Status.UNAVAILABLE, 'the server did not process the call (refused)', {
+            unprocessed: true,
+          }),
+        );
       } else if (code === ErrorCode.Cancel) {
         this.#status(new RpcError(Status.CANCELLED, 'the server cancelled the call'));
       } else {
@@ -191,7 +203,9 @@ class MuxClientCall implements ClientTransportCall {
     }
     const err = stream.errored;
     if (err !== null && err !== undefined) {
-      this.#status(unavailable(`the connection failed: ${err.message}`, err));
+      // A session that never heard the server's SETTINGS never delivered a request.
+      const unprocessed = !connected.has(stream.session);
+      this.#status(unavailable(`the connection failed: ${err.message}`, err, unprocessed));
       return;
     }
     this.#status(
@@ -274,8 +288,8 @@ function waitDrain(stream: MuxStream): Promise<void> {
   });
 }
 
-function unavailable(message: string, cause: unknown): RpcError {
-  return new RpcError(Status.UNAVAILABLE, message, { cause });
+function unavailable(message: string, cause: unknown, unprocessed = false): RpcError {
+  return new RpcError(Status.UNAVAILABLE, message, { cause, unprocessed });
 }
 
 /** Serve `dispatcher` over HTTP/2 (gRPC). @internal */

@@ -56,7 +56,8 @@ interface Resolved {
   maxFrameBytes: number;
 }
 
-function resolve(options: PooledClientOptions): Resolved {
+/** Pooled options with their defaults. @throws {RpcUsageError} `RPC_ERR_INVALID_OPTION` @internal */
+export function resolvePooledOptions(options: PooledClientOptions): Resolved {
   const r: Resolved = {
     min: options.minConnections ?? 0,
     max: options.maxConnections ?? 16,
@@ -129,14 +130,14 @@ export class PooledClientTransport implements ClientTransport {
 
   constructor(endpoint: { host: string; port: number }, options: PooledClientOptions) {
     this.#endpoint = endpoint;
-    this.#options = resolve(options);
+    this.#options = resolvePooledOptions(options);
     this.#tls = options.tls;
   }
 
   start(start: ClientCallStart, listener: ClientCallListener): ClientTransportCall {
     const deferred = new DeferredCall(listener, (d) => this.#unwait(d));
     if (this.#closed) {
-      deferred.fail(new RpcError(Status.UNAVAILABLE, 'the client is closed'));
+      deferred.fail(new RpcError(Status.UNAVAILABLE, 'the client is closed', { noRetry: true }));
       return deferred;
     }
     this.#warm();
@@ -178,6 +179,7 @@ export class PooledClientTransport implements ClientTransport {
           new RpcError(
             Status.UNAVAILABLE,
             `no connection became free within ${this.#options.waitTimeoutMs} ms`,
+            { noRetry: true },
           ),
         );
     }
@@ -218,10 +220,9 @@ export class PooledClientTransport implements ClientTransport {
       this.#conns.delete(conn);
       clearTimeout(conn.idleTimer);
       conn.session.fail(
-        new RpcError(
-          Status.UNAVAILABLE,
-          conn.connected ? 'the connection closed' : `could not connect to ${host}:${port}`,
-        ),
+        conn.connected
+          ? new RpcError(Status.UNAVAILABLE, 'the connection closed')
+          : new RpcError(Status.UNAVAILABLE, `could not connect to ${host}:${port}`, { unprocessed: true }),
       );
       this.#serveWaiters();
     });
@@ -283,7 +284,7 @@ export class PooledClientTransport implements ClientTransport {
     clearTimeout(this.#waitTimer);
     this.#waitTimer = undefined;
     for (const w of this.#waiting.splice(0)) {
-      w.deferred.fail(new RpcError(Status.UNAVAILABLE, 'the client is closed'));
+      w.deferred.fail(new RpcError(Status.UNAVAILABLE, 'the client is closed', { noRetry: true }));
     }
     for (const c of this.#conns) c.socket.destroy();
   }

@@ -110,14 +110,23 @@ export class WsClientTransport implements ClientTransport {
     attach(ws, (data) => current.session.receive(decodeEnvelope(data)));
     ws.on('close', () => {
       if (this.#current === current) this.#current = undefined;
-      current.session.fail(new RpcError(Status.UNAVAILABLE, 'the WebSocket connection closed'));
+      // Envelopes still queued for the handshake never left.
+      current.session.fail(
+        current.queue !== undefined
+          ? new RpcError(Status.UNAVAILABLE, `could not connect to ${this.#url}`, { unprocessed: true })
+          : new RpcError(Status.UNAVAILABLE, 'the WebSocket connection closed'),
+      );
     });
     this.#current = current;
     return current.session;
   }
 
   start(start: ClientCallStart, listener: ClientCallListener): ClientTransportCall {
-    if (this.#closed) return failedCall(listener, new RpcError(Status.UNAVAILABLE, 'the client is closed'));
+    if (this.#closed)
+      return failedCall(
+        listener,
+        new RpcError(Status.UNAVAILABLE, 'the client is closed', { noRetry: true }),
+      );
     return this.#open().start(start, listener);
   }
 
@@ -126,7 +135,7 @@ export class WsClientTransport implements ClientTransport {
     const current = this.#current;
     this.#current = undefined;
     if (current !== undefined) {
-      current.session.fail(new RpcError(Status.UNAVAILABLE, 'the client is closed'));
+      current.session.fail(new RpcError(Status.UNAVAILABLE, 'the client is closed', { noRetry: true }));
       current.ws.terminate();
     }
   }

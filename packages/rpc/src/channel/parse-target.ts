@@ -1,0 +1,57 @@
+/**
+ * Client targets: `static:///host:port[,host:port]` (or a bare `host:port[,...]`),
+ * `dns:[//server:port/]name:port` and `dns+srv:[//server:port/]_service._proto.name`.
+ */
+import { RpcUsageError } from '../errors.js';
+import { DnsResolver, type DnsResolverOptions } from './dns-resolver.js';
+import type { Address, Resolver } from './resolver.js';
+import { StaticResolver } from './static-resolver.js';
+
+const SCHEMES = 'static:///host:port,..., dns:///name:port, dns+srv:///_service._proto.name';
+
+/** The resolver of `target`. @throws {RpcUsageError} `RPC_ERR_INVALID_TARGET` */
+export function resolverFor(target: string, dns: DnsResolverOptions = {}): Resolver {
+  if (target.startsWith('dns:') || target.startsWith('dns+srv:')) {
+    const srv = target.startsWith('dns+srv:');
+    const rest = target.slice(srv ? 'dns+srv:'.length : 'dns:'.length);
+    let server: string | undefined;
+    let name = rest;
+    if (rest.startsWith('//')) {
+      const slash = rest.indexOf('/', 2);
+      if (slash < 0) throw invalid(target, 'expected dns://[server]/name');
+      server = rest.slice(2, slash) || undefined;
+      name = rest.slice(slash + 1);
+    }
+    if (server !== undefined) parseHostPort(server, target);
+    if (srv) {
+      if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw invalid(target, `invalid SRV name ${JSON.stringify(name)}`);
+      return new DnsResolver({ server, kind: 'srv', name, port: 0 }, dns);
+    }
+    const { host, port } = parseHostPort(name, target);
+    return new DnsResolver({ server, kind: 'a', name: host, port }, dns);
+  }
+  return new StaticResolver(parseStatic(target));
+}
+
+/** The addresses of a `static:` (or bare) target. */
+export function parseStatic(target: string): Address[] {
+  let list: string;
+  if (target.startsWith('static:///')) list = target.slice('static:///'.length);
+  else if (!target.includes('://')) list = target;
+  else throw invalid(target, `unsupported scheme (supported: ${SCHEMES})`);
+  const addresses = list.split(',').map((part) => parseHostPort(part.trim(), target));
+  if (addresses.length === 0) throw invalid(target, 'no address');
+  return addresses;
+}
+
+function parseHostPort(text: string, target: string): Address {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s/]+)):(\d{1,5})$/.exec(text);
+  const port = m === null ? Number.NaN : Number(m[3]);
+  if (m === null || port < 1 || port > 65535)
+    throw invalid(target, `invalid address ${JSON.stringify(text)}`);
+  return { host: (m[1] ?? m[2])!, port };
+}
+
+function invalid(target: string, why: string): RpcUsageError {
+  return new RpcUsageError('RPC_ERR_INVALID_TARGET', `${why} in target ${JSON.stringify(target)}`);
+}
