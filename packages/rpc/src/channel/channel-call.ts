@@ -13,6 +13,8 @@ import { Backoff } from './backoff.js';
 import type { Channel } from './channel.js';
 import type { Endpoint } from './endpoint.js';
 
+const NONE_TRIED: ReadonlySet<string> = new Set();
+
 interface Write {
   bytes: Uint8Array;
   compressed: boolean;
@@ -26,8 +28,9 @@ export class ChannelCall implements ClientTransportCall {
   /** Unary and server-streaming calls send one message: kept, they can be sent again. */
   readonly #replayable: boolean;
   readonly #maxAttempts: number;
-  readonly #backoff: Backoff;
-  readonly #tried = new Set<string>();
+  /** Made on the first retry: most calls never need them. */
+  #backoff: Backoff | undefined;
+  #tried: Set<string> | undefined;
   readonly #writes: Write[] = [];
   /** `end()` was called: half-close without a message (a write with `end` carries its own). */
   #ended = false;
@@ -50,9 +53,7 @@ export class ChannelCall implements ClientTransportCall {
     this.#listener = listener;
     const kind = start.method.kind;
     this.#replayable = kind === 'unary' || kind === 'serverStream';
-    const retry = channel._options.retry ?? {};
-    this.#maxAttempts = this.#replayable ? Math.max(1, retry.maxAttempts ?? 3) : 1;
-    this.#backoff = new Backoff({ initialMs: 25, multiplier: 2, maxMs: 1000, jitter: 0.2, ...retry.backoff });
+    this.#maxAttempts = this.#replayable ? Math.max(1, channel._options.retry?.maxAttempts ?? 3) : 1;
     this.#place();
   }
 
@@ -64,7 +65,7 @@ export class ChannelCall implements ClientTransportCall {
       return;
     }
     const endpoint = this.#channel._resolved
-      ? this.#channel._pick(this.#start.method.path, this.#start.routingKey, this.#tried)
+      ? this.#channel._pick(this.#start.method.path, this.#start.routingKey, this.#tried ?? NONE_TRIED)
       : undefined;
     if (endpoint === undefined) {
       this.#waitingSince ||= Date.now();
@@ -92,13 +93,12 @@ export class ChannelCall implements ClientTransportCall {
     }
     this.#waitingSince = 0;
     this.#attempts++;
-    this.#tried.add(endpoint.key);
     this.#endpoint = endpoint;
     this.#attemptStarted = performance.now();
     endpoint.started();
     let attempt: ClientTransportCall;
     try {
-      attempt = endpoint.transport.start(this.#start, this.#attemptListener(endpoint));
+      attempt = endpoint.transport.start(this.#start, new AttemptListener(this, this.#attempts, endpoint));
     } catch (err) {
       // Making the endpoint's transport failed (its options): no attempt is possible.
       endpoint.ended(0, 'cancelled');
@@ -117,39 +117,42 @@ export class ChannelCall implements ClientTransportCall {
     this.#placed = undefined;
   }
 
-  #attemptListener(endpoint: Endpoint): ClientCallListener {
-    // Events of an earlier attempt (on the same endpoint, even) are not this one's.
-    const attempt = this.#attempts;
-    const current = () => this.#attempt !== undefined && this.#attempts === attempt;
-    return {
-      onHeaders: (metadata) => {
-        if (!current()) return;
-        this.#committed = true;
-        this.#listener.onHeaders(metadata);
-      },
-      onMessage: (bytes, compressed) => {
-        if (!current()) return;
-        this.#committed = true;
-        this.#listener.onMessage(bytes, compressed);
-      },
-      onStatus: (error, trailers) => {
-        if (!current()) return;
-        this.#attempt = undefined;
-        const outcome =
-          error === undefined
-            ? 'ok'
-            : error.unprocessed
-              ? 'unreachable'
-              : error.code === Status.UNAVAILABLE
-                ? 'failed'
-                : 'ok';
-        endpoint.ended(performance.now() - this.#attemptStarted, outcome);
-        this.#channel._endpointIdle(endpoint);
-        if (outcome === 'unreachable') this.#channel._refresh();
-        if (error !== undefined && this.#retryable(error) && this.#retryAfter()) return;
-        this.#finish(error, trailers);
-      },
-    };
+  /** @internal an attempt's events count only while it is the current one. */
+  _current(attempt: number): boolean {
+    return this.#attempt !== undefined && this.#attempts === attempt;
+  }
+
+  /** @internal */
+  _headers(attempt: number, metadata: Metadata): void {
+    if (!this._current(attempt)) return;
+    this.#committed = true;
+    this.#listener.onHeaders(metadata);
+  }
+
+  /** @internal */
+  _message(attempt: number, bytes: Uint8Array, compressed: boolean): void {
+    if (!this._current(attempt)) return;
+    this.#committed = true;
+    this.#listener.onMessage(bytes, compressed);
+  }
+
+  /** @internal */
+  _status(attempt: number, endpoint: Endpoint, error: RpcError | undefined, trailers: Metadata): void {
+    if (!this._current(attempt)) return;
+    this.#attempt = undefined;
+    const outcome =
+      error === undefined
+        ? 'ok'
+        : error.unprocessed
+          ? 'unreachable'
+          : error.code === Status.UNAVAILABLE
+            ? 'failed'
+            : 'ok';
+    endpoint.ended(performance.now() - this.#attemptStarted, outcome);
+    this.#channel._endpointIdle(endpoint);
+    if (outcome === 'unreachable') this.#channel._refresh();
+    if (error !== undefined && this.#retryable(error) && this.#retryAfter()) return;
+    this.#finish(error, trailers);
   }
 
   #retryable(error: RpcError): boolean {
@@ -160,10 +163,22 @@ export class ChannelCall implements ClientTransportCall {
 
   /** Schedule the next attempt if the deadline and the budget allow; false when they do not. */
   #retryAfter(): boolean {
+    this.#backoff ??= new Backoff({
+      initialMs: 25,
+      multiplier: 2,
+      maxMs: 1000,
+      jitter: 0.2,
+      ...this.#channel._options.retry?.backoff,
+    });
     const delay = this.#backoff.next();
     const deadline = this.#start.deadline;
     if (deadline !== undefined && Date.now() + delay >= deadline) return false;
     if (!this.#channel._mayRetry()) return false;
+    // The next attempt avoids every endpoint tried so far, while others remain.
+    if (this.#endpoint !== undefined) {
+      this.#tried ??= new Set();
+      this.#tried.add(this.#endpoint.key);
+    }
     this.#retryTimer = setTimeout(() => this.#place(), delay);
     return true;
   }
@@ -225,5 +240,30 @@ export class ChannelCall implements ClientTransportCall {
   resume(): void {
     this.#paused = false;
     this.#attempt?.resume();
+  }
+}
+
+/** Where one attempt's transport reports: forwarded to the call, tagged with the attempt. */
+class AttemptListener implements ClientCallListener {
+  readonly #call: ChannelCall;
+  readonly #attempt: number;
+  readonly #endpoint: Endpoint;
+
+  constructor(call: ChannelCall, attempt: number, endpoint: Endpoint) {
+    this.#call = call;
+    this.#attempt = attempt;
+    this.#endpoint = endpoint;
+  }
+
+  onHeaders(metadata: Metadata): void {
+    this.#call._headers(this.#attempt, metadata);
+  }
+
+  onMessage(bytes: Uint8Array, compressed: boolean): void {
+    this.#call._message(this.#attempt, bytes, compressed);
+  }
+
+  onStatus(error: RpcError | undefined, trailers: Metadata): void {
+    this.#call._status(this.#attempt, this.#endpoint, error, trailers);
   }
 }
