@@ -54,7 +54,8 @@ export type TransportKind = 'mux' | 'pooled' | 'ws';
 export interface ClientOptions {
   /**
    * Where the servers are: `static:///host:port[,host:port]` (or a bare `host:port,...`),
-   * `dns:[//server:port/]name:port`, `dns+srv:[//server:port/]_service._proto.name`.
+   * `dns:[//server:port/]name:port`, `dns+srv:[//server:port/]_service._proto.name`,
+   * `registry://host:port` (a weft registry: `startRegistry()` or `npx weft-registry`).
    */
   target: string;
   /** How calls are spread over the addresses: `'p2c'` (default), `'round-robin'`, `'pick-first'`, `'consistent-hash'`, or your own. */
@@ -118,7 +119,7 @@ export function createClient<M extends MethodMap>(
   service: ServiceDefinition<M>,
   options: ClientOptions,
 ): Client<M> {
-  const resolver = resolverFor(options.target, options.dns);
+  const resolver = resolverFor(options.target, options.dns, service.name);
   const kind = options.transport ?? 'mux';
   const maxDefault = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   checkPositive('maxMessageBytes', maxDefault);

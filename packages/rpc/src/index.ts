@@ -36,6 +36,16 @@ export { isRpcError, RpcError, RpcUsageError, type RpcUsageErrorCode } from './e
 export type { Interceptor } from './interceptors.js';
 export { Metadata, type MetadataInit, type MetadataValue } from './metadata.js';
 export type { ClientTlsOptions, ServerTlsOptions } from './node/tls-options.js';
+export type { RegisterOptions } from './registry/registration.js';
+export { Registry, type RegistryLimits } from './registry/registry.js';
+export {
+  type Lease,
+  type RegisterRequest,
+  type RegistryAddress,
+  RegistryService,
+  type Snapshot,
+} from './registry/service.js';
+export { type RegistryOptions, type RunningRegistry, startRegistry } from './registry/start.js';
 export {
   createServer,
   DEFAULT_MAX_CONCURRENT_CALLS,

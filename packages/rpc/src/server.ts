@@ -7,6 +7,7 @@ import { RpcError, RpcUsageError } from './errors.js';
 import type { Interceptor } from './interceptors.js';
 import { Metadata } from './metadata.js';
 import type { ServerTlsOptions } from './node/tls-options.js';
+import { type RegisterOptions, Registration } from './registry/registration.js';
 import { type AnyHandler, type CallEnvironment, ServerCall } from './server-call.js';
 import type { MethodDescriptor, MethodKind, MethodMap, ServiceDefinition } from './service.js';
 import { methodPath } from './service.js';
@@ -41,6 +42,11 @@ export interface ListenOptions {
   transport?: TransportKind;
   /** Serve over TLS (`key`, `cert`, ...). */
   tls?: ServerTlsOptions;
+  /**
+   * Register this address in a registry (`{ target: 'registry://host:port', ttlSeconds }`), one
+   * lease per service served, kept alive while listening and removed by `close()`.
+   */
+  register?: RegisterOptions;
 }
 
 /** Where a server listens. */
@@ -83,6 +89,7 @@ export class Server implements CallDispatcher {
   readonly #routes = new Map<string, Route>();
   readonly #options: ServerOptions;
   readonly #listeners: TransportServer[] = [];
+  readonly #registrations: Registration[] = [];
   readonly #maxCalls: number;
   readonly #maxMessageBytes: number;
   #active = 0;
@@ -173,7 +180,34 @@ export class Server implements CallDispatcher {
     else if (transport === 'ws') listener = await listenWs(this, at);
     else throw new RpcUsageError('RPC_ERR_INVALID_OPTION', `unknown transport ${JSON.stringify(transport)}`);
     this.#listeners.push(listener);
+    if (options.register !== undefined) await this.#register(options.register, listener.address);
     return { ...listener.address, transport };
+  }
+
+  async #register(options: RegisterOptions, at: { host: string; port: number }): Promise<void> {
+    if (!options.target.startsWith('registry://')) {
+      throw new RpcUsageError(
+        'RPC_ERR_INVALID_TARGET',
+        `register.target must be registry://host:port, got ${options.target}`,
+      );
+    }
+    const ttl = options.ttlSeconds ?? 10;
+    if (!Number.isInteger(ttl) || ttl < 1)
+      throw new RpcUsageError('RPC_ERR_INVALID_OPTION', 'register.ttlSeconds must be an integer ≥ 1');
+    const wildcard = at.host === '0.0.0.0' || at.host === '::';
+    const services = [...new Set([...this.#routes.values()].map((r) => r.service))];
+    const registration = new Registration(
+      options.target.slice('registry://'.length).replace(/\/$/, ''),
+      services,
+      {
+        host: options.host ?? (wildcard ? '127.0.0.1' : at.host),
+        port: options.port ?? at.port,
+        ...(options.weight === undefined ? {} : { weight: options.weight }),
+      },
+      ttl,
+    );
+    this.#registrations.push(registration);
+    await registration.start();
   }
 
   /**
@@ -183,6 +217,8 @@ export class Server implements CallDispatcher {
   async close(options: { graceMs?: number } = {}): Promise<void> {
     this.#closing = true;
     const graceMs = options.graceMs ?? 5000;
+    // Leave the registry first, so that clients stop choosing this server while it drains.
+    await Promise.all(this.#registrations.map((r) => r.stop()));
     await Promise.all(this.#listeners.map((l) => l.close(graceMs)));
   }
 

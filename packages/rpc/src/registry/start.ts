@@ -1,0 +1,86 @@
+/**
+ * `startRegistry()`: the registry service on a weft server, in this process.
+ */
+
+import type { TransportKind } from '../client.js';
+import type { ServerTlsOptions } from '../node/tls-options.js';
+import { createServer } from '../server.js';
+import { Registry, type RegistryLimits } from './registry.js';
+import { RegistryService, type Snapshot } from './service.js';
+
+export interface RegistryOptions extends RegistryLimits {
+  /** Default 0 (any free port). */
+  port?: number;
+  /** Default `127.0.0.1`. */
+  host?: string;
+  /** Default `'mux'`. */
+  transport?: TransportKind;
+  tls?: ServerTlsOptions;
+}
+
+/** A running registry. */
+export interface RunningRegistry {
+  host: string;
+  port: number;
+  /** `registry://host:port`: the target clients and servers use. */
+  target: string;
+  /** The state, for inspection. */
+  registry: Registry;
+  close(): Promise<void>;
+}
+
+/** Start a registry: clients use `target` (`registry://host:port`), servers `listen({ register: { target } })`. */
+export async function startRegistry(options: RegistryOptions = {}): Promise<RunningRegistry> {
+  const registry = new Registry(options);
+  const server = createServer();
+  server.add(RegistryService, {
+    register: async (req) => registry.register(req),
+    keepAlive: async (req) => registry.keepAlive(req?.leaseId),
+    deregister: async (req) => {
+      registry.deregister(req?.leaseId);
+      return {};
+    },
+    list: async (req) => registry.list(req?.service),
+    async *watch(req, ctx) {
+      // The newest snapshot wins: a slow watcher skips intermediate ones, never buffers them.
+      let latest: Snapshot | undefined = registry.list(req?.service);
+      let wake: (() => void) | undefined;
+      const stop = registry.watch(req.service, (s) => {
+        latest = s;
+        wake?.();
+      });
+      const aborted = new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()));
+      try {
+        while (!ctx.cancelled) {
+          if (latest !== undefined) {
+            const s = latest;
+            latest = undefined;
+            yield s;
+            continue;
+          }
+          await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted]);
+          wake = undefined;
+        }
+      } finally {
+        stop();
+      }
+    },
+  });
+  const at = await server.listen({
+    port: options.port ?? 0,
+    host: options.host ?? '127.0.0.1',
+    transport: options.transport ?? 'mux',
+    ...(options.tls === undefined ? {} : { tls: options.tls }),
+  });
+  const host = at.host.includes(':') ? `[${at.host}]` : at.host;
+  return {
+    host: at.host,
+    port: at.port,
+    target: `registry://${host}:${at.port}`,
+    registry,
+    close: async () => {
+      registry.clear();
+      await server.close({ graceMs: 100 });
+    },
+  };
+}
