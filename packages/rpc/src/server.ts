@@ -4,10 +4,12 @@ import { defaultCodec } from './codec.js';
 import { ServerCallContext } from './context.js';
 import { MAX_METADATA_BYTES } from './envelope.js';
 import { RpcError, RpcUsageError } from './errors.js';
+import { EtcdRegistration } from './etcd/registration.js';
+import { parseEtcdTarget } from './etcd/target.js';
 import type { Interceptor } from './interceptors.js';
 import { Metadata } from './metadata.js';
 import type { ServerTlsOptions } from './node/tls-options.js';
-import { type RegisterOptions, Registration } from './registry/registration.js';
+import { type RegisterOptions, type Registrar, Registration } from './registry/registration.js';
 import { type AnyHandler, type CallEnvironment, ServerCall } from './server-call.js';
 import type { MethodDescriptor, MethodKind, MethodMap, ServiceDefinition } from './service.js';
 import { methodPath } from './service.js';
@@ -89,7 +91,7 @@ export class Server implements CallDispatcher {
   readonly #routes = new Map<string, Route>();
   readonly #options: ServerOptions;
   readonly #listeners: TransportServer[] = [];
-  readonly #registrations: Registration[] = [];
+  readonly #registrations: Registrar[] = [];
   readonly #maxCalls: number;
   readonly #maxMessageBytes: number;
   #active = 0;
@@ -167,6 +169,7 @@ export class Server implements CallDispatcher {
   async listen(options: ListenOptions = {}): Promise<ListenAddress> {
     if (this.#closing) throw new RpcUsageError('RPC_ERR_INVALID_STATE', 'the server is closed');
     const transport = options.transport ?? 'mux';
+    if (options.register !== undefined) this.#checkRegister(options.register);
     const at = {
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 0,
@@ -184,28 +187,40 @@ export class Server implements CallDispatcher {
     return { ...listener.address, transport };
   }
 
-  async #register(options: RegisterOptions, at: { host: string; port: number }): Promise<void> {
-    if (!options.target.startsWith('registry://')) {
+  /** @throws {RpcUsageError} before anything listens, for a register option that cannot work. */
+  #checkRegister(options: RegisterOptions): void {
+    const etcd = options.target.startsWith('etcd://');
+    if (!etcd && !options.target.startsWith('registry://')) {
       throw new RpcUsageError(
         'RPC_ERR_INVALID_TARGET',
-        `register.target must be registry://host:port, got ${options.target}`,
+        `register.target must be registry://host:port or etcd://host:port/prefix, got ${options.target}`,
       );
     }
+    if (etcd) parseEtcdTarget(options.target);
     const ttl = options.ttlSeconds ?? 10;
-    if (!Number.isInteger(ttl) || ttl < 1)
+    if (!Number.isInteger(ttl) || ttl < 1) {
       throw new RpcUsageError('RPC_ERR_INVALID_OPTION', 'register.ttlSeconds must be an integer ≥ 1');
+    }
+  }
+
+  async #register(options: RegisterOptions, at: { host: string; port: number }): Promise<void> {
+    const etcd = options.target.startsWith('etcd://');
+    const ttl = options.ttlSeconds ?? 10;
     const wildcard = at.host === '0.0.0.0' || at.host === '::';
     const services = [...new Set([...this.#routes.values()].map((r) => r.service))];
-    const registration = new Registration(
-      options.target.slice('registry://'.length).replace(/\/$/, ''),
-      services,
-      {
-        host: options.host ?? (wildcard ? '127.0.0.1' : at.host),
-        port: options.port ?? at.port,
-        ...(options.weight === undefined ? {} : { weight: options.weight }),
-      },
-      ttl,
-    );
+    const address = {
+      host: options.host ?? (wildcard ? '127.0.0.1' : at.host),
+      port: options.port ?? at.port,
+      ...(options.weight === undefined ? {} : { weight: options.weight }),
+    };
+    const registration: Registrar = etcd
+      ? new EtcdRegistration(options.target, services, address, ttl)
+      : new Registration(
+          options.target.slice('registry://'.length).replace(/\/$/, ''),
+          services,
+          address,
+          ttl,
+        );
     this.#registrations.push(registration);
     await registration.start();
   }

@@ -3,13 +3,14 @@
  * `dns:[//server:port/]name:port` and `dns+srv:[//server:port/]_service._proto.name`.
  */
 import { RpcUsageError } from '../errors.js';
+import { EtcdResolver } from '../etcd/resolver.js';
 import { RegistryResolver } from '../registry/resolver.js';
 import { DnsResolver, type DnsResolverOptions } from './dns-resolver.js';
 import { type Address, addressKey, type Resolver } from './resolver.js';
 import { StaticResolver } from './static-resolver.js';
 
 const SCHEMES =
-  'static:///host:port,..., dns:///name:port, dns+srv:///_service._proto.name, registry://host:port';
+  'static:///host:port,..., dns:///name:port, dns+srv:///_service._proto.name, registry://host:port, etcd://host:port/prefix';
 
 /**
  * The resolver of `target`; `service` is the full name of the client's service (a registry keeps
@@ -21,9 +22,7 @@ export function resolverFor(target: string, dns: DnsResolverOptions = {}, servic
     const { host, port } = parseHostPort(rest, target);
     return new RegistryResolver(addressKey({ host, port }), service);
   }
-  if (target.startsWith('etcd://')) {
-    throw invalid(target, 'etcd:// is not supported yet (issue 7 continues); use registry:// or dns:');
-  }
+  if (target.startsWith('etcd://')) return new EtcdResolver(target, service);
   if (target.startsWith('dns:') || target.startsWith('dns+srv:')) {
     const srv = target.startsWith('dns+srv:');
     const rest = target.slice(srv ? 'dns+srv:'.length : 'dns:'.length);

@@ -10,7 +10,7 @@ import { RegistryService } from './service.js';
 
 /** `listen({ register })`: where and how to register. */
 export interface RegisterOptions {
-  /** `registry://host:port`. */
+  /** `registry://host:port` (a weft registry) or `etcd://host:port/prefix`. */
   target: string;
   /** Lease time; default 10 s (kept alive every third of it). */
   ttlSeconds?: number;
@@ -21,7 +21,13 @@ export interface RegisterOptions {
   weight?: number;
 }
 
-export class Registration {
+/** Keeps a server's addresses registered while it listens. @internal */
+export interface Registrar {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export class Registration implements Registrar {
   readonly #client: ReturnType<typeof createClient<typeof RegistryService.methods>>;
   readonly #leases = new Map<string, string | undefined>();
   readonly #ttl: number;
