@@ -31,6 +31,11 @@ export const EnvelopeKind = {
   Cancel: 6,
   /** Either way: the receiver grants `credit` more messages for the call. Body: varint. */
   Window: 7,
+  /**
+   * Server → client, call id 0, empty body: the server is closing this connection — send no new
+   * calls on it (calls already sent are served); open another for the next ones.
+   */
+  Goaway: 8,
 } as const;
 export type EnvelopeKind = (typeof EnvelopeKind)[keyof typeof EnvelopeKind];
 
@@ -66,7 +71,8 @@ export type Envelope =
   | { kind: 4; id: number; metadata: Metadata }
   | { kind: 5; id: number; code: Status; message: string; trailers: Metadata; details: unknown }
   | { kind: 6; id: number }
-  | { kind: 7; id: number; credit: number };
+  | { kind: 7; id: number; credit: number }
+  | { kind: 8; id: number };
 
 /** A malformed envelope from the peer: the connection is closed. Code `RPC_ERR_ENVELOPE`. */
 export class EnvelopeError extends Error {
@@ -166,8 +172,8 @@ export function encodeMessage(
   return [head(EnvelopeKind.Message | flags, id, 0).buf, bytes];
 }
 
-/** Encode an envelope with no body (End, Cancel). */
-export function encodeEmpty(kind: 3 | 6, id: number): Uint8Array {
+/** Encode an envelope with no body (End, Cancel, Goaway). */
+export function encodeEmpty(kind: 3 | 6 | 8, id: number): Uint8Array {
   return head(kind, id, 0).buf;
 }
 
@@ -232,6 +238,9 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
     case EnvelopeKind.End:
     case EnvelopeKind.Cancel:
       if (body.length !== 0) throw new EnvelopeError('End/Cancel with a body');
+      return { kind, id };
+    case EnvelopeKind.Goaway:
+      if (body.length !== 0 || id !== 0) throw new EnvelopeError('Goaway with a body or a call id');
       return { kind, id };
     case EnvelopeKind.Window: {
       let credit: ReturnType<typeof readVarint>;

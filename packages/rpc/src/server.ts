@@ -32,6 +32,12 @@ export interface ServerOptions {
   compression?: { thresholdBytes: number };
   /** Told about anything a handler throws that is not an RpcError (the client sees only UNKNOWN). */
   onError?: (err: unknown, ctx: ServerCallContext) => void;
+  /**
+   * Close each connection gracefully after about this long (±10%): HTTP/2 GOAWAY on mux, a Goaway
+   * envelope on pooled and ws. Calls in flight finish; clients reconnect, and so rebalance over
+   * servers that joined since. Default off.
+   */
+  maxConnectionAgeMs?: number;
 }
 
 /** Options of `server.listen`. */
@@ -107,6 +113,9 @@ export class Server implements CallDispatcher {
     for (const [name, value] of [
       ['maxConcurrentCalls', this.#maxCalls],
       ['maxMessageBytes', this.#maxMessageBytes],
+      ...(options.maxConnectionAgeMs === undefined
+        ? []
+        : [['maxConnectionAgeMs', options.maxConnectionAgeMs] as const]),
     ] as const) {
       if (!Number.isInteger(value) || value <= 0) {
         throw new RpcUsageError('RPC_ERR_INVALID_OPTION', `${name} must be a positive integer, got ${value}`);
@@ -176,6 +185,7 @@ export class Server implements CallDispatcher {
       tls: options.tls,
       // A frame carries one message plus its envelope: the largest message any method takes, plus metadata.
       maxFrameBytes: this._maxMessageBytes + MAX_METADATA_BYTES + 64,
+      maxConnectionAgeMs: this.#options.maxConnectionAgeMs ?? 0,
     };
     let listener: TransportServer;
     if (transport === 'mux') listener = await listenMux(this, at);

@@ -4,11 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ClientInterceptor,
   createClient,
+  defineService,
   RpcError,
   type ServerInterceptor,
   Status,
+  unary,
 } from '../src/index.js';
 import { eventually, sleep, startTestServer, Test, TRANSPORTS } from './fixtures.js';
+
+/** A method that is not idempotent (the channel never retries it), reporting the connection it came on. */
+const Solo = defineService('weft.test.v1.Solo', { once: unary<object, { text: string }>() });
 
 const key = readFileSync(new URL('../../mux/test/fixtures/test-key.pem', import.meta.url));
 const cert = readFileSync(new URL('../../mux/test/fixtures/test-cert.pem', import.meta.url));
@@ -160,6 +165,60 @@ describe.each(TRANSPORTS)('features over %s', (transport) => {
       await closing;
       const err = await client.echo({}, { timeoutMs: 2000 }).catch((e) => e);
       expect(err.code).toBe(Status.UNAVAILABLE);
+      client.close();
+    });
+
+    it('max connection age: connections are replaced under load without failing a call', async () => {
+      // Echo is idempotent in the fixture, so the channel could hide failures by retrying: count
+      // the calls the server saw instead — every call made must have been served exactly once.
+      const started = startTestServer({ maxConnectionAgeMs: 150 });
+      const { port } = await started.server.listen({ transport });
+      const peers = new Set<string>();
+      started.server.add(Solo, {
+        once: async (_req, ctx) => {
+          peers.add(ctx.peer);
+          return { text: ctx.peer };
+        },
+      });
+      const client = createClient(Solo, {
+        target: `127.0.0.1:${port}`,
+        transport,
+        retry: { maxAttempts: 1 },
+      });
+      let stop = false;
+      let calls = 0;
+      let failures = 0;
+      const loops = Array.from({ length: 4 }, async () => {
+        while (!stop) {
+          calls++;
+          await client.once({}, { timeoutMs: 2000 }).catch(() => failures++);
+        }
+      });
+      await sleep(800);
+      stop = true;
+      await Promise.all(loops);
+      expect(calls).toBeGreaterThan(50);
+      expect(failures).toBe(0);
+      // The connections were replaced several times.
+      expect(peers.size).toBeGreaterThanOrEqual(3);
+      client.close();
+      await started.server.close({ graceMs: 100 });
+    });
+
+    it('a graceful close fails none of the calls the server has, retries off', async () => {
+      const started = startTestServer();
+      const { port } = await started.server.listen({ transport });
+      const client = createClient(Test, {
+        target: `127.0.0.1:${port}`,
+        transport,
+        retry: { maxAttempts: 1 },
+      });
+      // Ten calls (under the pool's 16 connections), all at the server before it starts closing.
+      const inFlight = Array.from({ length: 10 }, () => client.sleep({ sleepMs: 150 }, { timeoutMs: 5000 }));
+      await sleep(60);
+      const closing = started.server.close({ graceMs: 2000 });
+      for (const r of await Promise.all(inFlight)) expect(r).toEqual({ text: 'done' });
+      await closing;
       client.close();
     });
 

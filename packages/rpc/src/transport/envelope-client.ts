@@ -33,6 +33,19 @@ export class EnvelopeClientSession {
   onCallEnded: ((call: EnvelopeClientCall) => void) | undefined;
   /** Called when the application cancels a call (pooled: the connection must then close). */
   onCancel: ((call: EnvelopeClientCall) => void) | undefined;
+  /** Called when the server sends Goaway: no new calls here; close once the open ones end. */
+  onGoaway: (() => void) | undefined;
+  #draining = false;
+
+  /** The server sent Goaway: this link takes no new calls. */
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  /** Calls open on this link. */
+  get openCalls(): number {
+    return this.#calls.size;
+  }
 
   constructor(link: EnvelopeLink) {
     this.#link = link;
@@ -63,6 +76,13 @@ export class EnvelopeClientSession {
    * @throws {EnvelopeError} when the server breaks the protocol (the caller closes the link).
    */
   receive(envelope: Envelope): void {
+    if (envelope.kind === EnvelopeKind.Goaway) {
+      if (!this.#draining) {
+        this.#draining = true;
+        this.onGoaway?.();
+      }
+      return;
+    }
     const call = this.#calls.get(envelope.id);
     if (call === undefined) {
       // A late reply to a call already ended here (cancelled, or past its deadline): dropped.

@@ -9,6 +9,7 @@ import {
   type Envelope,
   EnvelopeError,
   EnvelopeKind,
+  encodeEmpty,
   encodeHeaders,
   encodeMessage,
   encodeStatus,
@@ -19,6 +20,20 @@ import { Metadata } from '../metadata.js';
 import { Status } from '../status.js';
 import { CallWindow } from './call-window.js';
 import type { EnvelopeLink } from './envelope-client.js';
+
+/**
+ * After Goaway, how long calls the client sent before it read the Goaway may take to arrive: a link
+ * is not taken for idle before this has passed.
+ */
+const GOAWAY_SETTLE_MS = 50;
+
+/** Close a link gracefully: Goaway, let calls already sent arrive and finish, then `close`. @internal */
+export async function drainSession(session: EnvelopeServerSession, close: () => void): Promise<void> {
+  session.goaway();
+  await new Promise((resolve) => setTimeout(resolve, GOAWAY_SETTLE_MS));
+  await session.idle();
+  close();
+}
 
 /** Options of a server session. */
 export interface EnvelopeServerOptions {
@@ -44,6 +59,15 @@ export class EnvelopeServerSession {
     this.#link = link;
     this.#dispatcher = dispatcher;
     this.#options = options;
+  }
+
+  #goaway = false;
+
+  /** Tell the client to send no new calls on this link (once); calls it already sent are served. */
+  goaway(): void {
+    if (this.#goaway) return;
+    this.#goaway = true;
+    this.#link.send([encodeEmpty(EnvelopeKind.Goaway, 0)]);
   }
 
   /** Resolves once no call is open. */

@@ -1,4 +1,23 @@
 import net, { type Server } from 'node:net';
+import type { ServerTlsOptions } from '../node/tls-options.js';
+
+/** Where and how a transport listens. @internal */
+export interface ListenAt {
+  host: string;
+  port: number;
+  tls: ServerTlsOptions | undefined;
+  maxFrameBytes: number;
+  /** Close connections gracefully after about this long (±10%), so clients rebalance; 0 = never. */
+  maxConnectionAgeMs: number;
+}
+
+/** A connection's max-age timer (jittered ±10% so connections made together do not all leave at once). @internal */
+export function maxAgeTimer(ageMs: number, retire: () => void): NodeJS.Timeout | undefined {
+  if (ageMs <= 0) return undefined;
+  const timer = setTimeout(retire, ageMs * (0.9 + 0.2 * Math.random()));
+  timer.unref();
+  return timer;
+}
 
 /** Listen and resolve with the bound address. @internal */
 export function listenOn(

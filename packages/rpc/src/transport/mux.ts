@@ -28,7 +28,7 @@ import {
 import { encodeTimeout, parseTimeout } from '../deadline.js';
 import { RpcError } from '../errors.js';
 import { Metadata } from '../metadata.js';
-import type { ClientTlsOptions, ServerTlsOptions } from '../node/tls-options.js';
+import type { ClientTlsOptions } from '../node/tls-options.js';
 import { Status } from '../status.js';
 import {
   type Headers,
@@ -40,7 +40,7 @@ import {
   statusFromHttp,
   statusHeaders,
 } from './grpc-wire.js';
-import { closeListener, listenOn } from './listen.js';
+import { closeListener, type ListenAt, listenOn, maxAgeTimer } from './listen.js';
 
 /** Options of the mux client transport. */
 export interface MuxClientOptions {
@@ -293,17 +293,19 @@ function unavailable(message: string, cause: unknown, unprocessed = false): RpcE
 }
 
 /** Serve `dispatcher` over HTTP/2 (gRPC). @internal */
-export async function listenMux(
-  dispatcher: CallDispatcher,
-  at: { host: string; port: number; tls: ServerTlsOptions | undefined },
-): Promise<TransportServer> {
+export async function listenMux(dispatcher: CallDispatcher, at: ListenAt): Promise<TransportServer> {
   const onStream = (stream: MuxStream, headers: HeaderRecord) => serveStream(dispatcher, stream, headers);
   const server =
     at.tls === undefined ? createServer({}, onStream) : createSecureServer({ tls: at.tls }, onStream);
   const sessions = new Set<MuxSession>();
   server.on('session', (session: MuxSession) => {
     sessions.add(session);
-    session.on('close', () => sessions.delete(session));
+    // Max connection age: a graceful two-phase GOAWAY; the client opens a new session for new calls.
+    const aged = maxAgeTimer(at.maxConnectionAgeMs, () => void session.close());
+    session.on('close', () => {
+      clearTimeout(aged);
+      sessions.delete(session);
+    });
   });
   const address = await listenOn(server, at.host, at.port);
   return {

@@ -16,11 +16,11 @@ import type {
 import { MAX_METADATA_BYTES } from '../envelope.js';
 import { RpcError, RpcUsageError } from '../errors.js';
 import { Metadata } from '../metadata.js';
-import type { ClientTlsOptions, ServerTlsOptions } from '../node/tls-options.js';
+import type { ClientTlsOptions } from '../node/tls-options.js';
 import { Status } from '../status.js';
 import { EnvelopeClientSession, type EnvelopeLink } from './envelope-client.js';
-import { EnvelopeServerSession } from './envelope-server.js';
-import { closeListener, listenOn } from './listen.js';
+import { drainSession, EnvelopeServerSession } from './envelope-server.js';
+import { closeListener, type ListenAt, listenOn, maxAgeTimer } from './listen.js';
 import { socketLink } from './socket-link.js';
 
 /** Options of the pooled client transport (per endpoint). */
@@ -96,8 +96,11 @@ class PooledConnection {
   inFlight = 0;
   /** A streaming call holds the connection alone. */
   exclusive = false;
-  /** A call was cancelled: no new calls; close once the others end. */
-  poisoned = false;
+  /**
+   * No new calls; close once the open ones end: a call was cancelled (its late reply must not be
+   * read as another's), or the server sent Goaway.
+   */
+  retiring = false;
   connected = false;
   idleTimer: NodeJS.Timeout | undefined;
 
@@ -188,14 +191,17 @@ export class PooledClientTransport implements ClientTransport {
 
   #pick(exclusive: boolean): PooledConnection | undefined {
     for (const c of this.#conns) {
-      if (c.poisoned || c.exclusive || c.session.failed) continue;
+      if (c.retiring || c.exclusive || c.session.failed) continue;
       if (exclusive ? c.inFlight === 0 : c.inFlight < this.#options.pipelining) return c;
     }
     return undefined;
   }
 
   #grow(): PooledConnection | undefined {
-    if (this.#conns.size >= this.#options.max) return undefined;
+    // Retiring connections (closing once their calls end) do not hold a slot.
+    let live = 0;
+    for (const c of this.#conns) if (!c.retiring) live++;
+    if (live >= this.#options.max) return undefined;
     return this.#connect();
   }
 
@@ -227,7 +233,13 @@ export class PooledClientTransport implements ClientTransport {
       this.#serveWaiters();
     });
     conn.session.onCancel = () => {
-      conn.poisoned = true;
+      conn.retiring = true;
+    };
+    conn.session.onGoaway = () => {
+      conn.retiring = true;
+      if (conn.inFlight === 0) conn.socket.end();
+      // Calls waiting for a connection may now open a new one in its place.
+      this.#serveWaiters();
     };
     conn.session.onCallEnded = () => this.#release(conn);
     return conn;
@@ -244,7 +256,7 @@ export class PooledClientTransport implements ClientTransport {
   #release(conn: PooledConnection): void {
     conn.inFlight--;
     if (conn.inFlight === 0) conn.exclusive = false;
-    if (conn.poisoned) {
+    if (conn.retiring) {
       // A cancelled call's reply may still come: the connection is not reused.
       if (conn.inFlight === 0) conn.socket.destroy();
       return;
@@ -344,10 +356,7 @@ class DeferredCall implements ClientTransportCall {
 }
 
 /** Serve `dispatcher` over pooled connections. @internal */
-export async function listenPooled(
-  dispatcher: CallDispatcher,
-  at: { host: string; port: number; tls: ServerTlsOptions | undefined; maxFrameBytes: number },
-): Promise<TransportServer> {
+export async function listenPooled(dispatcher: CallDispatcher, at: ListenAt): Promise<TransportServer> {
   const sessions = new Map<net.Socket, { session: EnvelopeServerSession; link: EnvelopeLink }>();
   const onSocket = (socket: net.Socket) => {
     socket.setNoDelay(true);
@@ -360,8 +369,10 @@ export async function listenPooled(
       peer,
     });
     sessions.set(socket, { session, link });
+    const aged = maxAgeTimer(at.maxConnectionAgeMs, () => void drainSession(session!, () => link.close()));
     socket.on('error', () => {});
     socket.on('close', () => {
+      clearTimeout(aged);
       sessions.delete(socket);
       session.fail(new RpcError(Status.CANCELLED, 'the connection closed'));
     });
@@ -374,10 +385,7 @@ export async function listenPooled(
       closeListener(server, graceMs, {
         drain: async () => {
           await Promise.all(
-            [...sessions.values()].map(async ({ session, link }) => {
-              await session.idle();
-              link.close();
-            }),
+            [...sessions.values()].map(({ session, link }) => drainSession(session, () => link.close())),
           );
         },
         kill: () => {

@@ -17,11 +17,11 @@ import {
 } from '../call.js';
 import { decodeEnvelope, MAX_METADATA_BYTES } from '../envelope.js';
 import { RpcError } from '../errors.js';
-import type { ClientTlsOptions, ServerTlsOptions } from '../node/tls-options.js';
+import type { ClientTlsOptions } from '../node/tls-options.js';
 import { Status } from '../status.js';
 import { EnvelopeClientSession, type EnvelopeLink } from './envelope-client.js';
-import { EnvelopeServerSession } from './envelope-server.js';
-import { closeListener, listenOn } from './listen.js';
+import { drainSession, EnvelopeServerSession } from './envelope-server.js';
+import { closeListener, type ListenAt, listenOn, maxAgeTimer } from './listen.js';
 
 /** The path the server accepts WebSocket upgrades on. */
 export const WS_PATH = '/weft-rpc';
@@ -108,6 +108,15 @@ export class WsClientTransport implements ClientTransport {
       for (const parts of queued) link.send(parts);
     });
     attach(ws, (data) => current.session.receive(decodeEnvelope(data)));
+    // Goaway: the next calls open a new WebSocket; this one closes once its calls end.
+    const closeWhenIdle = () => {
+      if (current.session.draining && current.session.openCalls === 0) ws.close(1000, 'drained');
+    };
+    current.session.onGoaway = () => {
+      if (this.#current === current) this.#current = undefined;
+      closeWhenIdle();
+    };
+    current.session.onCallEnded = closeWhenIdle;
     ws.on('close', () => {
       if (this.#current === current) this.#current = undefined;
       // Envelopes still queued for the handshake never left.
@@ -142,10 +151,7 @@ export class WsClientTransport implements ClientTransport {
 }
 
 /** Serve `dispatcher` over WebSocket. @internal */
-export async function listenWs(
-  dispatcher: CallDispatcher,
-  at: { host: string; port: number; tls: ServerTlsOptions | undefined; maxFrameBytes: number },
-): Promise<TransportServer> {
+export async function listenWs(dispatcher: CallDispatcher, at: ListenAt): Promise<TransportServer> {
   const httpServer = at.tls === undefined ? http.createServer() : https.createServer(at.tls);
   httpServer.on('request', (_req, res) => {
     res.writeHead(426, { upgrade: 'websocket' }).end();
@@ -161,7 +167,12 @@ export async function listenWs(
     });
     sessions.set(ws, session);
     attach(ws, (data) => session.receive(decodeEnvelope(data)));
+    const aged = maxAgeTimer(
+      at.maxConnectionAgeMs,
+      () => void drainSession(session, () => ws.close(1000, 'max connection age')),
+    );
     ws.on('close', () => {
+      clearTimeout(aged);
       sessions.delete(ws);
       session.fail(new RpcError(Status.CANCELLED, 'the connection closed'));
     });
@@ -173,10 +184,9 @@ export async function listenWs(
       closeListener(httpServer, graceMs, {
         drain: async () => {
           await Promise.all(
-            [...sessions].map(async ([ws, session]) => {
-              await session.idle();
-              ws.close(1001, 'server closing');
-            }),
+            [...sessions].map(([ws, session]) =>
+              drainSession(session, () => ws.close(1001, 'server closing')),
+            ),
           );
         },
         kill: () => {
