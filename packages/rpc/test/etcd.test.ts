@@ -3,63 +3,20 @@
  * ports of its own: servers register with leases, clients watch; a server killed with SIGKILL
  * leaves within its TTL; etcd restarted mid-run brings the registrations back while calls go on.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EtcdGateway } from '../src/etcd/gateway.js';
 import { channelOf, createClient, createServer, defineService, type Server, unary } from '../src/index.js';
+import { EtcdProcess, etcdBin, serverProcess } from './discovery-fixtures.js';
 import { eventually, sleep } from './fixtures.js';
 
-const Who = defineService('weft.test.v1.EtcdWho', {
-  who: unary<object, { text: string }>({ idempotent: true }),
-});
-
-const etcdBin = ['/usr/bin/etcd', '/usr/local/bin/etcd'].find((p) => existsSync(p));
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+const SERVICE = 'weft.test.v1.EtcdWho';
+const Who = defineService(SERVICE, { who: unary<object, { text: string }>({ idempotent: true }) });
 
 describe.skipIf(etcdBin === undefined)('etcd:// against a real etcd', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'weft-etcd-'));
-  let clientPort: number;
-  let peerPort: number;
-  let etcd: ChildProcess | undefined;
+  const etcd = new EtcdProcess();
   let target: string;
+  let clientPort: number;
   const servers: Server[] = [];
-
-  const startEtcd = async () => {
-    etcd = spawn(
-      etcdBin!,
-      [
-        '--name=weft',
-        `--data-dir=${dataDir}`,
-        `--listen-client-urls=http://127.0.0.1:${clientPort}`,
-        `--advertise-client-urls=http://127.0.0.1:${clientPort}`,
-        `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
-        `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
-        `--initial-cluster=weft=http://127.0.0.1:${peerPort}`,
-      ],
-      { stdio: 'ignore' },
-    );
-    const gateway = new EtcdGateway(`127.0.0.1:${clientPort}`, 500);
-    await eventually(
-      () =>
-        gateway.range('probe/').then(
-          () => true,
-          () => false,
-        ),
-      15_000,
-    );
-  };
 
   const serve = async (name: string) => {
     const server = createServer();
@@ -70,16 +27,14 @@ describe.skipIf(etcdBin === undefined)('etcd:// against a real etcd', () => {
   };
 
   beforeAll(async () => {
-    clientPort = await freePort();
-    peerPort = await freePort();
-    target = `etcd://127.0.0.1:${clientPort}/weft-test`;
-    await startEtcd();
+    await etcd.start();
+    clientPort = etcd.clientPort;
+    target = etcd.target('weft-test');
   }, 30_000);
 
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.close({ graceMs: 50 })));
-    etcd?.kill('SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
+    await etcd.dispose();
   });
 
   it('servers register under leases (64-bit ids kept as strings); clients follow them; a graceful close removes its keys at once', async () => {
@@ -105,25 +60,14 @@ describe.skipIf(etcdBin === undefined)('etcd:// against a real etcd', () => {
   });
 
   it('a server killed with SIGKILL leaves within its TTL; no idempotent call fails meanwhile', async () => {
-    const script = `
-      import { createServer, defineService, unary } from ${JSON.stringify(join(import.meta.dirname, '..', 'dist', 'index.js'))};
-      const Who = defineService('weft.test.v1.EtcdWho', { who: unary({ idempotent: true }) });
-      const server = createServer();
-      server.add(Who, { who: async () => ({ text: 'child' }) });
-      await server.listen({ register: { target: ${JSON.stringify(target)}, ttlSeconds: 1 } });
-      console.log('ready');
-    `;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    await new Promise((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
+    const child = await serverProcess(SERVICE, 'child', target, 2);
     const client = createClient(Who, { target, balancer: 'round-robin' });
     await eventually(() => channelOf(client).stats().endpoints.length === 2, 5000);
     child.kill('SIGKILL');
     const t0 = Date.now();
     let calls = 0;
     let failures = 0;
-    while (Date.now() - t0 < 2500) {
+    while (Date.now() - t0 < 3500) {
       calls++;
       await client.who({}, { timeoutMs: 1000 }).catch(() => failures++);
       await sleep(5);
@@ -147,10 +91,9 @@ describe.skipIf(etcdBin === undefined)('etcd:// against a real etcd', () => {
         await sleep(5);
       }
     })();
-    etcd!.kill('SIGKILL');
-    await new Promise((r) => etcd!.once('exit', r));
+    await etcd.kill();
     await sleep(500);
-    await startEtcd();
+    await etcd.start();
     // The registration is back (the same lease, or a new one if it expired meanwhile).
     const gateway = new EtcdGateway(`127.0.0.1:${clientPort}`);
     await eventually(

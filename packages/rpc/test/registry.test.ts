@@ -3,8 +3,7 @@
  * `registry://` following them live — including a server killed with SIGKILL (its lease expires
  * and no idempotent call fails) and one closed gracefully (no call fails) — and `npx weft-registry`.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -21,6 +20,7 @@ import {
   startRegistry,
   unary,
 } from '../src/index.js';
+import { serverProcess } from './discovery-fixtures.js';
 import { eventually, sleep } from './fixtures.js';
 
 const Who = defineService('weft.test.v1.RegWho', {
@@ -147,19 +147,8 @@ describe('registry:// targets', () => {
     const r = await registry();
     await whoServer('local', r.target);
     // The other server in its own process, so that it can be killed without a goodbye.
-    const script = `
-      import { createServer, defineService, unary } from ${JSON.stringify(join(import.meta.dirname, '..', 'dist', 'index.js'))};
-      const Who = defineService('weft.test.v1.RegWho', { who: unary({ idempotent: true }) });
-      const server = createServer();
-      server.add(Who, { who: async () => ({ text: 'child' }) });
-      await server.listen({ register: { target: ${JSON.stringify(r.target)}, ttlSeconds: 1 } });
-      console.log('ready');
-    `;
-    const child: ChildProcess = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = await serverProcess('weft.test.v1.RegWho', 'child', r.target, 1);
     cleanups.push(() => child.kill('SIGKILL'));
-    await new Promise((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
     const client = createClient(Who, { target: r.target, balancer: 'round-robin' });
     cleanups.push(() => client.close());
     await eventually(() => channelOf(client).stats().endpoints.length === 2, 3000);
