@@ -33,6 +33,13 @@ export { ServerCallContext } from './context.js';
 export { encodeTimeout, parseTimeout } from './deadline.js';
 export { EnvelopeError, EnvelopeKind, INITIAL_WINDOW, MAX_METADATA_BYTES } from './envelope.js';
 export { isRpcError, RpcError, RpcUsageError, type RpcUsageErrorCode } from './errors.js';
+export { Health } from './health/health.js';
+export {
+  type HealthRequest,
+  type HealthResponse,
+  HealthService,
+  type HealthStatus,
+} from './health/service.js';
 export type { Interceptor } from './interceptors.js';
 export { Metadata, type MetadataInit, type MetadataValue } from './metadata.js';
 export type { ClientTlsOptions, ServerTlsOptions } from './node/tls-options.js';

@@ -6,6 +6,8 @@ import { MAX_METADATA_BYTES } from './envelope.js';
 import { RpcError, RpcUsageError } from './errors.js';
 import { EtcdRegistration } from './etcd/registration.js';
 import { parseEtcdTarget } from './etcd/target.js';
+import { Health } from './health/health.js';
+import { HealthService } from './health/service.js';
 import type { Interceptor } from './interceptors.js';
 import { Metadata } from './metadata.js';
 import type { ServerTlsOptions } from './node/tls-options.js';
@@ -106,6 +108,9 @@ export class Server implements CallDispatcher {
     this.#active--;
   };
 
+  /** Health statuses this server reports over `weft.health.v1.Health` (served by every server). */
+  readonly health = new Health();
+
   constructor(options: ServerOptions = {}) {
     this.#options = options;
     this.#maxCalls = options.maxConcurrentCalls ?? DEFAULT_MAX_CONCURRENT_CALLS;
@@ -121,6 +126,7 @@ export class Server implements CallDispatcher {
         throw new RpcUsageError('RPC_ERR_INVALID_OPTION', `${name} must be a positive integer, got ${value}`);
       }
     }
+    this.add(HealthService, this.health.implementation());
   }
 
   /** Calls being served now. */
@@ -161,6 +167,7 @@ export class Server implements CallDispatcher {
         },
       });
     }
+    if (service.name !== HealthService.name) this.health.set(service.name, 'SERVING');
     return this;
   }
 
@@ -217,7 +224,9 @@ export class Server implements CallDispatcher {
     const etcd = options.target.startsWith('etcd://');
     const ttl = options.ttlSeconds ?? 10;
     const wildcard = at.host === '0.0.0.0' || at.host === '::';
-    const services = [...new Set([...this.#routes.values()].map((r) => r.service))];
+    const services = [...new Set([...this.#routes.values()].map((r) => r.service))].filter(
+      (name) => name !== HealthService.name,
+    );
     const address = {
       host: options.host ?? (wildcard ? '127.0.0.1' : at.host),
       port: options.port ?? at.port,
@@ -242,6 +251,7 @@ export class Server implements CallDispatcher {
   async close(options: { graceMs?: number } = {}): Promise<void> {
     this.#closing = true;
     const graceMs = options.graceMs ?? 5000;
+    this.health.shutdown();
     // Leave the registry first, so that clients stop choosing this server while it drains.
     await Promise.all(this.#registrations.map((r) => r.stop()));
     await Promise.all(this.#listeners.map((l) => l.close(graceMs)));
