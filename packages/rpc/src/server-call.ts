@@ -2,6 +2,7 @@ import type { ServerCallListener, ServerTransportCall } from './call.js';
 import type { MessageCodec } from './codec.js';
 import type { ServerCallContext } from './context.js';
 import { callScope } from './deadline.js';
+import { serverEnd } from './diagnostics.js';
 import { RpcError, toRpcError } from './errors.js';
 import { Inbox } from './inbox.js';
 import { type Interceptor, runInterceptors } from './interceptors.js';
@@ -40,6 +41,7 @@ export class ServerCall implements ServerCallListener {
   #requests = 0;
   #headersSent = false;
   #halfClosedSeen = false;
+  readonly #startedAt = performance.now();
   readonly #inbound: InboundOrder;
   readonly #inbox: Inbox<unknown> | undefined;
 
@@ -112,7 +114,7 @@ export class ServerCall implements ServerCallListener {
 
   onCancel(error: RpcError): void {
     if (this.#done) return;
-    this.#end();
+    this.#end(error.code);
     this.#ctx._abort(error);
     this.#inbox?.end();
   }
@@ -186,14 +188,22 @@ export class ServerCall implements ServerCallListener {
 
   #finish(error: RpcError | undefined): void {
     if (this.#done) return;
-    this.#end();
+    this.#end(error?.code ?? Status.OK);
     if (error !== undefined) this.#ctx._abort(error);
     // No message went out: the status travels alone (gRPC "Trailers-Only"), headers with it.
     this.#call.finish(error, this.#ctx._trailersToSend(!this.#headersSent));
   }
 
-  #end(): void {
+  #end(code: Status): void {
     this.#done = true;
+    if (serverEnd.hasSubscribers) {
+      serverEnd.publish({
+        path: this.#ctx.path,
+        code,
+        durationMs: performance.now() - this.#startedAt,
+        peer: this.#ctx.peer,
+      });
+    }
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#env.release();
   }

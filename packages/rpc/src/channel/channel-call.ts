@@ -6,6 +6,7 @@
  * within the channel's retry budget and the call's deadline.
  */
 import type { ClientCallListener, ClientCallStart, ClientTransportCall } from '../call.js';
+import { clientEnd, clientRetry } from '../diagnostics.js';
 import { RpcError } from '../errors.js';
 import { EMPTY_METADATA, type Metadata } from '../metadata.js';
 import { Status } from '../status.js';
@@ -46,6 +47,7 @@ export class ChannelCall implements ClientTransportCall {
   #cancelWait: (() => void) | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
   #placed: { promise: Promise<void>; resolve: () => void } | undefined;
+  readonly #startedAt = performance.now();
 
   constructor(channel: Channel, start: ClientCallStart, listener: ClientCallListener) {
     this.#channel = channel;
@@ -151,7 +153,7 @@ export class ChannelCall implements ClientTransportCall {
     endpoint.ended(performance.now() - this.#attemptStarted, outcome);
     this.#channel._endpointIdle(endpoint);
     if (outcome === 'unreachable') this.#channel._refresh();
-    if (error !== undefined && this.#retryable(error) && this.#retryAfter()) return;
+    if (error !== undefined && this.#retryable(error) && this.#retryAfter(error)) return;
     this.#finish(error, trailers);
   }
 
@@ -162,7 +164,7 @@ export class ChannelCall implements ClientTransportCall {
   }
 
   /** Schedule the next attempt if the deadline and the budget allow; false when they do not. */
-  #retryAfter(): boolean {
+  #retryAfter(error: RpcError): boolean {
     this.#backoff ??= new Backoff({
       initialMs: 25,
       multiplier: 2,
@@ -179,6 +181,14 @@ export class ChannelCall implements ClientTransportCall {
       this.#tried ??= new Set();
       this.#tried.add(this.#endpoint.key);
     }
+    if (clientRetry.hasSubscribers) {
+      clientRetry.publish({
+        path: this.#start.method.path,
+        attempt: this.#attempts + 1,
+        endpoint: this.#endpoint?.key,
+        code: error.code,
+      });
+    }
     this.#retryTimer = setTimeout(() => this.#place(), delay);
     return true;
   }
@@ -186,12 +196,23 @@ export class ChannelCall implements ClientTransportCall {
   #finish(error: RpcError | undefined, trailers: Metadata | undefined): void {
     if (this.#done) return;
     this.#done = true;
+    if (clientEnd.hasSubscribers) this.#publishEnd(error?.code ?? Status.OK);
     this.#placed?.resolve();
     this.#channel._settled(error === undefined);
     if (trailers === undefined) {
       // Failed before any attempt answered: the empty trailers of a local failure.
       this.#listener.onStatus(error, EMPTY_METADATA);
     } else this.#listener.onStatus(error, trailers);
+  }
+
+  #publishEnd(code: Status): void {
+    clientEnd.publish({
+      path: this.#start.method.path,
+      code,
+      durationMs: performance.now() - this.#startedAt,
+      attempts: this.#attempts,
+      endpoint: this.#endpoint?.key,
+    });
   }
 
   write(bytes: Uint8Array, compressed: boolean, end: boolean): Promise<void> | undefined {
@@ -218,6 +239,7 @@ export class ChannelCall implements ClientTransportCall {
   cancel(): void {
     if (this.#done) return;
     this.#done = true;
+    if (clientEnd.hasSubscribers) this.#publishEnd(Status.CANCELLED);
     this.#cancelWait?.();
     clearTimeout(this.#retryTimer);
     this.#placed?.resolve();

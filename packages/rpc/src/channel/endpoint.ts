@@ -4,6 +4,7 @@
  * endpoint could not be reached, and outlier ejection after consecutive failures.
  */
 import type { ClientTransport } from '../call.js';
+import { endpointState } from '../diagnostics.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { type Address, addressKey } from './resolver.js';
 
@@ -47,7 +48,7 @@ export class Endpoint implements EndpointView {
   readonly key: string;
   readonly address: Address;
   readonly weight: number;
-  state: EndpointState = 'idle';
+  #state: EndpointState = 'idle';
   inFlight = 0;
   latencyMs = Number.NaN;
   /** Failures in a row (reset by a success). */
@@ -77,6 +78,21 @@ export class Endpoint implements EndpointView {
       baseMs: ejection.baseMs ?? 10_000,
       maxMs: ejection.maxMs ?? 300_000,
     };
+  }
+
+  get state(): EndpointState {
+    return this.#state;
+  }
+
+  set state(next: EndpointState) {
+    if (next === this.#state) return;
+    this.#state = next;
+    this.#publish();
+  }
+
+  #publish(): void {
+    if (endpointState.hasSubscribers)
+      endpointState.publish({ endpoint: this.key, state: this.#state, ejected: this.ejected });
   }
 
   get transport(): ClientTransport {
@@ -129,6 +145,7 @@ export class Endpoint implements EndpointView {
       this.#ejectedUntil = now + Math.min(baseMs * 2 ** this.ejections, maxMs);
       this.ejections++;
       this.failures = 0;
+      this.#publish();
     }
   }
 
