@@ -1,7 +1,7 @@
 import type { ClientTransport, MethodInfo } from './call.js';
 import type { BackoffOptions } from './channel/backoff.js';
 import { type Balancer, type BalancerName, balancerFor } from './channel/balancer.js';
-import type { RetryOptions } from './channel/channel.js';
+import type { HedgeOptions, RetryOptions } from './channel/channel.js';
 import { Channel, type ChannelOptions } from './channel/channel.js';
 import type { DnsResolverOptions } from './channel/dns-resolver.js';
 import type { EjectionOptions } from './channel/endpoint.js';
@@ -62,6 +62,8 @@ export interface ClientOptions {
   balancer?: BalancerName | Balancer;
   /** Retries of failed attempts (idempotent methods, and calls the server never saw). Default 3 attempts, budgeted. */
   retry?: RetryOptions;
+  /** Hedged requests for idempotent unary methods (off by default). */
+  hedge?: HedgeOptions;
   /** Reconnect backoff of an endpoint that could not be reached. */
   reconnect?: BackoffOptions;
   /** Outlier ejection after consecutive failures. */
@@ -142,6 +144,7 @@ export function createClient<M extends MethodMap>(
   if (kind === 'pooled') resolvePooledOptions({ maxFrameBytes, ...options.pooled });
   const channelOptions: ChannelOptions = {
     ...(options.retry === undefined ? {} : { retry: options.retry }),
+    ...(options.hedge === undefined ? {} : { hedge: options.hedge }),
     ...(options.reconnect === undefined ? {} : { reconnect: options.reconnect }),
     ...(options.ejection === undefined ? {} : { ejection: options.ejection }),
     ...(options.resolveTimeoutMs === undefined ? {} : { resolveTimeoutMs: options.resolveTimeoutMs }),

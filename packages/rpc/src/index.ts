@@ -11,7 +11,13 @@ export { consistentHash } from './channel/balancers/consistent-hash.js';
 export { powerOfTwoChoices } from './channel/balancers/p2c.js';
 export { pickFirst } from './channel/balancers/pick-first.js';
 export { roundRobin } from './channel/balancers/round-robin.js';
-export { Channel, type ChannelOptions, type ChannelStats, type RetryOptions } from './channel/channel.js';
+export {
+  Channel,
+  type ChannelOptions,
+  type ChannelStats,
+  type HedgeOptions,
+  type RetryOptions,
+} from './channel/channel.js';
 export type { DnsResolverOptions } from './channel/dns-resolver.js';
 export type { EjectionOptions, EndpointState, EndpointView } from './channel/endpoint.js';
 export type { Address, Resolver } from './channel/resolver.js';

@@ -198,3 +198,54 @@ for (const transport of ['mux', 'pooled', 'ws'] as const) {
     });
   });
 }
+
+describe('hedged requests', () => {
+  const Slow = defineService('weft.test.v1.Slow', {
+    who: unary<Msg, Msg>({ idempotent: true }),
+    whoOnce: unary<Msg, Msg>(),
+  });
+  const servers: Server[] = [];
+  const cancelled: string[] = [];
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.close({ graceMs: 50 })));
+  });
+  const start = async (name: string, delayMs: number) => {
+    const server = createServer();
+    const answer = async (_req: Msg, ctx: { signal: AbortSignal }) => {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, delayMs);
+        ctx.signal.addEventListener('abort', () => {
+          clearTimeout(t);
+          cancelled.push(name);
+          resolve();
+        });
+      });
+      return { text: name };
+    };
+    server.add(Slow, { who: answer, whoOnce: answer });
+    servers.push(server);
+    return (await server.listen({ port: 0, host: '127.0.0.1' })).port;
+  };
+
+  it('an idempotent call unanswered after the delay is sent again elsewhere; the first answer wins, the other is cancelled', async () => {
+    const slow = await start('slow', 400);
+    const fast = await start('fast', 0);
+    const client = createClient(Slow, {
+      target: `static:///127.0.0.1:${slow},127.0.0.1:${fast}`,
+      balancer: 'round-robin',
+      hedge: { delayMs: 50 },
+    });
+    const t0 = Date.now();
+    expect((await client.who({}, { timeoutMs: 5000 })).text).toBe('fast');
+    expect(Date.now() - t0).toBeLessThan(300);
+    expect(channelOf(client).stats().hedges).toBe(1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(cancelled).toContain('slow');
+    // Not idempotent: never hedged (round-robin is back at the slow server).
+    const t1 = Date.now();
+    expect((await client.whoOnce({}, { timeoutMs: 5000 })).text).toBe('slow');
+    expect(Date.now() - t1).toBeGreaterThanOrEqual(380);
+    expect(channelOf(client).stats().hedges).toBe(1);
+    client.close();
+  });
+});

@@ -3,7 +3,8 @@
  * addresses, or for an available endpoint with `waitForReady`), and tried again elsewhere when an
  * attempt fails in a way that is safe to retry — the server never saw it (`unprocessed`), or the
  * method is idempotent and the endpoint was UNAVAILABLE — before any response reached the caller,
- * within the channel's retry budget and the call's deadline.
+ * within the channel's retry budget and the call's deadline. With hedging on, an idempotent unary
+ * call still unanswered after a delay gets a second attempt elsewhere; the first answer wins.
  */
 import type { ClientCallListener, ClientCallStart, ClientTransportCall } from '../call.js';
 import { clientEnd, clientRetry } from '../diagnostics.js';
@@ -15,6 +16,13 @@ import type { Channel } from './channel.js';
 import type { Endpoint } from './endpoint.js';
 
 const NONE_TRIED: ReadonlySet<string> = new Set();
+
+/** One attempt in flight. */
+interface Live {
+  readonly call: ClientTransportCall;
+  readonly endpoint: Endpoint;
+  readonly started: number;
+}
 
 interface Write {
   bytes: Uint8Array;
@@ -36,12 +44,15 @@ export class ChannelCall implements ClientTransportCall {
   /** `end()` was called: half-close without a message (a write with `end` carries its own). */
   #ended = false;
   #paused = false;
-  #attempt: ClientTransportCall | undefined;
+  /** The attempt in flight, and a hedge beside it. */
+  #live: Live | undefined;
+  #hedge: Live | undefined;
+  #hedgeTimer: NodeJS.Timeout | undefined;
+  /** The endpoint of the latest attempt (diagnostics, retries). */
   #endpoint: Endpoint | undefined;
-  #attemptStarted = 0;
   #attempts = 0;
-  /** A response reached the caller: no more retries. */
-  #committed = false;
+  /** The attempt whose response reached the caller: no more retries, the others are cancelled. */
+  #winner: Live | undefined;
   #done = false;
   #waitingSince = 0;
   #cancelWait: (() => void) | undefined;
@@ -94,13 +105,24 @@ export class ChannelCall implements ClientTransportCall {
       return;
     }
     this.#waitingSince = 0;
+    const live = this.#launch(endpoint);
+    if (live === undefined) return;
+    this.#live = live;
+    if (!this.#replayable) this.#writes.length = 0;
+    this.#placed?.resolve();
+    this.#placed = undefined;
+    if (this.#attempts === 1) this.#armHedge();
+  }
+
+  /** Start an attempt on `endpoint`, replaying what was written. */
+  #launch(endpoint: Endpoint): Live | undefined {
     this.#attempts++;
     this.#endpoint = endpoint;
-    this.#attemptStarted = performance.now();
     endpoint.started();
-    let attempt: ClientTransportCall;
+    const listener = new AttemptListener(this);
+    let call: ClientTransportCall;
     try {
-      attempt = endpoint.transport.start(this.#start, new AttemptListener(this, this.#attempts, endpoint));
+      call = endpoint.transport.start(this.#start, listener);
     } catch (err) {
       // Making the endpoint's transport failed (its options): no attempt is possible.
       endpoint.ended(0, 'cancelled');
@@ -108,40 +130,85 @@ export class ChannelCall implements ClientTransportCall {
         new RpcError(Status.INTERNAL, `cannot open a connection: ${String(err)}`, { cause: err }),
         undefined,
       );
-      return;
+      return undefined;
     }
-    this.#attempt = attempt;
-    for (const w of this.#writes) void attempt.write(w.bytes, w.compressed, w.end);
-    if (!this.#replayable) this.#writes.length = 0;
-    if (this.#ended) attempt.end();
-    if (this.#paused) attempt.pause();
-    this.#placed?.resolve();
-    this.#placed = undefined;
+    const live: Live = { call, endpoint, started: performance.now() };
+    listener.live = live;
+    for (const w of this.#writes) void call.write(w.bytes, w.compressed, w.end);
+    if (this.#ended) call.end();
+    if (this.#paused) call.pause();
+    return live;
   }
 
-  /** @internal an attempt's events count only while it is the current one. */
-  _current(attempt: number): boolean {
-    return this.#attempt !== undefined && this.#attempts === attempt;
+  /** Hedging (idempotent unary calls, when configured): a second attempt after the delay. */
+  #armHedge(): void {
+    const hedge = this.#channel._options.hedge;
+    if (hedge === undefined || !this.#start.method.idempotent || this.#start.method.kind !== 'unary') return;
+    const delay = hedge.delayMs ?? this.#channel._latencyPercentile(hedge.percentile ?? 95);
+    if (delay === undefined) return;
+    this.#hedgeTimer = setTimeout(() => {
+      this.#hedgeTimer = undefined;
+      if (this.#done || this.#winner !== undefined || this.#live === undefined || this.#hedge !== undefined)
+        return;
+      const avoid = new Set(this.#tried ?? NONE_TRIED);
+      avoid.add(this.#live.endpoint.key);
+      const endpoint = this.#channel._pick(this.#start.method.path, this.#start.routingKey, avoid);
+      if (endpoint === undefined || endpoint === this.#live.endpoint || !this.#channel._mayHedge()) return;
+      if (clientRetry.hasSubscribers) {
+        clientRetry.publish({
+          path: this.#start.method.path,
+          attempt: this.#attempts + 1,
+          endpoint: this.#live.endpoint.key,
+          hedge: true,
+        });
+      }
+      this.#hedge = this.#launch(endpoint);
+    }, delay);
+    this.#hedgeTimer.unref();
+  }
+
+  #isLive(live: Live | undefined): boolean {
+    return live !== undefined && (live === this.#live || live === this.#hedge);
+  }
+
+  /** The first attempt to answer wins; the other one is cancelled. */
+  #commit(live: Live): boolean {
+    if (this.#winner !== undefined) return this.#winner === live;
+    this.#winner = live;
+    clearTimeout(this.#hedgeTimer);
+    const other = live === this.#live ? this.#hedge : this.#live;
+    if (other !== undefined) this.#drop(other, 'cancelled');
+    this.#live = live;
+    this.#hedge = undefined;
+    return true;
+  }
+
+  /** An attempt leaves: cancelled (`outcome` 'cancelled') or ended with its verdict. */
+  #drop(live: Live, outcome: 'ok' | 'failed' | 'unreachable' | 'cancelled'): void {
+    if (live === this.#live) this.#live = undefined;
+    if (live === this.#hedge) this.#hedge = undefined;
+    if (outcome === 'cancelled') live.call.cancel();
+    live.endpoint.ended(performance.now() - live.started, outcome);
+    if (outcome === 'ok') this.#channel._recordLatency(performance.now() - live.started);
+    this.#channel._endpointIdle(live.endpoint);
   }
 
   /** @internal */
-  _headers(attempt: number, metadata: Metadata): void {
-    if (!this._current(attempt)) return;
-    this.#committed = true;
+  _headers(live: Live | undefined, metadata: Metadata): void {
+    if (!this.#isLive(live) || !this.#commit(live!)) return;
     this.#listener.onHeaders(metadata);
   }
 
   /** @internal */
-  _message(attempt: number, bytes: Uint8Array, compressed: boolean): void {
-    if (!this._current(attempt)) return;
-    this.#committed = true;
+  _message(live: Live | undefined, bytes: Uint8Array, compressed: boolean): void {
+    if (!this.#isLive(live) || !this.#commit(live!)) return;
     this.#listener.onMessage(bytes, compressed);
   }
 
   /** @internal */
-  _status(attempt: number, endpoint: Endpoint, error: RpcError | undefined, trailers: Metadata): void {
-    if (!this._current(attempt)) return;
-    this.#attempt = undefined;
+  _status(live: Live | undefined, error: RpcError | undefined, trailers: Metadata): void {
+    if (!this.#isLive(live)) return;
+    const attempt = live!;
     const outcome =
       error === undefined
         ? 'ok'
@@ -150,21 +217,29 @@ export class ChannelCall implements ClientTransportCall {
           : error.code === Status.UNAVAILABLE
             ? 'failed'
             : 'ok';
-    endpoint.ended(performance.now() - this.#attemptStarted, outcome);
-    this.#channel._endpointIdle(endpoint);
+    this.#drop(attempt, outcome);
     if (outcome === 'unreachable') this.#channel._refresh();
-    if (error !== undefined && this.#retryable(error) && this.#retryAfter(error)) return;
+    if (this.#winner === attempt || error === undefined) {
+      this.#commit(attempt);
+      this.#finish(error, trailers);
+      return;
+    }
+    // A failed attempt while another is still in flight (a hedge): that one decides.
+    this.#tried ??= new Set();
+    this.#tried.add(attempt.endpoint.key);
+    if (this.#live !== undefined || this.#hedge !== undefined) return;
+    if (this.#retryable(error) && this.#retryAfter(error, attempt.endpoint)) return;
     this.#finish(error, trailers);
   }
 
   #retryable(error: RpcError): boolean {
-    if (this.#done || this.#committed || this.#attempts >= this.#maxAttempts) return false;
+    if (this.#done || this.#winner !== undefined || this.#attempts >= this.#maxAttempts) return false;
     if (error.noRetry) return false;
     return error.unprocessed || (this.#start.method.idempotent && error.code === Status.UNAVAILABLE);
   }
 
   /** Schedule the next attempt if the deadline and the budget allow; false when they do not. */
-  #retryAfter(error: RpcError): boolean {
+  #retryAfter(error: RpcError, failed: Endpoint): boolean {
     this.#backoff ??= new Backoff({
       initialMs: 25,
       multiplier: 2,
@@ -176,16 +251,11 @@ export class ChannelCall implements ClientTransportCall {
     const deadline = this.#start.deadline;
     if (deadline !== undefined && Date.now() + delay >= deadline) return false;
     if (!this.#channel._mayRetry()) return false;
-    // The next attempt avoids every endpoint tried so far, while others remain.
-    if (this.#endpoint !== undefined) {
-      this.#tried ??= new Set();
-      this.#tried.add(this.#endpoint.key);
-    }
     if (clientRetry.hasSubscribers) {
       clientRetry.publish({
         path: this.#start.method.path,
         attempt: this.#attempts + 1,
-        endpoint: this.#endpoint?.key,
+        endpoint: failed.key,
         code: error.code,
       });
     }
@@ -196,13 +266,12 @@ export class ChannelCall implements ClientTransportCall {
   #finish(error: RpcError | undefined, trailers: Metadata | undefined): void {
     if (this.#done) return;
     this.#done = true;
+    clearTimeout(this.#hedgeTimer);
     if (clientEnd.hasSubscribers) this.#publishEnd(error?.code ?? Status.OK);
     this.#placed?.resolve();
     this.#channel._settled(error === undefined);
-    if (trailers === undefined) {
-      // Failed before any attempt answered: the empty trailers of a local failure.
-      this.#listener.onStatus(error, EMPTY_METADATA);
-    } else this.#listener.onStatus(error, trailers);
+    // Failed before any attempt answered: the empty trailers of a local failure.
+    this.#listener.onStatus(error, trailers ?? EMPTY_METADATA);
   }
 
   #publishEnd(code: Status): void {
@@ -217,8 +286,12 @@ export class ChannelCall implements ClientTransportCall {
 
   write(bytes: Uint8Array, compressed: boolean, end: boolean): Promise<void> | undefined {
     if (this.#done) return undefined;
-    if (this.#replayable || this.#attempt === undefined) this.#writes.push({ bytes, compressed, end });
-    if (this.#attempt !== undefined) return this.#attempt.write(bytes, compressed, end);
+    const live = this.#live;
+    if (this.#replayable || live === undefined) this.#writes.push({ bytes, compressed, end });
+    if (live !== undefined) {
+      void this.#hedge?.call.write(bytes, compressed, end);
+      return live.call.write(bytes, compressed, end);
+    }
     // Not placed yet: the caller waits until the call is (the write is then sent).
     if (this.#placed === undefined) {
       let resolve!: () => void;
@@ -233,7 +306,8 @@ export class ChannelCall implements ClientTransportCall {
   end(): void {
     if (this.#done) return;
     this.#ended = true;
-    this.#attempt?.end();
+    this.#live?.call.end();
+    this.#hedge?.call.end();
   }
 
   cancel(): void {
@@ -242,50 +316,45 @@ export class ChannelCall implements ClientTransportCall {
     if (clientEnd.hasSubscribers) this.#publishEnd(Status.CANCELLED);
     this.#cancelWait?.();
     clearTimeout(this.#retryTimer);
+    clearTimeout(this.#hedgeTimer);
     this.#placed?.resolve();
-    const attempt = this.#attempt;
-    const endpoint = this.#endpoint;
-    this.#attempt = undefined;
-    if (attempt !== undefined && endpoint !== undefined) {
-      attempt.cancel();
-      endpoint.ended(performance.now() - this.#attemptStarted, 'cancelled');
-      this.#channel._endpointIdle(endpoint);
-    }
+    if (this.#live !== undefined) this.#drop(this.#live, 'cancelled');
+    if (this.#hedge !== undefined) this.#drop(this.#hedge, 'cancelled');
     this.#channel._settled(false);
   }
 
   pause(): void {
     this.#paused = true;
-    this.#attempt?.pause();
+    this.#live?.call.pause();
+    this.#hedge?.call.pause();
   }
 
   resume(): void {
     this.#paused = false;
-    this.#attempt?.resume();
+    this.#live?.call.resume();
+    this.#hedge?.call.resume();
   }
 }
 
-/** Where one attempt's transport reports: forwarded to the call, tagged with the attempt. */
+/** Where one attempt's transport reports: forwarded to the call with the attempt it belongs to. */
 class AttemptListener implements ClientCallListener {
   readonly #call: ChannelCall;
-  readonly #attempt: number;
-  readonly #endpoint: Endpoint;
+  /** Set once the transport accepted the attempt (events before that cannot happen: they are queued). */
+  live: Live | undefined;
 
-  constructor(call: ChannelCall, attempt: number, endpoint: Endpoint) {
+  constructor(call: ChannelCall) {
     this.#call = call;
-    this.#attempt = attempt;
-    this.#endpoint = endpoint;
   }
 
   onHeaders(metadata: Metadata): void {
-    this.#call._headers(this.#attempt, metadata);
+    this.#call._headers(this.live, metadata);
   }
 
   onMessage(bytes: Uint8Array, compressed: boolean): void {
-    this.#call._message(this.#attempt, bytes, compressed);
+    this.#call._message(this.live, bytes, compressed);
   }
 
   onStatus(error: RpcError | undefined, trailers: Metadata): void {
-    this.#call._status(this.#attempt, this.#endpoint, error, trailers);
+    this.#call._status(this.live, error, trailers);
   }
 }

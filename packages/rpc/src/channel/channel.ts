@@ -24,9 +24,22 @@ export interface RetryOptions {
   backoff?: BackoffOptions;
 }
 
+/**
+ * Hedged (backup) requests: an idempotent unary call still unanswered after the delay gets a second
+ * attempt on another endpoint; the first answer wins and the other is cancelled. Opt-in; each
+ * hedge spends from the retry budget.
+ */
+export interface HedgeOptions {
+  /** A fixed delay, in ms. */
+  delayMs?: number;
+  /** Or: the channel's observed latency percentile (default 95), once it has 20 samples. */
+  percentile?: number;
+}
+
 /** Options of a channel. */
 export interface ChannelOptions {
   retry?: RetryOptions;
+  hedge?: HedgeOptions;
   /** Reconnect backoff of an endpoint that could not be reached (gRPC's defaults: 1 s ×1.6 to 120 s). */
   reconnect?: BackoffOptions;
   ejection?: EjectionOptions;
@@ -44,6 +57,8 @@ export interface ChannelStats {
   retries: number;
   /** Retries the budget refused. */
   retriesDenied: number;
+  /** Hedged attempts started. */
+  hedges: number;
   endpoints: {
     address: string;
     state: EndpointState;
@@ -78,6 +93,7 @@ export class Channel implements ClientTransport {
     callsInFlight: 0,
     retries: 0,
     retriesDenied: 0,
+    hedges: 0,
   };
 
   constructor(
@@ -214,6 +230,35 @@ export class Channel implements ClientTransport {
     }
     this.#stats.retriesDenied++;
     return false;
+  }
+
+  /** @internal the budget allows a hedge. */
+  _mayHedge(): boolean {
+    if (!this.#budget.tryWithdraw()) return false;
+    this.#stats.hedges++;
+    return true;
+  }
+
+  /** Latencies of recent successful attempts (a ring), for hedging delays. */
+  readonly #latencies = new Float64Array(512);
+  #latencyCount = 0;
+  #percentileCache: { p: number; value: number; at: number } | undefined;
+
+  /** @internal */
+  _recordLatency(ms: number): void {
+    this.#latencies[this.#latencyCount++ % this.#latencies.length] = ms;
+  }
+
+  /** @internal the `p`th percentile of recent latencies (recomputed every 64 samples), or undefined before 20. */
+  _latencyPercentile(p: number): number | undefined {
+    const n = Math.min(this.#latencyCount, this.#latencies.length);
+    if (n < 20) return undefined;
+    const cached = this.#percentileCache;
+    if (cached !== undefined && cached.p === p && this.#latencyCount - cached.at < 64) return cached.value;
+    const sorted = this.#latencies.slice(0, n).sort();
+    const value = sorted[Math.min(n - 1, Math.floor((p / 100) * n))]!;
+    this.#percentileCache = { p, value, at: this.#latencyCount };
+    return value;
   }
 
   /** @internal an endpoint's call ended: close it if it left the list. */
