@@ -35,11 +35,15 @@ export function makeCaller(system: System, port: number, tls: boolean): Caller {
         : system.startsWith('weft-pooled')
           ? 'pooled'
           : 'ws';
-      const copies = system === 'weft-mux-scaled' ? 4 : 1;
       const t = tls ? clientTls() : undefined;
+      // weft-mux-scaled: @weft/rpc's connection scaling, another HTTP/2 connection (up to four)
+      // whenever every one holds 25 calls in flight.
+      const scaling =
+        system === 'weft-mux-scaled'
+          ? { streamsPerConnection: 25, maxConnections: 4 }
+          : { maxConnections: 1 };
       const client = createClient(Bench, {
-        // The same endpoint listed n times: n connections, calls round-robin over them.
-        target: `static:///${Array.from({ length: copies }, () => `${host}:${port}`).join(',')}`,
+        target: `static:///${host}:${port}`,
         transport,
         maxMessageBytes: MAX_MESSAGE_BYTES,
         pooled: {
@@ -48,7 +52,7 @@ export function makeCaller(system: System, port: number, tls: boolean): Caller {
           pipelining: system === 'weft-pooled-pipelined' ? 8 : 1,
           ...(t === undefined ? {} : { tls: t }),
         },
-        mux: t === undefined ? {} : { tls: t },
+        mux: t === undefined ? scaling : { ...scaling, tls: t },
         ws: t === undefined ? {} : { tls: t },
       });
       return { call: (m) => client.echo(m), close: () => client.close() };

@@ -46,8 +46,9 @@ export const SYSTEMS = {
   },
   'weft-mux-scaled': {
     family: 'weft',
-    connections: '4',
-    description: 'weft rpc over @weft/mux, four HTTP/2 connections (calls round-robin)',
+    connections: '1-4',
+    description:
+      'weft rpc over @weft/mux with connection scaling: another HTTP/2 connection (up to four) whenever each holds 25 calls in flight',
     tls: true,
   },
   'weft-pooled': {

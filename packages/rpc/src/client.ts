@@ -21,7 +21,7 @@ import {
   type ServiceDefinition,
 } from './service.js';
 import { Status } from './status.js';
-import { type MuxClientOptions, MuxClientTransport } from './transport/mux.js';
+import { checkMuxOptions, type MuxClientOptions, MuxClientTransport } from './transport/mux.js';
 import { type PooledClientOptions, PooledClientTransport, resolvePooledOptions } from './transport/pooled.js';
 import { type WsClientOptions, WsClientTransport } from './transport/ws.js';
 
@@ -142,6 +142,7 @@ export function createClient<M extends MethodMap>(
   }
   // Transports are made per endpoint when first used: check their options now.
   if (kind === 'pooled') resolvePooledOptions({ maxFrameBytes, ...options.pooled });
+  if (kind === 'mux') checkMuxOptions(options.mux ?? {});
   const channelOptions: ChannelOptions = {
     ...(options.retry === undefined ? {} : { retry: options.retry }),
     ...(options.hedge === undefined ? {} : { hedge: options.hedge }),

@@ -26,7 +26,7 @@ import {
   type TransportServer,
 } from '../call.js';
 import { encodeTimeout, parseTimeout } from '../deadline.js';
-import { RpcError } from '../errors.js';
+import { RpcError, RpcUsageError } from '../errors.js';
 import { Metadata } from '../metadata.js';
 import type { ClientTlsOptions } from '../node/tls-options.js';
 import { Status } from '../status.js';
@@ -48,6 +48,13 @@ export interface MuxClientOptions {
   tls?: ClientTlsOptions;
   /** Session options of `@weft/mux` (keepalive, windows, ...). */
   session?: SessionOptions;
+  /**
+   * Connection scaling: another HTTP/2 connection to the endpoint opens when every one has this
+   * many calls in flight. Default: the server's MAX_CONCURRENT_STREAMS (100 until it is known).
+   */
+  streamsPerConnection?: number;
+  /** Most connections to one endpoint. Default 4. */
+  maxConnections?: number;
 }
 
 type HeaderRecord = Record<string, string | string[] | undefined>;
@@ -55,38 +62,94 @@ type HeaderRecord = Record<string, string | string[] | undefined>;
 /** Client sessions that heard the server's SETTINGS: requests on the others never left. */
 const connected = new WeakSet<MuxSession>();
 
-/** Calls to one endpoint over one HTTP/2 session, reopened when it closes. */
+/** @throws {RpcUsageError} `RPC_ERR_INVALID_OPTION` for scaling options out of range. @internal */
+export function checkMuxOptions(options: MuxClientOptions): void {
+  for (const [name, value] of [
+    ['maxConnections', options.maxConnections ?? 1],
+    ['streamsPerConnection', options.streamsPerConnection ?? 1],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new RpcUsageError('RPC_ERR_INVALID_OPTION', `mux.${name} must be an integer ≥ 1, got ${value}`);
+    }
+  }
+}
+
+/** A session of the transport and its load. */
+interface Lane {
+  readonly session: MuxSession;
+  inFlight: number;
+  /** Calls it takes before another connection opens. */
+  limit: number;
+  /** GOAWAY received or closed: no new calls. */
+  retired: boolean;
+}
+
+/**
+ * Calls to one endpoint over HTTP/2 sessions: one, and more while every one is at its limit of
+ * calls in flight (the server's MAX_CONCURRENT_STREAMS, or `streamsPerConnection`), up to
+ * `maxConnections`; sessions are reopened when they close.
+ */
 export class MuxClientTransport implements ClientTransport {
   readonly #endpoint: { host: string; port: number };
   readonly #options: MuxClientOptions;
-  #session: MuxSession | undefined;
+  readonly #lanes: Lane[] = [];
+  readonly #max: number;
   #closed = false;
 
   constructor(endpoint: { host: string; port: number }, options: MuxClientOptions) {
     this.#endpoint = endpoint;
     this.#options = options;
+    this.#max = options.maxConnections ?? 4;
+    checkMuxOptions(options);
   }
 
-  #open(): MuxSession {
-    const current = this.#session;
-    if (current !== undefined && !current.destroyed) return current;
+  /** Sessions open now (for tests and stats). */
+  get connections(): number {
+    return this.#lanes.length;
+  }
+
+  #lane(): Lane {
+    let least: Lane | undefined;
+    for (const lane of this.#lanes) {
+      if (lane.inFlight < lane.limit) return lane;
+      if (least === undefined || lane.inFlight < least.inFlight) least = lane;
+    }
+    // Every session is at its limit: another, or (at the maximum) the least loaded, whose extra
+    // requests wait in @weft/mux for a free stream.
+    if (least !== undefined && this.#lanes.length >= this.#max) return least;
+    return this.#open();
+  }
+
+  #open(): Lane {
     const { host, port } = this.#endpoint;
     const hostPort = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
     const session = connect(`${this.#options.tls === undefined ? 'http' : 'https'}://${hostPort}`, {
       ...this.#options.session,
       ...(this.#options.tls === undefined ? {} : { tls: this.#options.tls }),
     });
+    const lane: Lane = {
+      session,
+      inFlight: 0,
+      limit: this.#options.streamsPerConnection ?? 100,
+      retired: false,
+    };
     session.on('error', () => {
       // Each stream reports the failure to its call.
     });
-    session.once('remoteSettings', () => connected.add(session));
-    const forget = () => {
-      if (this.#session === session) this.#session = undefined;
+    session.once('remoteSettings', (settings: { maxConcurrentStreams: number }) => {
+      connected.add(session);
+      if (this.#options.streamsPerConnection === undefined)
+        lane.limit = Math.max(1, settings.maxConcurrentStreams);
+    });
+    const retire = () => {
+      lane.retired = true;
+      const at = this.#lanes.indexOf(lane);
+      if (at >= 0) this.#lanes.splice(at, 1);
     };
-    session.on('goaway', forget);
-    session.on('close', forget);
-    this.#session = session;
-    return session;
+    session.on('goaway', retire);
+    session.on('close', retire);
+    this.#lanes.push(lane);
+    return lane;
   }
 
   start(call: ClientCallStart, listener: ClientCallListener): ClientTransportCall {
@@ -95,13 +158,14 @@ export class MuxClientTransport implements ClientTransport {
         listener,
         new RpcError(Status.UNAVAILABLE, 'the client is closed', { noRetry: true }),
       );
-    return new MuxClientCall(this.#open(), call, listener);
+    const lane = this.#lane();
+    lane.inFlight++;
+    return new MuxClientCall(lane, call, listener);
   }
 
   close(): void {
     this.#closed = true;
-    this.#session?.destroy();
-    this.#session = undefined;
+    for (const lane of this.#lanes.splice(0)) lane.session.destroy();
   }
 }
 
@@ -112,7 +176,11 @@ class MuxClientCall implements ClientTransportCall {
   #done = false;
   #sawHeaders = false;
 
-  constructor(session: MuxSession, call: ClientCallStart, listener: ClientCallListener) {
+  readonly #lane: Lane;
+
+  constructor(lane: Lane, call: ClientCallStart, listener: ClientCallListener) {
+    this.#lane = lane;
+    const session = lane.session;
     this.#listener = listener;
     this.#decoder = messageCodec(call.method.maxMessageBytes).decoder();
     const headers: Headers = {
@@ -219,6 +287,7 @@ class MuxClientCall implements ClientTransportCall {
   #status(error: RpcError | undefined, trailers = new Metadata()): void {
     if (this.#done) return;
     this.#done = true;
+    this.#lane.inFlight--;
     const stream = this.#stream;
     // The status ends the call; a request side still open is abandoned (RST_STREAM CANCEL).
     if (stream !== undefined && !stream.writableEnded && !stream.destroyed) stream.close(ErrorCode.Cancel);
@@ -245,6 +314,7 @@ class MuxClientCall implements ClientTransportCall {
   cancel(): void {
     if (this.#done) return;
     this.#done = true;
+    this.#lane.inFlight--;
     this.#stream?.close(ErrorCode.Cancel);
   }
 
