@@ -72,8 +72,18 @@ export function failedCall(listener: ClientCallListener, error: RpcError): Clien
   return INERT;
 }
 
+/** What a transport reports about its connections to one endpoint. */
+export interface TransportStats {
+  /** Connections open (or opening) now. */
+  connections: number;
+  /** TLS connections made so far that resumed a session (a ticket) instead of a full handshake. */
+  tlsResumed: number;
+}
+
 /** A way to carry calls to one endpoint. */
 export interface ClientTransport {
+  /** Its connections, for the channel's stats. */
+  connectionStats?(): TransportStats;
   /** Start a call. Never throws: failures arrive through `listener.onStatus`. */
   start(call: ClientCallStart, listener: ClientCallListener): ClientTransportCall;
   /** Close connections; calls in flight fail with UNAVAILABLE. */

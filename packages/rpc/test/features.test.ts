@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ClientInterceptor,
+  channelOf,
   createClient,
   defineService,
   RpcError,
@@ -237,5 +238,30 @@ describe.each(TRANSPORTS)('features over %s', (transport) => {
       await eventually(() => started.observed.aborted.includes('sleep'));
       client.close();
     });
+  });
+});
+
+// One WebSocket per endpoint: resumption matters for the transports that open several connections.
+describe.each(['mux', 'pooled'] as const)('TLS session resumption over %s', (transport) => {
+  it('later connections to an endpoint resume the TLS session of earlier ones', async () => {
+    const started = startTestServer();
+    const { port } = await started.server.listen({ transport, tls: { key, cert } });
+    const tlsOptions = { tls: { ca: cert, servername: 'localhost' } };
+    // Force more connections: four calls at once over 1-call pooled connections, or over mux
+    // connections scaled at one stream each.
+    const client = createClient(Test, {
+      target: `localhost:${port}`,
+      transport,
+      mux: { ...tlsOptions, streamsPerConnection: 1, maxConnections: 4 },
+      pooled: { ...tlsOptions, maxConnections: 4 },
+    });
+    await client.echo({}, { timeoutMs: 5000 });
+    await new Promise((r) => setTimeout(r, 50));
+    await Promise.all([1, 2, 3, 4].map(() => client.sleep({ sleepMs: 100 }, { timeoutMs: 5000 })));
+    const [endpoint] = channelOf(client).stats().endpoints;
+    expect(endpoint!.connections).toBeGreaterThanOrEqual(3);
+    expect(endpoint!.tlsResumed).toBeGreaterThanOrEqual(2);
+    client.close();
+    await started.server.close({ graceMs: 100 });
   });
 });

@@ -66,6 +66,9 @@ export interface ChannelStats {
     latencyMs: number;
     ejected: boolean;
     failures: number;
+    /** Connections to it open now, and TLS connections that resumed a session so far. */
+    connections: number;
+    tlsResumed: number;
   }[];
   /** The last resolution error, if the resolver is failing. */
   resolverError?: string;
@@ -156,6 +159,7 @@ export class Channel implements ClientTransport {
         latencyMs: e.latencyMs,
         ejected: e.ejected,
         failures: e.failures,
+        ...(e.transportStats() ?? { connections: 0, tlsResumed: 0 }),
       })),
       ...(this.#resolverError === undefined ? {} : { resolverError: this.#resolverError.message }),
     };

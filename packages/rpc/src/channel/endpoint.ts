@@ -3,7 +3,7 @@
  * (calls in flight, an EWMA of latency), and its health — a state, reconnect backoff after the
  * endpoint could not be reached, and outlier ejection after consecutive failures.
  */
-import type { ClientTransport } from '../call.js';
+import type { ClientTransport, TransportStats } from '../call.js';
 import { endpointState } from '../diagnostics.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { type Address, addressKey } from './resolver.js';
@@ -147,6 +147,11 @@ export class Endpoint implements EndpointView {
       this.failures = 0;
       this.#publish();
     }
+  }
+
+  /** The transport's connection counts, once it exists. */
+  transportStats(): TransportStats | undefined {
+    return this.#transport?.connectionStats?.();
   }
 
   close(): void {

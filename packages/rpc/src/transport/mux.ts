@@ -24,6 +24,7 @@ import {
   type ServerCallListener,
   type ServerTransportCall,
   type TransportServer,
+  type TransportStats,
 } from '../call.js';
 import { encodeTimeout, parseTimeout } from '../deadline.js';
 import { RpcError, RpcUsageError } from '../errors.js';
@@ -103,9 +104,12 @@ export class MuxClientTransport implements ClientTransport {
     checkMuxOptions(options);
   }
 
-  /** Sessions open now (for tests and stats). */
-  get connections(): number {
-    return this.#lanes.length;
+  #tlsResumed = 0;
+  /** The newest TLS session ticket of any connection. */
+  #ticket: Buffer | undefined;
+
+  connectionStats(): TransportStats {
+    return { connections: this.#lanes.length, tlsResumed: this.#tlsResumed };
   }
 
   #lane(): Lane {
@@ -123,9 +127,19 @@ export class MuxClientTransport implements ClientTransport {
   #open(): Lane {
     const { host, port } = this.#endpoint;
     const hostPort = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-    const session = connect(`${this.#options.tls === undefined ? 'http' : 'https'}://${hostPort}`, {
+    // TLS: each new connection resumes with the newest session ticket of any earlier one.
+    const tlsOptions =
+      this.#options.tls === undefined
+        ? undefined
+        : this.#ticket === undefined
+          ? this.#options.tls
+          : { session: this.#ticket, ...this.#options.tls };
+    const session = connect(`${tlsOptions === undefined ? 'http' : 'https'}://${hostPort}`, {
       ...this.#options.session,
-      ...(this.#options.tls === undefined ? {} : { tls: this.#options.tls }),
+      ...(tlsOptions === undefined ? {} : { tls: tlsOptions }),
+    });
+    session.on('tlsSession', (ticket: Buffer) => {
+      this.#ticket = ticket;
     });
     const lane: Lane = {
       session,
@@ -138,6 +152,8 @@ export class MuxClientTransport implements ClientTransport {
     });
     session.once('remoteSettings', (settings: { maxConcurrentStreams: number }) => {
       connected.add(session);
+      if ((session.socket as { isSessionReused?: () => boolean }).isSessionReused?.() === true)
+        this.#tlsResumed++;
       if (this.#options.streamsPerConnection === undefined)
         lane.limit = Math.max(1, settings.maxConcurrentStreams);
     });

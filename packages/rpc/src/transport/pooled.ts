@@ -12,6 +12,7 @@ import type {
   ClientTransport,
   ClientTransportCall,
   TransportServer,
+  TransportStats,
 } from '../call.js';
 import { MAX_METADATA_BYTES } from '../envelope.js';
 import { RpcError, RpcUsageError } from '../errors.js';
@@ -127,6 +128,13 @@ export class PooledClientTransport implements ClientTransport {
   readonly #conns = new Set<PooledConnection>();
   /** Calls waiting for a connection, oldest first (so their expiries are in order too). */
   readonly #waiting: Waiter[] = [];
+  /** The newest TLS session ticket of any connection: the next connection resumes with it. */
+  #ticket: Buffer | undefined;
+  #tlsResumed = 0;
+
+  connectionStats(): TransportStats {
+    return { connections: this.#conns.size, tlsResumed: this.#tlsResumed };
+  }
   /** One timer for the whole wait queue, armed for its oldest call. */
   #waitTimer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -211,10 +219,27 @@ export class PooledClientTransport implements ClientTransport {
 
   #connect(): PooledConnection {
     const { host, port } = this.#endpoint;
-    const socket =
-      this.#tls === undefined
-        ? net.connect({ host, port, noDelay: true })
-        : tls.connect({ host, port, ...(net.isIP(host) === 0 ? { servername: host } : {}), ...this.#tls });
+    let socket: net.Socket;
+    if (this.#tls === undefined) socket = net.connect({ host, port, noDelay: true });
+    else {
+      // TLS session resumption across the pool: each connection offers the newest ticket any of
+      // them received, so only the first pays for a full handshake.
+      const resume = this.#ticket === undefined ? {} : { session: this.#ticket };
+      const secure = tls.connect({
+        host,
+        port,
+        ...(net.isIP(host) === 0 ? { servername: host } : {}),
+        ...resume,
+        ...this.#tls,
+      });
+      secure.on('session', (ticket: Buffer) => {
+        this.#ticket = ticket;
+      });
+      secure.once('secureConnect', () => {
+        if (secure.isSessionReused()) this.#tlsResumed++;
+      });
+      socket = secure;
+    }
     socket.setNoDelay(true);
     const conn = new PooledConnection(socket, this.#options.maxFrameBytes);
     this.#conns.add(conn);
