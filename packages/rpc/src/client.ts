@@ -21,6 +21,7 @@ import {
   type ServiceDefinition,
 } from './service.js';
 import { Status } from './status.js';
+import type { KeepaliveOptions } from './transport/keepalive.js';
 import { checkMuxOptions, type MuxClientOptions, MuxClientTransport } from './transport/mux.js';
 import { type PooledClientOptions, PooledClientTransport, resolvePooledOptions } from './transport/pooled.js';
 import { type WsClientOptions, WsClientTransport } from './transport/ws.js';
@@ -72,6 +73,12 @@ export interface ClientOptions {
   dns?: DnsResolverOptions;
   /** How long calls wait for the target's first resolution. Default 10 s. */
   resolveTimeoutMs?: number;
+  /**
+   * Keepalive on every transport: a connection quiet for `intervalMs` is pinged, and closed when the
+   * server does not answer within `timeoutMs` (default 20 s) — HTTP/2 PING on mux, Ping/Pong
+   * envelopes on pooled, WebSocket pings on ws (there an unanswered ping by the next one). Off by default.
+   */
+  keepalive?: KeepaliveOptions;
   /** Default `'mux'`. */
   transport?: TransportKind;
   interceptors?: ClientInterceptor[];
@@ -130,11 +137,38 @@ export function createClient<M extends MethodMap>(
   for (const m of Object.values(service.methods))
     maxMessage = Math.max(maxMessage, m.options.maxMessageBytes ?? 0);
   const maxFrameBytes = maxMessage + MAX_METADATA_BYTES + 64;
+  const ka = options.keepalive;
+  if (ka !== undefined) {
+    for (const [name, value] of [
+      ['intervalMs', ka.intervalMs],
+      ['timeoutMs', ka.timeoutMs ?? 1],
+    ] as const) {
+      if (!Number.isInteger(value) || value < 1) {
+        throw new RpcUsageError(
+          'RPC_ERR_INVALID_OPTION',
+          `keepalive.${name} must be an integer ≥ 1, got ${value}`,
+        );
+      }
+    }
+  }
+  const muxOptions: MuxClientOptions =
+    ka === undefined || options.mux?.session?.keepAlive !== undefined
+      ? (options.mux ?? {})
+      : { ...options.mux, session: { ...options.mux?.session, keepAlive: ka } };
   const makeTransport = (host: string, port: number): ClientTransport => {
-    if (kind === 'mux') return new MuxClientTransport({ host, port }, options.mux ?? {});
-    if (kind === 'pooled')
-      return new PooledClientTransport({ host, port }, { maxFrameBytes, ...options.pooled });
-    if (kind === 'ws') return new WsClientTransport({ host, port }, { maxFrameBytes, ...options.ws });
+    if (kind === 'mux') return new MuxClientTransport({ host, port }, muxOptions);
+    if (kind === 'pooled') {
+      return new PooledClientTransport(
+        { host, port },
+        { maxFrameBytes, ...(ka === undefined ? {} : { keepalive: ka }), ...options.pooled },
+      );
+    }
+    if (kind === 'ws') {
+      return new WsClientTransport(
+        { host, port },
+        { maxFrameBytes, ...(ka === undefined ? {} : { heartbeatMs: ka.intervalMs }), ...options.ws },
+      );
+    }
     throw new RpcUsageError('RPC_ERR_INVALID_OPTION', `unknown transport ${JSON.stringify(kind)}`);
   };
   if (kind !== 'mux' && kind !== 'pooled' && kind !== 'ws') {

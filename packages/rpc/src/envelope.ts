@@ -36,6 +36,10 @@ export const EnvelopeKind = {
    * calls on it (calls already sent are served); open another for the next ones.
    */
   Goaway: 8,
+  /** Client → server, call id 0, empty body: keepalive; the server answers Pong at once. */
+  Ping: 9,
+  /** Server → client, call id 0, empty body: the answer to Ping. */
+  Pong: 10,
 } as const;
 export type EnvelopeKind = (typeof EnvelopeKind)[keyof typeof EnvelopeKind];
 
@@ -72,7 +76,9 @@ export type Envelope =
   | { kind: 5; id: number; code: Status; message: string; trailers: Metadata; details: unknown }
   | { kind: 6; id: number }
   | { kind: 7; id: number; credit: number }
-  | { kind: 8; id: number };
+  | { kind: 8; id: number }
+  | { kind: 9; id: number }
+  | { kind: 10; id: number };
 
 /** A malformed envelope from the peer: the connection is closed. Code `RPC_ERR_ENVELOPE`. */
 export class EnvelopeError extends Error {
@@ -172,8 +178,8 @@ export function encodeMessage(
   return [head(EnvelopeKind.Message | flags, id, 0).buf, bytes];
 }
 
-/** Encode an envelope with no body (End, Cancel, Goaway). */
-export function encodeEmpty(kind: 3 | 6 | 8, id: number): Uint8Array {
+/** Encode an envelope with no body (End, Cancel, Goaway, Ping, Pong). */
+export function encodeEmpty(kind: 3 | 6 | 8 | 9 | 10, id: number): Uint8Array {
   return head(kind, id, 0).buf;
 }
 
@@ -240,7 +246,9 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
       if (body.length !== 0) throw new EnvelopeError('End/Cancel with a body');
       return { kind, id };
     case EnvelopeKind.Goaway:
-      if (body.length !== 0 || id !== 0) throw new EnvelopeError('Goaway with a body or a call id');
+    case EnvelopeKind.Ping:
+    case EnvelopeKind.Pong:
+      if (body.length !== 0 || id !== 0) throw new EnvelopeError(`kind ${kind} with a body or a call id`);
       return { kind, id };
     case EnvelopeKind.Window: {
       let credit: ReturnType<typeof readVarint>;

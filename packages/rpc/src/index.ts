@@ -86,6 +86,7 @@ export {
   unary,
 } from './service.js';
 export { isStatus, Status, statusName } from './status.js';
+export type { KeepaliveOptions } from './transport/keepalive.js';
 export type { MuxClientOptions } from './transport/mux.js';
 export type { PooledClientOptions } from './transport/pooled.js';
 export { WS_PATH, type WsClientOptions } from './transport/ws.js';

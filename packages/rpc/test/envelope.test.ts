@@ -88,10 +88,12 @@ describe('envelope round trips', () => {
     },
   );
 
-  it('Goaway: call id 0, no body; anything else is malformed', () => {
-    expect(decodeEnvelope(encodeEmpty(EnvelopeKind.Goaway, 0))).toEqual({ kind: EnvelopeKind.Goaway, id: 0 });
-    expect(() => decodeEnvelope(encodeEmpty(EnvelopeKind.Goaway, 5))).toThrow(EnvelopeError);
-    expect(() => decodeEnvelope(Uint8Array.of(EnvelopeKind.Goaway, 0, 1))).toThrow(EnvelopeError);
+  it('Goaway, Ping and Pong: call id 0, no body; anything else is malformed', () => {
+    for (const kind of [EnvelopeKind.Goaway, EnvelopeKind.Ping, EnvelopeKind.Pong] as const) {
+      expect(decodeEnvelope(encodeEmpty(kind, 0))).toEqual({ kind, id: 0 });
+      expect(() => decodeEnvelope(encodeEmpty(kind, 5))).toThrow(EnvelopeError);
+      expect(() => decodeEnvelope(Uint8Array.of(kind, 0, 1))).toThrow(EnvelopeError);
+    }
   });
 
   test.prop([id, metadata])('Headers', (callId, md) => {

@@ -35,6 +35,13 @@ export class EnvelopeClientSession {
   onCancel: ((call: EnvelopeClientCall) => void) | undefined;
   /** Called when the server sends Goaway: no new calls here; close once the open ones end. */
   onGoaway: (() => void) | undefined;
+  /** Called when the server answers a Ping. */
+  onPong: (() => void) | undefined;
+
+  /** Send a keepalive Ping (the answer arrives through `onPong`). */
+  ping(): void {
+    this._send([encodeEmpty(EnvelopeKind.Ping, 0)]);
+  }
   #draining = false;
 
   /** The server sent Goaway: this link takes no new calls. */
@@ -76,6 +83,10 @@ export class EnvelopeClientSession {
    * @throws {EnvelopeError} when the server breaks the protocol (the caller closes the link).
    */
   receive(envelope: Envelope): void {
+    if (envelope.kind === EnvelopeKind.Pong) {
+      this.onPong?.();
+      return;
+    }
     if (envelope.kind === EnvelopeKind.Goaway) {
       if (!this.#draining) {
         this.#draining = true;

@@ -87,6 +87,10 @@ export class EnvelopeServerSession {
    * @throws {EnvelopeError} on a protocol violation (the caller closes the link).
    */
   receive(envelope: Envelope): void {
+    if (envelope.kind === EnvelopeKind.Ping) {
+      this.#link.send([encodeEmpty(EnvelopeKind.Pong, 0)]);
+      return;
+    }
     if (envelope.kind === EnvelopeKind.Call) {
       if (this.#calls.has(envelope.id)) throw new EnvelopeError(`call id ${envelope.id} is already open`);
       const call = new EnvelopeServerCall(this, envelope.id, envelope, this.#options.peer);

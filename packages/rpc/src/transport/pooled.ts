@@ -21,6 +21,7 @@ import type { ClientTlsOptions } from '../node/tls-options.js';
 import { Status } from '../status.js';
 import { EnvelopeClientSession, type EnvelopeLink } from './envelope-client.js';
 import { drainSession, EnvelopeServerSession } from './envelope-server.js';
+import { type Keepalive, type KeepaliveOptions, startKeepalive } from './keepalive.js';
 import { closeListener, type ListenAt, listenOn, maxAgeTimer } from './listen.js';
 import { socketLink } from './socket-link.js';
 
@@ -42,6 +43,8 @@ export interface PooledClientOptions {
   tls?: ClientTlsOptions;
   /** Largest frame accepted from the server. Default 4 MiB + 64 KiB. */
   maxFrameBytes?: number;
+  /** Ping connections quiet this long; close them when the server stops answering (Ping/Pong envelopes). */
+  keepalive?: KeepaliveOptions;
 }
 
 /** Per-connection limit of calls the server holds (a pipelining client cannot queue more). */
@@ -105,10 +108,17 @@ class PooledConnection {
   connected = false;
   idleTimer: NodeJS.Timeout | undefined;
 
+  keepalive: Keepalive | undefined;
+
   constructor(socket: net.Socket, maxFrameBytes: number) {
     this.socket = socket;
     this.session = new EnvelopeClientSession(
-      socketLink(socket, maxFrameBytes, (envelope) => this.session.receive(envelope)),
+      socketLink(
+        socket,
+        maxFrameBytes,
+        (envelope) => this.session.receive(envelope),
+        () => this.keepalive?.input(),
+      ),
     );
   }
 }
@@ -128,6 +138,7 @@ export class PooledClientTransport implements ClientTransport {
   readonly #conns = new Set<PooledConnection>();
   /** Calls waiting for a connection, oldest first (so their expiries are in order too). */
   readonly #waiting: Waiter[] = [];
+  readonly #keepaliveOptions: KeepaliveOptions | undefined;
   /** The newest TLS session ticket of any connection: the next connection resumes with it. */
   #ticket: Buffer | undefined;
   #tlsResumed = 0;
@@ -143,6 +154,7 @@ export class PooledClientTransport implements ClientTransport {
     this.#endpoint = endpoint;
     this.#options = resolvePooledOptions(options);
     this.#tls = options.tls;
+    this.#keepaliveOptions = options.keepalive;
   }
 
   start(start: ClientCallStart, listener: ClientCallListener): ClientTransportCall {
@@ -246,8 +258,16 @@ export class PooledClientTransport implements ClientTransport {
     socket.once(this.#tls === undefined ? 'connect' : 'secureConnect', () => {
       conn.connected = true;
     });
+    if (this.#keepaliveOptions !== undefined) {
+      conn.keepalive = startKeepalive(
+        this.#keepaliveOptions,
+        () => conn.session.ping(),
+        () => socket.destroy(),
+      );
+    }
     socket.on('error', () => {});
     socket.on('close', () => {
+      conn.keepalive?.stop();
       this.#conns.delete(conn);
       clearTimeout(conn.idleTimer);
       conn.session.fail(

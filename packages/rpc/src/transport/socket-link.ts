@@ -15,6 +15,7 @@ export function socketLink(
   socket: Socket,
   maxFrameBytes: number,
   onEnvelope: (envelope: Envelope) => void,
+  onInput?: () => void,
 ): EnvelopeLink {
   const codec = lengthPrefixed({ width: 4, maxFrameLength: maxFrameBytes });
   const decoder = codec.decoder();
@@ -49,6 +50,7 @@ export function socketLink(
     socket.write(out);
   };
   socket.on('data', (chunk: Buffer) => {
+    onInput?.();
     try {
       for (const frame of decoder.push(chunk)) onEnvelope(decodeEnvelope(frame));
     } catch {

@@ -14,6 +14,7 @@ import {
   type ClientTransportCall,
   failedCall,
   type TransportServer,
+  type TransportStats,
 } from '../call.js';
 import { decodeEnvelope, MAX_METADATA_BYTES } from '../envelope.js';
 import { RpcError } from '../errors.js';
@@ -128,6 +129,11 @@ export class WsClientTransport implements ClientTransport {
     });
     this.#current = current;
     return current.session;
+  }
+
+  connectionStats(): TransportStats {
+    // One WebSocket per endpoint (a draining one, after Goaway, is no longer counted).
+    return { connections: this.#current === undefined ? 0 : 1, tlsResumed: 0 };
   }
 
   start(start: ClientCallStart, listener: ClientCallListener): ClientTransportCall {
