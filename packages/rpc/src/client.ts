@@ -5,6 +5,7 @@ import type { HedgeOptions, RetryOptions } from './channel/channel.js';
 import { Channel, type ChannelOptions } from './channel/channel.js';
 import type { DnsResolverOptions } from './channel/dns-resolver.js';
 import type { EjectionOptions } from './channel/endpoint.js';
+import type { HealthCheckOptions } from './channel/health-check.js';
 import { resolverFor } from './channel/parse-target.js';
 import { type CallOptions, ClientCall, type ResponseStream } from './client-call.js';
 import { defaultCodec } from './codec.js';
@@ -65,6 +66,8 @@ export interface ClientOptions {
   retry?: RetryOptions;
   /** Hedged requests for idempotent unary methods (off by default). */
   hedge?: HedgeOptions;
+  /** Ask each server's health service every `intervalMs`; servers not SERVING get no calls. Off by default. */
+  healthCheck?: HealthCheckOptions;
   /** Reconnect backoff of an endpoint that could not be reached. */
   reconnect?: BackoffOptions;
   /** Outlier ejection after consecutive failures. */
@@ -180,6 +183,8 @@ export function createClient<M extends MethodMap>(
   const channelOptions: ChannelOptions = {
     ...(options.retry === undefined ? {} : { retry: options.retry }),
     ...(options.hedge === undefined ? {} : { hedge: options.hedge }),
+    ...(options.healthCheck === undefined ? {} : { healthCheck: options.healthCheck }),
+    service: service.name,
     ...(options.reconnect === undefined ? {} : { reconnect: options.reconnect }),
     ...(options.ejection === undefined ? {} : { ejection: options.ejection }),
     ...(options.resolveTimeoutMs === undefined ? {} : { resolveTimeoutMs: options.resolveTimeoutMs }),

@@ -231,6 +231,7 @@ export class Server implements CallDispatcher {
       host: options.host ?? (wildcard ? '127.0.0.1' : at.host),
       port: options.port ?? at.port,
       ...(options.weight === undefined ? {} : { weight: options.weight }),
+      ...(options.attributes === undefined ? {} : { attributes: options.attributes }),
     };
     const registration: Registrar = etcd
       ? new EtcdRegistration(options.target, services, address, ttl)

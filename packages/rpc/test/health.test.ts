@@ -1,7 +1,16 @@
 /** weft.health.v1.Health on every server: check, watch, per-service status, and graceful close. */
 import { describe, expect, it } from 'vitest';
-import { createClient, HealthService, RpcError, Status } from '../src/index.js';
-import { startTestServer, TRANSPORTS } from './fixtures.js';
+import {
+  channelOf,
+  createClient,
+  createServer,
+  defineService,
+  HealthService,
+  RpcError,
+  Status,
+  unary,
+} from '../src/index.js';
+import { eventually, startTestServer, TRANSPORTS } from './fixtures.js';
 
 describe.each(TRANSPORTS)('health over %s', (transport) => {
   it('reports the server and each service it serves; NOT_FOUND for others', async () => {
@@ -39,5 +48,40 @@ describe.each(TRANSPORTS)('health over %s', (transport) => {
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(seen).toEqual(['SERVING', 'NOT_SERVING', 'SERVING', 'NOT_SERVING']);
     health.close();
+  });
+});
+
+describe('active health checks from the client', () => {
+  const Who = defineService('weft.test.v1.HealthWho', {
+    who: unary<object, { text: string }>({ idempotent: true }),
+  });
+  const serve = async (name: string) => {
+    const server = createServer();
+    server.add(Who, { who: async () => ({ text: name }) });
+    return { server, port: (await server.listen({ transport: 'mux' })).port };
+  };
+
+  it('a server whose service is NOT_SERVING gets no calls until it is SERVING again', async () => {
+    const a = await serve('a');
+    const b = await serve('b');
+    const client = createClient(Who, {
+      target: `static:///127.0.0.1:${a.port},127.0.0.1:${b.port}`,
+      balancer: 'round-robin',
+      healthCheck: { intervalMs: 40 },
+    });
+    const names = async (n: number) => {
+      const seen = new Set<string>();
+      for (let i = 0; i < n; i++) seen.add((await client.who({}, { timeoutMs: 2000 })).text);
+      return [...seen].sort();
+    };
+    expect(await names(6)).toEqual(['a', 'b']);
+    a.server.health.set(Who.name, 'NOT_SERVING');
+    await eventually(() => channelOf(client).stats().endpoints[0]!.healthy === false, 2000);
+    expect(await names(6)).toEqual(['b']);
+    a.server.health.set(Who.name, 'SERVING');
+    await eventually(() => channelOf(client).stats().endpoints[0]!.healthy, 2000);
+    expect(await names(6)).toEqual(['a', 'b']);
+    client.close();
+    await Promise.all([a.server.close({ graceMs: 50 }), b.server.close({ graceMs: 50 })]);
   });
 });

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  type Balancer,
   channelOf,
   createClient,
   createServer,
@@ -84,6 +85,9 @@ describe('Registry state', () => {
       { ...ok, ttlSeconds: 61 },
       { ...ok, weight: 0 },
       { ...ok, weight: 1.5 },
+      { ...ok, attributes: { 'bad key': 'x' } },
+      { ...ok, attributes: { k: 'x'.repeat(300) } },
+      { ...ok, attributes: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v'])) },
     ]) {
       expect(() => reg.register(bad), JSON.stringify(bad)).toThrow(
         expect.objectContaining({ code: Status.INVALID_ARGUMENT }),
@@ -116,6 +120,24 @@ describe('registry:// targets', () => {
     await a.close({ graceMs: 50 });
     await eventually(() => channelOf(client).stats().endpoints.length === 1, 1000);
     expect((await client.who({}, { timeoutMs: 5000 })).text).toBe('b');
+  });
+
+  it('attributes from discovery reach the balancer: a user-written balancer routes by zone', async () => {
+    const r = await registry();
+    for (const zone of ['east', 'west']) {
+      const server = createServer();
+      server.add(Who, { who: async () => ({ text: zone }) });
+      await server.listen({ register: { target: r.target, ttlSeconds: 5, attributes: { zone } } });
+      cleanups.push(() => server.close({ graceMs: 50 }));
+    }
+    const west: Balancer = {
+      name: 'zone-west',
+      pick: (endpoints) => endpoints.find((e) => e.available && e.address.attributes?.zone === 'west'),
+    };
+    const client = createClient(Who, { target: r.target, balancer: west });
+    cleanups.push(() => client.close());
+    await eventually(() => channelOf(client).stats().endpoints.length === 2, 3000);
+    for (let i = 0; i < 5; i++) expect((await client.who({}, { timeoutMs: 5000 })).text).toBe('west');
   });
 
   it('a server closed gracefully under load fails no call', async () => {

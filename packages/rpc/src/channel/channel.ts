@@ -11,7 +11,8 @@ import type { BackoffOptions } from './backoff.js';
 import type { Balancer } from './balancer.js';
 import { ChannelCall } from './channel-call.js';
 import { type EjectionOptions, Endpoint, type EndpointState } from './endpoint.js';
-import type { Address, Resolver } from './resolver.js';
+import { type HealthCheckOptions, startHealthCheck } from './health-check.js';
+import { type Address, addressKey, type Resolver } from './resolver.js';
 import { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
 
 /** Retries of a channel. */
@@ -45,6 +46,10 @@ export interface ChannelOptions {
   ejection?: EjectionOptions;
   /** A call waits this long for the resolver's first addresses before UNAVAILABLE. Default 10 s. */
   resolveTimeoutMs?: number;
+  /** Active health checks of every endpoint (off by default). */
+  healthCheck?: HealthCheckOptions;
+  /** The client's service, the default subject of health checks. */
+  service?: string;
 }
 
 /** What {@link Channel.stats} reports. */
@@ -65,6 +70,8 @@ export interface ChannelStats {
     inFlight: number;
     latencyMs: number;
     ejected: boolean;
+    /** The last active health check's verdict (true when none runs). */
+    healthy: boolean;
     failures: number;
     /** Connections to it open now, and TLS connections that resumed a session so far. */
     connections: number;
@@ -123,12 +130,28 @@ export class Channel implements ClientTransport {
   #update(addresses: Address[]): void {
     if (this.#closed) return;
     this.#resolverError = undefined;
-    const old = new Map(this.#endpoints.map((e) => [`${e.key}*${e.weight}`, e]));
+    // An endpoint is kept while its address, weight and attributes stay the same.
+    const identity = (a: Address) =>
+      `${addressKey(a)}*${a.weight ?? 1}*${JSON.stringify(a.attributes ?? {})}`;
+    const old = new Map(this.#endpoints.map((e) => [identity(e.address), e]));
     const next = addresses.map((a) => {
-      const key = `${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}*${a.weight ?? 1}`;
+      const key = identity(a);
       const kept = old.get(key);
       old.delete(key);
-      return kept ?? new Endpoint(a, this.#make, this.#options.reconnect ?? {}, this.#options.ejection ?? {});
+      if (kept !== undefined) return kept;
+      const endpoint = new Endpoint(
+        a,
+        this.#make,
+        this.#options.reconnect ?? {},
+        this.#options.ejection ?? {},
+      );
+      const check = this.#options.healthCheck;
+      if (check !== undefined) {
+        endpoint.stopHealthCheck = startHealthCheck(endpoint, check, this.#options.service ?? '', () =>
+          this.#wake(),
+        );
+      }
+      return endpoint;
     });
     // Removed endpoints close once their calls are done (a call in flight keeps its transport).
     for (const gone of old.values()) this.#retire(gone);
@@ -158,6 +181,7 @@ export class Channel implements ClientTransport {
         inFlight: e.inFlight,
         latencyMs: e.latencyMs,
         ejected: e.ejected,
+        healthy: e.healthy,
         failures: e.failures,
         ...(e.transportStats() ?? { connections: 0, tlsResumed: 0 }),
       })),

@@ -100,7 +100,13 @@ export class Endpoint implements EndpointView {
     return this.#transport;
   }
 
+  /** The last active health check said SERVING (true until one says otherwise, or when not checked). */
+  healthy = true;
+  /** Stops the active health check, if one runs. */
+  stopHealthCheck: (() => void) | undefined;
+
   get available(): boolean {
+    if (!this.healthy) return false;
     const now = Date.now();
     return now >= this.#backoffUntil && now >= this.#ejectedUntil;
   }
@@ -155,6 +161,7 @@ export class Endpoint implements EndpointView {
   }
 
   close(): void {
+    this.stopHealthCheck?.();
     this.#transport?.close();
     this.#transport = undefined;
   }

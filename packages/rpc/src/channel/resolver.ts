@@ -9,6 +9,23 @@ export interface Address {
   port: number;
   /** Relative share of calls (DNS SRV weight, registry metadata); default 1. */
   weight?: number;
+  /** Labels from discovery (zone, version, ...), for balancers that route by them. */
+  attributes?: Readonly<Record<string, string>>;
+}
+
+/** Bounds on address attributes from discovery: entries, key and value lengths. */
+export const MAX_ATTRIBUTES = 16;
+const ATTRIBUTE_KEY = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** `value` as address attributes, or undefined when it is not a small map of short strings. */
+export function checkAttributes(value: unknown): Record<string, string> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const entries = Object.entries(value);
+  if (entries.length > MAX_ATTRIBUTES) return undefined;
+  for (const [k, v] of entries) {
+    if (!ATTRIBUTE_KEY.test(k) || typeof v !== 'string' || v.length > 256) return undefined;
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
 }
 
 /** The source of a channel's addresses. */

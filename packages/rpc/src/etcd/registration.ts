@@ -6,7 +6,7 @@
  */
 import { Backoff } from '../channel/backoff.js';
 import { addressKey } from '../channel/resolver.js';
-import type { Registrar } from '../registry/registration.js';
+import type { RegisteredAddress, Registrar } from '../registry/registration.js';
 import { EtcdGateway } from './gateway.js';
 import { parseEtcdTarget, serviceKey } from './target.js';
 
@@ -14,19 +14,14 @@ export class EtcdRegistration implements Registrar {
   readonly #gateway: EtcdGateway;
   readonly #prefix: string;
   readonly #services: string[];
-  readonly #address: { host: string; port: number; weight?: number };
+  readonly #address: RegisteredAddress;
   readonly #ttl: number;
   readonly #backoff = new Backoff({ initialMs: 200, maxMs: 5000 });
   #lease: string | undefined;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
 
-  constructor(
-    target: string,
-    services: string[],
-    address: { host: string; port: number; weight?: number },
-    ttlSeconds: number,
-  ) {
+  constructor(target: string, services: string[], address: RegisteredAddress, ttlSeconds: number) {
     const { endpoint, prefix } = parseEtcdTarget(target);
     this.#gateway = new EtcdGateway(endpoint, 2000);
     this.#prefix = prefix;

@@ -5,7 +5,7 @@
  * list meanwhile.
  */
 import { Backoff } from '../channel/backoff.js';
-import type { Address, Resolver } from '../channel/resolver.js';
+import { type Address, checkAttributes, type Resolver } from '../channel/resolver.js';
 import { EtcdGateway } from './gateway.js';
 import { parseEtcdTarget, serviceKey } from './target.js';
 
@@ -70,7 +70,13 @@ function parseAddress(value: string): Address | undefined {
       return undefined;
     }
     const weight = typeof v.weight === 'number' && v.weight >= 1 ? v.weight : undefined;
-    return { host: v.host, port: v.port as number, ...(weight === undefined ? {} : { weight }) };
+    const attributes = checkAttributes((v as { attributes?: unknown }).attributes);
+    return {
+      host: v.host,
+      port: v.port as number,
+      ...(weight === undefined ? {} : { weight }),
+      ...(attributes === undefined ? {} : { attributes }),
+    };
   } catch {
     return undefined;
   }

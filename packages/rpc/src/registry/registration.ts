@@ -19,6 +19,16 @@ export interface RegisterOptions {
   port?: number;
   /** Relative share of calls, 1-1000. */
   weight?: number;
+  /** Labels clients' balancers can route by (zone, version, ...). */
+  attributes?: Record<string, string>;
+}
+
+/** What a server registers. @internal */
+export interface RegisteredAddress {
+  host: string;
+  port: number;
+  weight?: number;
+  attributes?: Record<string, string>;
 }
 
 /** Keeps a server's addresses registered while it listens. @internal */
@@ -31,17 +41,12 @@ export class Registration implements Registrar {
   readonly #client: ReturnType<typeof createClient<typeof RegistryService.methods>>;
   readonly #leases = new Map<string, string | undefined>();
   readonly #ttl: number;
-  readonly #address: { host: string; port: number; weight?: number };
+  readonly #address: RegisteredAddress;
   readonly #backoff = new Backoff({ initialMs: 200, maxMs: 5000 });
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
 
-  constructor(
-    registry: string,
-    services: string[],
-    address: { host: string; port: number; weight?: number },
-    ttlSeconds: number,
-  ) {
+  constructor(registry: string, services: string[], address: RegisteredAddress, ttlSeconds: number) {
     this.#client = createClient(RegistryService, {
       target: `static:///${registry}`,
       retry: { maxAttempts: 1 },

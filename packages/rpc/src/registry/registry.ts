@@ -3,6 +3,7 @@
  * Every input is bounded: lease count, TTL range, name and host lengths, watchers per service.
  */
 import { randomBytes } from 'node:crypto';
+import { checkAttributes } from '../channel/resolver.js';
 import { RpcError } from '../errors.js';
 import { Status } from '../status.js';
 import type { Lease, RegisterRequest, RegistryAddress, Snapshot } from './service.js';
@@ -61,8 +62,17 @@ export class Registry {
         `the registry holds its limit of ${this.#maxLeases} leases`,
       );
     }
+    const attributes = req.attributes === undefined ? undefined : checkAttributes(req.attributes);
+    if (req.attributes !== undefined && attributes === undefined) {
+      invalid('attributes must be at most 16 short strings under keys of [A-Za-z0-9._-]');
+    }
     const leaseId = randomBytes(12).toString('hex');
-    const address: RegistryAddress = { host: req.host, port: req.port, ...(weight === 1 ? {} : { weight }) };
+    const address: RegistryAddress = {
+      host: req.host,
+      port: req.port,
+      ...(weight === 1 ? {} : { weight }),
+      ...(attributes === undefined ? {} : { attributes }),
+    };
     this.#leases.set(leaseId, {
       service: req.service,
       address,

@@ -38,6 +38,7 @@ export class RegistryResolver implements Resolver {
               host: a.host,
               port: a.port,
               ...(a.weight === undefined ? {} : { weight: a.weight }),
+              ...(a.attributes === undefined ? {} : { attributes: a.attributes }),
             })),
           );
         }

@@ -10,6 +10,8 @@ export interface RegistryAddress {
   port: number;
   /** Relative share of calls (1-1000); default 1. */
   weight?: number;
+  /** Labels for balancers (at most 16; keys of 1-64 `[A-Za-z0-9._-]`, values of at most 256 characters). */
+  attributes?: Record<string, string>;
 }
 
 export interface RegisterRequest extends RegistryAddress {

@@ -1,0 +1,61 @@
+/**
+ * Active health checks: a channel asks each endpoint's `weft.health.v1.Health` for its service
+ * every `intervalMs`, over the endpoint's own connection; an endpoint that answers anything but
+ * SERVING (or nothing within `timeoutMs`) is taken out of the balancer until it answers SERVING.
+ */
+import type { MethodInfo } from '../call.js';
+import { ClientCall } from '../client-call.js';
+import { defaultCodec } from '../codec.js';
+import { EMPTY_METADATA } from '../metadata.js';
+import { methodPath } from '../service.js';
+import type { Endpoint } from './endpoint.js';
+
+/** Channel option `healthCheck`. */
+export interface HealthCheckOptions {
+  /** Ask this often. */
+  intervalMs: number;
+  /** An answer must come within this long. Default: `intervalMs`, at most 5 s. */
+  timeoutMs?: number;
+  /** The service asked about; default the client's service (`''`: the server as a whole). */
+  service?: string;
+}
+
+const CHECK: MethodInfo = {
+  path: methodPath('weft.health.v1.Health', 'check'),
+  kind: 'unary',
+  codecName: defaultCodec.name,
+  maxMessageBytes: 64 * 1024,
+  idempotent: true,
+};
+
+/** Start checking `endpoint`; returns the stopper. */
+export function startHealthCheck(
+  endpoint: Endpoint,
+  options: HealthCheckOptions,
+  service: string,
+  changed: () => void,
+): () => void {
+  const timeout = options.timeoutMs ?? Math.min(options.intervalMs, 5000);
+  let stopped = false;
+  const check = async () => {
+    const call = new ClientCall(CHECK, defaultCodec, endpoint.transport, {}, Number.POSITIVE_INFINITY);
+    call.start(EMPTY_METADATA, Date.now() + timeout);
+    call.send({ service: options.service ?? service }, true);
+    let healthy: boolean;
+    try {
+      healthy = ((await call.done) as { status?: string }).status === 'SERVING';
+    } catch {
+      healthy = false;
+    }
+    if (stopped || endpoint.healthy === healthy) return;
+    endpoint.healthy = healthy;
+    changed();
+  };
+  const timer = setInterval(() => void check(), options.intervalMs);
+  timer.unref();
+  void check();
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
+}
