@@ -3,7 +3,6 @@
  * idempotent methods, and for calls a server never saw), the budget that stops them, stats, and
  * calls that wait for the first addresses.
  */
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   channelOf,
@@ -16,6 +15,7 @@ import {
   type TransportKind,
   unary,
 } from '../src/index.js';
+import { freePort } from './fixtures.js';
 
 type Msg = { text?: string };
 
@@ -51,22 +51,13 @@ async function start(name: string, transport: TransportKind): Promise<Started> {
   return started;
 }
 
-/** A port nothing listens on. */
-async function deadPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 for (const transport of ['mux', 'pooled', 'ws'] as const) {
   describe(`channel over ${transport}`, () => {
     let servers: Started[] = [];
     let dead: number;
     beforeAll(async () => {
       servers = await Promise.all(['a', 'b', 'healthy'].map((n) => start(n, transport)));
-      dead = await deadPort();
+      dead = await freePort();
     });
     afterAll(async () => {
       await Promise.all(servers.map((s) => s.server.close({ graceMs: 100 })));

@@ -1,9 +1,8 @@
 /** diagnostics_channel events: call ends on both sides, retries, endpoint states. */
 import dc from 'node:diagnostics_channel';
-import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient, Status } from '../src/index.js';
-import { startTestServer, Test } from './fixtures.js';
+import { freePort, startTestServer, Test } from './fixtures.js';
 
 const subscriptions: [string, (m: unknown) => void][] = [];
 afterEach(() => {
@@ -26,10 +25,7 @@ describe('diagnostics_channel events', () => {
     const states = collect('weft:rpc:endpoint:state');
     const { server } = startTestServer();
     const { port } = await server.listen({ transport: 'mux' });
-    const dead = net.createServer();
-    await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
-    const deadPort = (dead.address() as net.AddressInfo).port;
-    await new Promise<void>((r) => dead.close(() => r()));
+    const deadPort = await freePort();
     const client = createClient(Test, {
       target: `static:///127.0.0.1:${deadPort},127.0.0.1:${port}`,
       balancer: 'round-robin',

@@ -1,22 +1,13 @@
 /** Real discovery back-ends and real server processes for the discovery and fault tests. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { EtcdGateway } from '../src/etcd/gateway.js';
-import { eventually } from './fixtures.js';
+import { eventually, freePort } from './fixtures.js';
 
 export const etcdBin = ['/usr/bin/etcd', '/usr/local/bin/etcd'].find((p) => existsSync(p));
-
-export async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** A real etcd on loopback ports of its own, with a data directory that survives restarts. */
 export class EtcdProcess {

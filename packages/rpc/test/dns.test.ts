@@ -9,19 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelOf, createClient, createServer, defineService, type Server, unary } from '../src/index.js';
-import { eventually } from './fixtures.js';
+import { eventually, freePort } from './fixtures.js';
 
 const Who = defineService('weft.test.v1.Who', { who: unary<object, { text: string }>({ idempotent: true }) });
 
 const dnsmasq = ['/usr/sbin/dnsmasq', '/usr/bin/dnsmasq'].find((p) => existsSync(p));
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 async function serve(name: string, host: string, port: number): Promise<Server> {
   const server = createServer();

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import {
   bidiStream,
   type Client,
@@ -182,4 +183,13 @@ export async function eventually(predicate: () => boolean | Promise<boolean>, ms
     if (Date.now() > until) throw new Error('condition not reached in time');
     await sleep(5);
   }
+}
+
+/** A loopback port nothing listens on (just freed; for servers to bind, or as a dead endpoint). */
+export async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as net.AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
 }
