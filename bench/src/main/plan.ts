@@ -4,7 +4,7 @@
  */
 import type { PhaseMode } from './protocol.js';
 import type { Link, Scenario } from './results.js';
-import { SYSTEM_NAMES, SYSTEMS, type System } from './systems.js';
+import { SYSTEMS, type System } from './systems.js';
 
 export interface RunSpec {
   scenario: Scenario;
@@ -40,6 +40,24 @@ const MiB = 1024 * 1024;
 /** The link scenario's default: a path across a region. */
 export const DEFAULT_LINK: Link = { rttMs: 20, mbit: 100 };
 
+/**
+ * The order systems run in: each weft system next to the peers the report compares it with, so
+ * that a machine slowing down or speeding up during the job (seen: 30% over three minutes on a
+ * shared host) skews a ratio as little as possible.
+ */
+const RUN_ORDER: System[] = [
+  'weft-mux',
+  'grpc-js',
+  'node-http2',
+  'raw',
+  'weft-pooled',
+  'undici',
+  'weft-ws',
+  'ws',
+  'weft-mux-scaled',
+  'weft-pooled-pipelined',
+];
+
 /** Systems worth running on each scenario (all of them unless it would say nothing new). */
 const LINK_SYSTEMS: System[] = [
   'weft-mux',
@@ -49,22 +67,16 @@ const LINK_SYSTEMS: System[] = [
   'grpc-js',
   'undici',
 ];
-const QUICK_SYSTEMS: System[] = [
-  'weft-mux',
-  'weft-pooled',
-  'weft-ws',
-  'node-http2',
-  'grpc-js',
-  'undici',
-  'raw',
-];
+const QUICK_SYSTEMS: System[] = RUN_ORDER.filter(
+  (s) => s !== 'ws' && s !== 'weft-mux-scaled' && s !== 'weft-pooled-pipelined',
+);
 
 export function plan(options: PlanOptions): Group[] {
   const q = options.quick;
   const scenarios = options.scenarios ?? ['unary', 'payload', 'hol', 'link', 'tls', 'churn'];
   const chosen = (list: System[]) =>
     list.filter((s) => options.systems === undefined || options.systems.includes(s));
-  const all = chosen(q ? QUICK_SYSTEMS : SYSTEM_NAMES);
+  const all = chosen(q ? QUICK_SYSTEMS : RUN_ORDER);
   const concurrencies = options.concurrency ?? (q ? [1, 100] : [1, 16, 100, 1000]);
   const payloads = options.payload ?? (q ? [64, 64 * KiB] : [64, 4 * KiB, 64 * KiB, MiB]);
   const groups = new Map<string, Group>();
