@@ -75,7 +75,9 @@ describe('weft-bench main job', () => {
     expect(report).toMatch(/Multiplex or pool/);
     for (const chart of ['throughput.svg', 'latency.svg', 'payload.svg', 'hol.svg', 'link.svg']) {
       expect(report).toContain(`](${chart})`);
-      expect(readFileSync(join(out, chart), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
+      const svg = readFileSync(join(out, chart), 'utf8');
+      expect(svg).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
+      expect(svg).toMatch(/<title>[^<]+<\/title>/);
     }
     expect(benchChildren()).toEqual([]);
   }, 120_000);

@@ -34,7 +34,11 @@ function render(option: echarts.EChartsOption): string {
   });
   const svg = chart.renderToSVGString();
   chart.dispose();
-  return svg;
+  // Accessible charts: the title as the SVG's own title, for screen readers and link previews.
+  const title = (option.title as { text?: string } | undefined)?.text ?? 'chart';
+  return svg
+    .replace(/^<svg /, `<svg role="img" aria-label="${escapeXml(title)}" `)
+    .replace(/^(<svg[^>]*>)/, `$1<title>${escapeXml(title)}</title>`);
 }
 
 interface Series {
@@ -212,4 +216,8 @@ export function charts(runs: RunResult[]): Map<string, string> {
     );
   }
   return out;
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 }
