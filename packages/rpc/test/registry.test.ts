@@ -214,9 +214,16 @@ describe('weft-registry CLI', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     cleanups.push(() => child.kill('SIGTERM'));
-    const line = await new Promise<string>((resolve) =>
-      createInterface({ input: child.stdout! }).once('line', resolve),
-    );
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const line = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout! }).once('line', resolve);
+      child.once('exit', (code) =>
+        reject(new Error(`weft-registry exited (${code}): ${stderr.slice(-500)}`)),
+      );
+    });
     const m = /listening on registry:\/\/127\.0\.0\.1:(\d+)/.exec(line);
     expect(m, line).not.toBeNull();
     const target = `registry://127.0.0.1:${m![1]}`;
