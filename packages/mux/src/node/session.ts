@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
+import { concatBytes } from '@weft/framing';
 import { Connection, type ConnectionOptions } from '../connection.js';
 import { MuxError, type MuxProtocolError } from '../errors.js';
 import type { ConnectionEvent } from '../events.js';
@@ -342,10 +343,41 @@ export class MuxSession extends EventEmitter {
     if (!this._core.alive) this.#end();
   }
 
+  /**
+   * One corked write of a flush. Runs of small parts (frame headers, header blocks, small DATA) are
+   * copied into one buffer: each part handed to a Node stream costs an entry, an iovec and garbage,
+   * which dominated many small calls. Parts of `BY_REFERENCE` bytes or more (bulk DATA) go as they
+   * are, uncopied.
+   */
   #write(out: Uint8Array[]): void {
     if (out.length === 0) return;
+    if (out.length === 1) {
+      this.socket.write(out[0]!);
+      return;
+    }
     this.socket.cork();
-    for (const part of out) this.socket.write(part);
+    let from = 0;
+    let bytes = 0;
+    const run = (to: number) => {
+      if (to - from === 1) this.socket.write(out[from]!);
+      else if (to > from) this.socket.write(concatBytes(out.slice(from, to), bytes));
+      bytes = 0;
+    };
+    for (let i = 0; i < out.length; i++) {
+      const part = out[i]!;
+      if (part.length >= BY_REFERENCE) {
+        run(i);
+        this.socket.write(part);
+        from = i + 1;
+      } else {
+        bytes += part.length;
+        if (bytes >= COALESCE_LIMIT) {
+          run(i + 1);
+          from = i + 1;
+        }
+      }
+    }
+    run(out.length);
     this.socket.uncork();
   }
 
@@ -473,6 +505,11 @@ export class MuxSession extends EventEmitter {
     this.#linger();
   }
 }
+
+/** Parts of a flush this large are written by reference; smaller ones are coalesced. */
+const BY_REFERENCE = 4096;
+/** A coalesced run is written once it reaches this size. */
+const COALESCE_LIMIT = 64 * 1024;
 
 /** How long a connection that failed may take to receive our GOAWAY before it is destroyed. */
 const CLOSE_GRACE_MS = 1000;
