@@ -6,15 +6,16 @@ export type HeaderObject = Record<string, string | string[] | number | undefined
 /** node:http2-style object to field list (pseudo-headers first, names lowercased, numbers as strings). */
 export function toFields(headers: HeaderObject): HeaderField[] {
   const pseudo: HeaderField[] = [];
-  const regular: HeaderField[] = [];
-  for (const [rawName, value] of Object.entries(headers)) {
+  let regular: HeaderField[] | undefined;
+  for (const rawName in headers) {
+    const value = headers[rawName];
     if (value === undefined) continue;
     const name = rawName.toLowerCase();
-    const list = name.charCodeAt(0) === 0x3a ? pseudo : regular;
+    const list = name.charCodeAt(0) === 0x3a ? pseudo : (regular ??= []);
     if (Array.isArray(value)) for (const v of value) list.push([name, String(v)]);
-    else list.push([name, String(value)]);
+    else list.push([name, typeof value === 'string' ? value : String(value)]);
   }
-  return pseudo.concat(regular);
+  return regular === undefined ? pseudo : pseudo.concat(regular);
 }
 
 /** Field list to node:http2-style object; repeated names become arrays (cookies are joined with "; "). */

@@ -5,6 +5,7 @@ import { Connection, type ConnectionOptions } from '../connection.js';
 import { MuxError, type MuxProtocolError } from '../errors.js';
 import type { ConnectionEvent } from '../events.js';
 import { ErrorCode, errorCodeName } from '../frame/types.js';
+import type { HeaderField } from '../hpack/encoder.js';
 import { type HeaderObject, toFields, toObject } from './headers.js';
 import { MuxStream } from './stream.js';
 
@@ -63,6 +64,7 @@ export class MuxSession extends EventEmitter {
   /** @internal per-stream queued bytes before write() reports backpressure */
   readonly _streamHighWaterMark: number;
   readonly #defaults: HeaderObject;
+  readonly #defaultFields: HeaderField[];
   #flushScheduled = false;
   readonly #pings = new Map<string, { resolve: (rtt: number) => void; sent: bigint }>();
   #pingCounter = 0;
@@ -92,6 +94,7 @@ export class MuxSession extends EventEmitter {
     this._streamHighWaterMark = options.streamHighWaterMark ?? 4 * 1024 * 1024;
     this.#defaults = { ':method': 'GET', ':scheme': options.scheme ?? 'http', ':path': '/' };
     if (options.authority !== undefined) this.#defaults[':authority'] = options.authority;
+    this.#defaultFields = toFields(this.#defaults);
     const {
       authority: _a,
       scheme: _s,
@@ -214,8 +217,13 @@ export class MuxSession extends EventEmitter {
    */
   request(headers: HeaderObject, options: { endStream?: boolean } = {}): MuxStream {
     const endStream = options.endStream ?? false;
-    const h: HeaderObject = { ...this.#defaults, ...headers };
-    const id = this._core.request(toFields(h), endStream);
+    // The defaults (pseudo-headers) the request does not set go first; no merged object is built.
+    const fields = toFields(headers);
+    let defaults: HeaderField[] | undefined;
+    for (const field of this.#defaultFields) {
+      if (headers[field[0]] === undefined) (defaults ??= []).push(field);
+    }
+    const id = this._core.request(defaults === undefined ? fields : defaults.concat(fields), endStream);
     const stream = new MuxStream(this, id);
     stream._markHeadersSent();
     this.#streams.set(id, stream);
