@@ -11,7 +11,8 @@ export function toFields(headers: HeaderObject): HeaderField[] {
     const value = headers[rawName];
     if (value === undefined) continue;
     const name = rawName.toLowerCase();
-    const list = name.charCodeAt(0) === 0x3a ? pseudo : (regular ??= []);
+    if (name.charCodeAt(0) !== 0x3a) regular ??= [];
+    const list = name.charCodeAt(0) === 0x3a ? pseudo : regular!;
     if (Array.isArray(value)) for (const v of value) list.push([name, String(v)]);
     else list.push([name, typeof value === 'string' ? value : String(value)]);
   }

@@ -221,7 +221,9 @@ export class MuxSession extends EventEmitter {
     const fields = toFields(headers);
     let defaults: HeaderField[] | undefined;
     for (const field of this.#defaultFields) {
-      if (headers[field[0]] === undefined) (defaults ??= []).push(field);
+      if (headers[field[0]] !== undefined) continue;
+      defaults ??= [];
+      defaults.push(field);
     }
     const id = this._core.request(defaults === undefined ? fields : defaults.concat(fields), endStream);
     const stream = new MuxStream(this, id);
