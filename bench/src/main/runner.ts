@@ -13,6 +13,9 @@ import type { RunResult } from './results.js';
 
 const here = import.meta.dirname;
 
+/** Shortest measured window of a `hol` run. */
+const HOL_MIN_MS = 1000;
+
 export interface Timing {
   /** Unmeasured load before each client's first run (a cold JIT would count against it). */
   primeMs: number;
@@ -182,7 +185,9 @@ export async function runGroup(
       payloadBytes: run.payloadBytes,
       ...(run.bulkBytes === undefined ? {} : { bulkBytes: run.bulkBytes }),
       warmupMs: timing.warmupMs,
-      durationMs: timing.durationMs,
+      // hol: a 16 MiB echo can hold small calls back for longer than a short window; measure at
+      // least a second so that the window sees them (and their p99 means something).
+      durationMs: run.mode === 'hol' ? Math.max(timing.durationMs, HOL_MIN_MS) : timing.durationMs,
     }));
     const job: ClientJob = { system: group.system, port, tls: group.tls, primeMs: timing.primeMs, phases };
     client = start('client.js', [JSON.stringify(job)]);
@@ -191,7 +196,7 @@ export async function runGroup(
       return nextJson<{ cpuUs: number; rssMb: number }>(server.lines, server.child, 5000, 'server stats');
     };
     // Each phase: warm-up, window, and up to 10 s for calls still in flight to settle.
-    const phaseLimit = timing.primeMs + timing.warmupMs + timing.durationMs + 20_000;
+    const phaseLimit = timing.primeMs + timing.warmupMs + Math.max(timing.durationMs, HOL_MIN_MS) + 20_000;
     for (const [id, run] of group.runs.entries()) {
       progress.start(run, first + results.length, total);
       try {
