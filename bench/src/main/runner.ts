@@ -42,7 +42,15 @@ export function killChildren(): void {
   children.clear();
 }
 
-function start(script: string, args: string[]): { child: ChildProcess; lines: Interface } {
+/** A child process of the runner: its JSON lines on stdout, and the end of what it said on stderr. */
+interface Proc {
+  child: ChildProcess;
+  lines: Interface;
+  /** The last lines of its stderr, for failure messages. */
+  stderrTail(): string;
+}
+
+function start(script: string, args: string[]): Proc {
   const child = spawn(process.execPath, [join(here, script), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   children.add(child);
   child.on('exit', () => children.delete(child));
@@ -51,20 +59,15 @@ function start(script: string, args: string[]): { child: ChildProcess; lines: In
   child.stderr!.on('data', (c: Buffer) => {
     stderr = (stderr + c.toString()).slice(-2000);
   });
-  Object.defineProperty(child, 'stderrTail', { get: () => stderr });
-  return { child, lines: createInterface({ input: child.stdout! }) };
-}
-
-function stderrTail(child: ChildProcess): string {
-  return ((child as unknown as { stderrTail: string }).stderrTail ?? '')
-    .trim()
-    .split('\n')
-    .slice(-3)
-    .join(' | ');
+  return {
+    child,
+    lines: createInterface({ input: child.stdout! }),
+    stderrTail: () => stderr.trim().split('\n').slice(-3).join(' | '),
+  };
 }
 
 /** The next JSON line of a child, or an error when it exits or `ms` pass first. */
-function nextJson<T>(lines: Interface, child: ChildProcess, ms: number, what: string): Promise<T> {
+function nextJson<T>({ child, lines, stderrTail }: Proc, ms: number, what: string): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => finish(new Error(`${what}: no answer within ${ms} ms`)), ms);
     const onLine = (line: string) => {
@@ -74,7 +77,7 @@ function nextJson<T>(lines: Interface, child: ChildProcess, ms: number, what: st
         // Not ours (a library's log line): keep waiting.
       }
     };
-    const onExit = () => finish(new Error(`${what}: exited (${stderrTail(child) || 'no output'})`));
+    const onExit = () => finish(new Error(`${what}: exited (${stderrTail() || 'no output'})`));
     const finish = (err: Error | undefined, value?: T) => {
       clearTimeout(timer);
       lines.off('line', onLine);
@@ -159,15 +162,15 @@ export async function runGroup(
 ): Promise<RunResult[]> {
   const results: RunResult[] = [];
   const server = start('server.js', [group.system, ...(group.tls ? ['tls'] : [])]);
-  let proxy: ReturnType<typeof start> | undefined;
-  let client: ReturnType<typeof start> | undefined;
+  let proxy: Proc | undefined;
+  let client: Proc | undefined;
   try {
     let port: number;
     try {
-      port = (await nextJson<{ port: number }>(server.lines, server.child, 20_000, 'server')).port;
+      port = (await nextJson<{ port: number }>(server, 20_000, 'server')).port;
       if (group.link !== undefined) {
         proxy = start('link-proxy.js', [String(port), String(group.link.rttMs), String(group.link.mbit)]);
-        port = (await nextJson<{ port: number }>(proxy.lines, proxy.child, 10_000, 'link proxy')).port;
+        port = (await nextJson<{ port: number }>(proxy, 10_000, 'link proxy')).port;
       }
     } catch (err) {
       for (const run of group.runs) {
@@ -193,7 +196,7 @@ export async function runGroup(
     client = start('client.js', [JSON.stringify(job)]);
     const stats = async () => {
       server.child.stdin!.write('stats\n');
-      return nextJson<{ cpuUs: number; rssMb: number }>(server.lines, server.child, 5000, 'server stats');
+      return nextJson<{ cpuUs: number; rssMb: number }>(server, 5000, 'server stats');
     };
     // Each phase: warm-up, window, and up to 10 s for calls still in flight to settle.
     const phaseLimit = timing.primeMs + timing.warmupMs + Math.max(timing.durationMs, HOL_MIN_MS) + 20_000;
@@ -233,7 +236,7 @@ export async function runGroup(
           const pendingStats: Promise<void>[] = [];
           const onExit = () => {
             cleanup();
-            reject(new Error(`client exited (${stderrTail(client!.child) || 'no output'})`));
+            reject(new Error(`client exited (${client!.stderrTail() || 'no output'})`));
           };
           const cleanup = () => {
             clearTimeout(timer);

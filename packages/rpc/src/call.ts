@@ -84,7 +84,11 @@ export interface TransportStats {
 export interface ClientTransport {
   /** Its connections, for the channel's stats. */
   connectionStats?(): TransportStats;
-  /** Start a call. Never throws: failures arrive through `listener.onStatus`. */
+  /**
+   * Start a call. Never throws: failures arrive through `listener.onStatus` — and never before
+   * `start()` has returned (a failure found at once is reported on a later microtask, as
+   * `failedCall` does), so a caller can finish its own bookkeeping first.
+   */
   start(call: ClientCallStart, listener: ClientCallListener): ClientTransportCall;
   /** Close connections; calls in flight fail with UNAVAILABLE. */
   close(): void;

@@ -40,6 +40,7 @@ export { ServerCallContext } from './context.js';
 export { encodeTimeout, parseTimeout } from './deadline.js';
 export { EnvelopeError, EnvelopeKind, INITIAL_WINDOW, MAX_METADATA_BYTES } from './envelope.js';
 export { isRpcError, RpcError, RpcUsageError, type RpcUsageErrorCode } from './errors.js';
+export { EtcdError } from './etcd/gateway.js';
 export { Health } from './health/health.js';
 export {
   type HealthRequest,

@@ -1,4 +1,5 @@
 import type { CallDispatcher, ServerCallListener, ServerTransportCall, TransportServer } from './call.js';
+import { parseRegistryTarget } from './channel/parse-target.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, type TransportKind } from './client.js';
 import { defaultCodec } from './codec.js';
 import { ServerCallContext } from './context.js';
@@ -206,14 +207,14 @@ export class Server implements CallDispatcher {
 
   /** @throws {RpcUsageError} before anything listens, for a register option that cannot work. */
   #checkRegister(options: RegisterOptions): void {
-    const etcd = options.target.startsWith('etcd://');
-    if (!etcd && !options.target.startsWith('registry://')) {
+    if (options.target.startsWith('etcd://')) parseEtcdTarget(options.target);
+    else if (options.target.startsWith('registry://')) parseRegistryTarget(options.target);
+    else {
       throw new RpcUsageError(
         'RPC_ERR_INVALID_TARGET',
         `register.target must be registry://host:port or etcd://host:port/prefix, got ${options.target}`,
       );
     }
-    if (etcd) parseEtcdTarget(options.target);
     const ttl = options.ttlSeconds ?? 10;
     if (!Number.isInteger(ttl) || ttl < 1) {
       throw new RpcUsageError('RPC_ERR_INVALID_OPTION', 'register.ttlSeconds must be an integer ≥ 1');
@@ -235,12 +236,7 @@ export class Server implements CallDispatcher {
     };
     const registration: Registrar = etcd
       ? new EtcdRegistration(options.target, services, address, ttl)
-      : new Registration(
-          options.target.slice('registry://'.length).replace(/\/$/, ''),
-          services,
-          address,
-          ttl,
-        );
+      : new Registration(parseRegistryTarget(options.target), services, address, ttl);
     this.#registrations.push(registration);
     await registration.start();
   }

@@ -17,11 +17,7 @@ const SCHEMES =
  * addresses per service). @throws {RpcUsageError} `RPC_ERR_INVALID_TARGET`
  */
 export function resolverFor(target: string, dns: DnsResolverOptions = {}, service = ''): Resolver {
-  if (target.startsWith('registry://')) {
-    const rest = target.slice('registry://'.length).replace(/\/$/, '');
-    const { host, port } = parseHostPort(rest, target);
-    return new RegistryResolver(addressKey({ host, port }), service);
-  }
+  if (target.startsWith('registry://')) return new RegistryResolver(parseRegistryTarget(target), service);
   if (target.startsWith('etcd://')) return new EtcdResolver(target, service);
   if (target.startsWith('dns:') || target.startsWith('dns+srv:')) {
     const srv = target.startsWith('dns+srv:');
@@ -56,7 +52,14 @@ export function parseStatic(target: string): Address[] {
   return addresses;
 }
 
-function parseHostPort(text: string, target: string): Address {
+/** `registry://host:port` → `host:port` (brackets around IPv6). @throws {RpcUsageError} `RPC_ERR_INVALID_TARGET` */
+export function parseRegistryTarget(target: string): string {
+  if (!target.startsWith('registry://')) throw invalid(target, 'expected registry://host:port');
+  return addressKey(parseHostPort(target.slice('registry://'.length).replace(/\/$/, ''), target));
+}
+
+/** `host:port` or `[v6]:port` of `target`. @throws {RpcUsageError} `RPC_ERR_INVALID_TARGET` */
+export function parseHostPort(text: string, target: string): Address {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s/]+)):(\d{1,5})$/.exec(text);
   const port = m === null ? Number.NaN : Number(m[3]);
   if (m === null || port < 1 || port > 65535)

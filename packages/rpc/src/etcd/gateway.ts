@@ -24,8 +24,22 @@ export class EtcdError extends Error {
   }
 }
 
-/** Largest watch line accepted: one event batch (a runaway stream cannot exhaust memory). */
-const MAX_LINE = 16 * 1024 * 1024;
+/** Largest answer or watch line accepted (a runaway etcd or proxy cannot exhaust memory). */
+const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+
+/** The body of `res` as text, refused past `limit` bytes. */
+async function readCapped(res: Response, limit: number): Promise<string> {
+  if (res.body === null) return '';
+  const decoder = new TextDecoder();
+  let text = '';
+  let bytes = 0;
+  for await (const chunk of res.body) {
+    bytes += (chunk as Uint8Array).length;
+    if (bytes > limit) throw new EtcdError(`etcd answered more than ${limit} bytes`);
+    text += decoder.decode(chunk as Uint8Array, { stream: true });
+  }
+  return text + decoder.decode();
+}
 /** Most keys one range returns. */
 const MAX_KEYS = 10_000;
 
@@ -66,7 +80,7 @@ export class EtcdGateway {
     } catch (err) {
       throw new EtcdError(`etcd at ${this.#base} unreachable: ${(err as Error).message}`, { cause: err });
     }
-    const text = await res.text();
+    const text = await readCapped(res, MAX_ANSWER_BYTES);
     let json: Record<string, unknown>;
     try {
       json = JSON.parse(text) as Record<string, unknown>;
@@ -137,7 +151,7 @@ export class EtcdGateway {
     let buffered = '';
     for await (const chunk of res.body) {
       buffered += decoder.decode(chunk as Uint8Array, { stream: true });
-      if (buffered.length > MAX_LINE) throw new EtcdError('etcd watch: a line over 16 MiB');
+      if (buffered.length > MAX_ANSWER_BYTES) throw new EtcdError('etcd watch: a line over 16 MiB');
       let nl = buffered.indexOf('\n');
       while (nl >= 0) {
         const line = buffered.slice(0, nl).trim();

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { checkAttributes } from '../channel/resolver.js';
 import { RpcError } from '../errors.js';
+import { Watchers } from '../follow.js';
 import { Status } from '../status.js';
 import type { Lease, RegisterRequest, RegistryAddress, Snapshot } from './service.js';
 
@@ -30,14 +31,15 @@ const HOST = /^[A-Za-z0-9_.:-]{1,255}$/;
 
 export class Registry {
   readonly #leases = new Map<string, Entry>();
-  readonly #watchers = new Map<string, Set<(s: Snapshot) => void>>();
+  /** Lease ids by service, so that a change costs the size of its service, not of the registry. */
+  readonly #byService = new Map<string, Set<string>>();
+  readonly #watchers: Watchers<Snapshot>;
   readonly #maxLeases: number;
-  readonly #maxWatchers: number;
   readonly #maxTtl: number;
 
   constructor(limits: RegistryLimits = {}) {
     this.#maxLeases = limits.maxLeases ?? 10_000;
-    this.#maxWatchers = limits.maxWatchers ?? 10_000;
+    this.#watchers = new Watchers(limits.maxWatchers ?? 10_000, 'watchers');
     this.#maxTtl = limits.maxTtlSeconds ?? 3600;
   }
 
@@ -79,6 +81,12 @@ export class Registry {
       ttlSeconds: req.ttlSeconds,
       timer: this.#expiry(leaseId, req.ttlSeconds),
     });
+    let ids = this.#byService.get(req.service);
+    if (ids === undefined) {
+      ids = new Set();
+      this.#byService.set(req.service, ids);
+    }
+    ids.add(leaseId);
     this.#changed(req.service);
     return { leaseId, ttlSeconds: req.ttlSeconds };
   }
@@ -97,13 +105,16 @@ export class Registry {
     if (entry === undefined) return;
     clearTimeout(entry.timer);
     this.#leases.delete(leaseId);
+    const ids = this.#byService.get(entry.service);
+    ids?.delete(leaseId);
+    if (ids?.size === 0) this.#byService.delete(entry.service);
     this.#changed(entry.service);
   }
 
   list(service: string): Snapshot {
     checkService(service);
     const addresses: RegistryAddress[] = [];
-    for (const e of this.#leases.values()) if (e.service === service) addresses.push(e.address);
+    for (const id of this.#byService.get(service) ?? []) addresses.push(this.#leases.get(id)!.address);
     addresses.sort((a, b) => a.host.localeCompare(b.host) || a.port - b.port);
     return { addresses };
   }
@@ -111,28 +122,14 @@ export class Registry {
   /** Call `listener` with every new snapshot of `service`; returns the unsubscriber. */
   watch(service: string, listener: (s: Snapshot) => void): () => void {
     checkService(service);
-    let set = this.#watchers.get(service);
-    if (set === undefined) {
-      set = new Set();
-      this.#watchers.set(service, set);
-    }
-    if (set.size >= this.#maxWatchers) {
-      throw new RpcError(
-        Status.RESOURCE_EXHAUSTED,
-        `${service} has its limit of ${this.#maxWatchers} watchers`,
-      );
-    }
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0) this.#watchers.delete(service);
-    };
+    return this.#watchers.add(service, listener);
   }
 
   /** Drop every lease (the registry stops). */
   clear(): void {
     for (const e of this.#leases.values()) clearTimeout(e.timer);
     this.#leases.clear();
+    this.#byService.clear();
   }
 
   #expiry(leaseId: string, ttlSeconds: number): NodeJS.Timeout {
@@ -142,10 +139,7 @@ export class Registry {
   }
 
   #changed(service: string): void {
-    const set = this.#watchers.get(service);
-    if (set === undefined) return;
-    const snapshot = this.list(service);
-    for (const listener of set) listener(snapshot);
+    if (this.#watchers.has(service)) this.#watchers.notify(service, this.list(service));
   }
 }
 

@@ -3,10 +3,11 @@
  */
 
 import type { TransportKind } from '../client.js';
+import { follow } from '../follow.js';
 import type { ServerTlsOptions } from '../node/tls-options.js';
 import { createServer } from '../server.js';
 import { Registry, type RegistryLimits } from './registry.js';
-import { RegistryService, type Snapshot } from './service.js';
+import { RegistryService } from './service.js';
 
 export interface RegistryOptions extends RegistryLimits {
   /** Default 0 (any free port). */
@@ -41,29 +42,13 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
       return {};
     },
     list: async (req) => registry.list(req?.service),
-    async *watch(req, ctx) {
-      // The newest snapshot wins: a slow watcher skips intermediate ones, never buffers them.
-      let latest: Snapshot | undefined = registry.list(req?.service);
-      let wake: (() => void) | undefined;
-      const stop = registry.watch(req.service, (s) => {
-        latest = s;
-        wake?.();
-      });
-      const aborted = new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()));
-      try {
-        while (!ctx.cancelled) {
-          if (latest !== undefined) {
-            const s = latest;
-            latest = undefined;
-            yield s;
-            continue;
-          }
-          await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted]);
-          wake = undefined;
-        }
-      } finally {
-        stop();
-      }
+    watch: (req, ctx) => {
+      const service = req?.service;
+      return follow(
+        () => registry.list(service),
+        (push) => registry.watch(service, push),
+        ctx.signal,
+      );
     },
   });
   const at = await server.listen({

@@ -20,6 +20,7 @@ import { Metadata } from '../metadata.js';
 import { Status } from '../status.js';
 import { CallWindow } from './call-window.js';
 import type { EnvelopeLink } from './envelope-client.js';
+import { maxAgeTimer } from './listen.js';
 
 /**
  * After Goaway, how long calls the client sent before it read the Goaway may take to arrive: a link
@@ -27,12 +28,53 @@ import type { EnvelopeLink } from './envelope-client.js';
  */
 const GOAWAY_SETTLE_MS = 50;
 
-/** Close a link gracefully: Goaway, let calls already sent arrive and finish, then `close`. @internal */
-export async function drainSession(session: EnvelopeServerSession, close: () => void): Promise<void> {
+/** Close a link gracefully: Goaway, let calls already sent arrive and finish, then `close`. */
+async function drainSession(session: EnvelopeServerSession, close: () => void): Promise<void> {
   session.goaway();
   await new Promise((resolve) => setTimeout(resolve, GOAWAY_SETTLE_MS));
   await session.idle();
   close();
+}
+
+/** How a server transport ends one of its links. @internal */
+export interface LinkEnd {
+  /** End it now that its calls are done: `shutdown` when the server closes, else its age is up. */
+  close(shutdown: boolean): void;
+  /** End it at once. */
+  kill(): void;
+}
+
+/**
+ * The open links of an envelope server (pooled, ws): each retired gracefully at its max age, all
+ * drained on a graceful close, killed when the grace period runs out. @internal
+ */
+export class EnvelopeConnections {
+  readonly #open = new Map<EnvelopeServerSession, LinkEnd>();
+  readonly #maxAgeMs: number;
+
+  constructor(maxAgeMs: number) {
+    this.#maxAgeMs = maxAgeMs;
+  }
+
+  /** A link opened; call the returned function when it has closed (its calls are then cancelled). */
+  add(session: EnvelopeServerSession, end: LinkEnd): () => void {
+    this.#open.set(session, end);
+    const aged = maxAgeTimer(this.#maxAgeMs, () => void drainSession(session, () => end.close(false)));
+    return () => {
+      clearTimeout(aged);
+      this.#open.delete(session);
+      session.fail(new RpcError(Status.CANCELLED, 'the connection closed'));
+    };
+  }
+
+  /** Goaway on every link; each closes once its calls are done. */
+  async drain(): Promise<void> {
+    await Promise.all([...this.#open].map(([session, end]) => drainSession(session, () => end.close(true))));
+  }
+
+  kill(): void {
+    for (const end of this.#open.values()) end.kill();
+  }
 }
 
 /** Options of a server session. */

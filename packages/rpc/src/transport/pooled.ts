@@ -19,10 +19,10 @@ import { RpcError, RpcUsageError } from '../errors.js';
 import { Metadata } from '../metadata.js';
 import type { ClientTlsOptions } from '../node/tls-options.js';
 import { Status } from '../status.js';
-import { EnvelopeClientSession, type EnvelopeLink } from './envelope-client.js';
-import { drainSession, EnvelopeServerSession } from './envelope-server.js';
+import { EnvelopeClientSession } from './envelope-client.js';
+import { EnvelopeConnections, EnvelopeServerSession } from './envelope-server.js';
 import { type Keepalive, type KeepaliveOptions, startKeepalive } from './keepalive.js';
-import { closeListener, type ListenAt, listenOn, maxAgeTimer } from './listen.js';
+import { closeListener, type ListenAt, listenOn } from './listen.js';
 import { socketLink } from './socket-link.js';
 
 /** Options of the pooled client transport (per endpoint). */
@@ -402,7 +402,7 @@ class DeferredCall implements ClientTransportCall {
 
 /** Serve `dispatcher` over pooled connections. @internal */
 export async function listenPooled(dispatcher: CallDispatcher, at: ListenAt): Promise<TransportServer> {
-  const sessions = new Map<net.Socket, { session: EnvelopeServerSession; link: EnvelopeLink }>();
+  const connections = new EnvelopeConnections(at.maxConnectionAgeMs);
   const onSocket = (socket: net.Socket) => {
     socket.setNoDelay(true);
     const peer = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
@@ -413,29 +413,14 @@ export async function listenPooled(dispatcher: CallDispatcher, at: ListenAt): Pr
       maxCalls: SERVER_MAX_CALLS_PER_CONNECTION,
       peer,
     });
-    sessions.set(socket, { session, link });
-    const aged = maxAgeTimer(at.maxConnectionAgeMs, () => void drainSession(session!, () => link.close()));
+    const closed = connections.add(session, { close: () => link.close(), kill: () => socket.destroy() });
     socket.on('error', () => {});
-    socket.on('close', () => {
-      clearTimeout(aged);
-      sessions.delete(socket);
-      session.fail(new RpcError(Status.CANCELLED, 'the connection closed'));
-    });
+    socket.on('close', closed);
   };
   const server = at.tls === undefined ? net.createServer(onSocket) : tls.createServer(at.tls, onSocket);
   const address = await listenOn(server, at.host, at.port);
   return {
     address,
-    close: (graceMs) =>
-      closeListener(server, graceMs, {
-        drain: async () => {
-          await Promise.all(
-            [...sessions.values()].map(({ session, link }) => drainSession(session, () => link.close())),
-          );
-        },
-        kill: () => {
-          for (const socket of sessions.keys()) socket.destroy();
-        },
-      }),
+    close: (graceMs) => closeListener(server, graceMs, connections),
   };
 }

@@ -21,8 +21,8 @@ import { RpcError } from '../errors.js';
 import type { ClientTlsOptions } from '../node/tls-options.js';
 import { Status } from '../status.js';
 import { EnvelopeClientSession, type EnvelopeLink } from './envelope-client.js';
-import { drainSession, EnvelopeServerSession } from './envelope-server.js';
-import { closeListener, type ListenAt, listenOn, maxAgeTimer } from './listen.js';
+import { EnvelopeConnections, EnvelopeServerSession } from './envelope-server.js';
+import { closeListener, type ListenAt, listenOn } from './listen.js';
 
 /** The path the server accepts WebSocket upgrades on. */
 export const WS_PATH = '/weft-rpc';
@@ -163,7 +163,7 @@ export async function listenWs(dispatcher: CallDispatcher, at: ListenAt): Promis
     res.writeHead(426, { upgrade: 'websocket' }).end();
   });
   const wss = new WebSocketServer({ server: httpServer, path: WS_PATH, maxPayload: at.maxFrameBytes });
-  const sessions = new Map<WebSocket, EnvelopeServerSession>();
+  const connections = new EnvelopeConnections(at.maxConnectionAgeMs);
   wss.on('connection', (ws: WebSocket, req: http.IncomingMessage) => {
     const peer = `${req.socket.remoteAddress ?? 'unknown'}:${req.socket.remotePort ?? 0}`;
     const session = new EnvelopeServerSession(wsLink(ws), dispatcher, {
@@ -171,32 +171,22 @@ export async function listenWs(dispatcher: CallDispatcher, at: ListenAt): Promis
       maxCalls: WS_MAX_CALLS_PER_CONNECTION,
       peer,
     });
-    sessions.set(ws, session);
     attach(ws, (data) => session.receive(decodeEnvelope(data)));
-    const aged = maxAgeTimer(
-      at.maxConnectionAgeMs,
-      () => void drainSession(session, () => ws.close(1000, 'max connection age')),
-    );
-    ws.on('close', () => {
-      clearTimeout(aged);
-      sessions.delete(ws);
-      session.fail(new RpcError(Status.CANCELLED, 'the connection closed'));
+    const closed = connections.add(session, {
+      close: (shutdown) =>
+        ws.close(shutdown ? 1001 : 1000, shutdown ? 'server closing' : 'max connection age'),
+      kill: () => ws.terminate(),
     });
+    ws.on('close', closed);
   });
   const address = await listenOn(httpServer, at.host, at.port);
   return {
     address,
     close: (graceMs) =>
       closeListener(httpServer, graceMs, {
-        drain: async () => {
-          await Promise.all(
-            [...sessions].map(([ws, session]) =>
-              drainSession(session, () => ws.close(1001, 'server closing')),
-            ),
-          );
-        },
+        drain: () => connections.drain(),
         kill: () => {
-          for (const ws of sessions.keys()) ws.terminate();
+          connections.kill();
           wss.close();
         },
       }),
