@@ -1,4 +1,4 @@
-import { concatBytes, type FrameDecoder, FramingError, lengthPrefixed } from '@weft/framing';
+import { concatBytes } from '@weft/framing';
 import { BdpEstimator, MAX_AUTO_CONNECTION_WINDOW, MAX_AUTO_STREAM_WINDOW } from './bdp.js';
 import { MuxProtocolError, MuxUsageError } from './errors.js';
 import type { ConnectionEvent, HeadersKind } from './events.js';
@@ -13,6 +13,7 @@ import {
   encodeSettings,
   encodeWindowUpdate,
 } from './frame/encode.js';
+import { FrameReader, type FrameSink } from './frame/reader.js';
 import {
   CLIENT_PREFACE,
   DEFAULT_WINDOW,
@@ -58,8 +59,24 @@ export interface ConnectionOptions {
  */
 export const MAX_CONTINUATIONS = 64;
 
+/**
+ * Encoded header block bytes allowed beyond SETTINGS_MAX_HEADER_LIST_SIZE: an HPACK block is never
+ * much larger than the list it decodes to (each field costs 32 octets in the list, a few in the block).
+ */
+const BLOCK_SLACK = 1024;
+
 /** DATA granularity of the round-robin scheduler: one large transfer never starves small ones. */
 export const DATA_CHUNK = 16_384;
+
+/**
+ * Largest DATA frame for a stream alone in the send queue, within the peer's MAX_FRAME_SIZE: with
+ * nobody to take turns with, fewer and larger frames cost both sides less (the receiver streams DATA
+ * payloads, so a large frame is never buffered whole).
+ */
+export const BULK_CHUNK = 1 << 20;
+
+/** Queued writes smaller than this may be joined (copied) into one frame; larger ones never are. */
+const JOIN_LIMIT = 4096;
 
 /** Stream ids we reset recently: frames the peer had in flight for them are ignored, not errors. */
 const RECENT_RESETS = 256;
@@ -103,7 +120,16 @@ export class Connection {
   readonly #encoder: HpackEncoder;
   readonly #decoder: HpackDecoder;
   readonly #encoderTableLimit: number;
-  readonly #splitter: FrameDecoder;
+  readonly #reader: FrameReader;
+  /** Longest encoded header block accepted: beyond it the decoded list would exceed our limit. */
+  readonly #maxBlockBytes: number;
+  readonly #sink: FrameSink;
+  /** The events of the `receive()` in progress. */
+  #rx: ConnectionEvent[] = [];
+  /** The stream the DATA payload being read goes to (undefined: dropped, its credit returned). */
+  #rxStream: Stream | undefined;
+  /** The DATA frame being read carries END_STREAM. */
+  #rxEnd = false;
   readonly #streams = new Map<number, Stream>();
   #control: Uint8Array[] = [];
   readonly #sendQueue = new Scheduler<Stream>();
@@ -180,12 +206,22 @@ export class Connection {
       maxTableSize: Math.max(this.#local.headerTableSize, PROTOCOL_DEFAULTS.headerTableSize),
       maxHeaderListSize: this.#local.maxHeaderListSize,
     });
-    this.#splitter = lengthPrefixed({
-      width: 3,
-      lengthAdjustment: 6,
-      stripHeader: false,
-      maxFrameLength: this.#local.maxFrameSize,
-    }).decoder();
+    this.#maxBlockBytes = this.#local.maxHeaderListSize + BLOCK_SLACK;
+    this.#reader = new FrameReader(this.#local.maxFrameSize, this.#maxBlockBytes);
+    this.#sink = {
+      frame: (bytes) => {
+        this.#frame(bytes, this.#rx);
+        return !this.#dead;
+      },
+      dataHeader: (streamId, flags, length) => {
+        this.#dataHeader(streamId, flags, length, this.#rx);
+        return !this.#dead;
+      },
+      dataPayload: (data, last) => {
+        this.#dataPayload(data, last, this.#rx);
+        return !this.#dead;
+      },
+    };
     this.#bdp = options.autoTuneWindows === false ? undefined : new BdpEstimator();
     this.#nextLocalId = this.role === 'client' ? 1 : 2;
     this.#prefaceLeft = this.role === 'server' ? CLIENT_PREFACE.length : 0;
@@ -258,27 +294,8 @@ export class Connection {
         this.#prefaceLeft -= n;
         bytes = bytes.subarray(n);
       }
-      let frames: Uint8Array[];
-      try {
-        frames = this.#splitter.push(bytes);
-      } catch (err) {
-        if (!(err instanceof FramingError)) throw err;
-        // Frames before the oversize one are still processed, then the connection fails.
-        for (const f of err.frames) this.#frame(f, events);
-        if (this.#dead) return events;
-        throw new MuxProtocolError(
-          ErrorCode.FrameSizeError,
-          `frame exceeds SETTINGS_MAX_FRAME_SIZE ${this.#local.maxFrameSize}`,
-          0,
-          {
-            cause: err,
-          },
-        );
-      }
-      for (const f of frames) {
-        this.#frame(f, events);
-        if (this.#dead) break;
-      }
+      this.#rx = events;
+      this.#reader.push(bytes, this.#sink);
     } catch (err) {
       this.#connectionError(err, events);
     }
@@ -289,25 +306,62 @@ export class Connection {
     let frame: Frame | undefined;
     try {
       frame = decodeFrame(bytes);
-      if (!this.#sawSettings) {
-        if (frame.kind !== 'settings' || frame.ack) {
-          throw new MuxProtocolError(ErrorCode.ProtocolError, 'the preface must open with SETTINGS');
-        }
-        this.#sawSettings = true;
-      }
-      if (this.#block !== undefined && frame.kind !== 'continuation') {
-        throw new MuxProtocolError(ErrorCode.ProtocolError, `${frame.kind} inside a header block`);
-      }
+      this.#admit(frame.kind, frame.kind === 'settings' && !frame.ack);
       this.#dispatch(frame, events);
     } catch (err) {
-      if (err instanceof MuxProtocolError && !err.connection) {
-        // A DATA frame refused by a stream error still counted against the connection window.
-        if (frame?.kind === 'data') this.#returnConnectionCredit(frame.flowLength);
-        this.#streamError(err, events);
-        return;
-      }
-      this.#connectionError(err, events);
+      this.#frameFailed(err, frame?.kind === 'data' ? frame.flowLength : 0, events);
     }
+  }
+
+  /** The header of an unpadded DATA frame, whose payload {@link FrameReader} streams. */
+  #dataHeader(streamId: number, flags: number, length: number, events: ConnectionEvent[]): void {
+    this.#rxStream = undefined;
+    this.#rxEnd = (flags & Flag.EndStream) !== 0;
+    try {
+      if (streamId === 0) throw new MuxProtocolError(ErrorCode.ProtocolError, 'DATA on stream 0');
+      this.#admit('data', false);
+      this.#rxStream = this.#onData(streamId, length, length, this.#rxEnd);
+    } catch (err) {
+      this.#frameFailed(err, length, events);
+    }
+  }
+
+  #dataPayload(data: Uint8Array, last: boolean, events: ConnectionEvent[]): void {
+    try {
+      this.#deliver(data, last, events);
+    } catch (err) {
+      this.#frameFailed(err, 0, events);
+    }
+  }
+
+  /** What every frame must pass before its own rules: SETTINGS first, nothing inside a header block. */
+  #admit(kind: Frame['kind'], unackedSettings: boolean): void {
+    if (!this.#sawSettings) {
+      if (!unackedSettings) {
+        throw new MuxProtocolError(ErrorCode.ProtocolError, 'the preface must open with SETTINGS');
+      }
+      this.#sawSettings = true;
+    }
+    if (this.#block !== undefined && kind !== 'continuation') {
+      throw new MuxProtocolError(ErrorCode.ProtocolError, `${kind} inside a header block`);
+    }
+    if (this.#control.length > MAX_QUEUED_CONTROL_FRAMES) {
+      throw new MuxProtocolError(ErrorCode.EnhanceYourCalm, 'the peer does not read our control frames');
+    }
+  }
+
+  /**
+   * A frame failed its rules: a stream error resets the stream (a refused DATA frame's `dataLength`
+   * still counted against the connection window, so it is returned); any other error fails the
+   * connection.
+   */
+  #frameFailed(err: unknown, dataLength: number, events: ConnectionEvent[]): void {
+    if (err instanceof MuxProtocolError && !err.connection) {
+      if (dataLength > 0) this.#returnConnectionCredit(dataLength);
+      this.#streamError(err, events);
+      return;
+    }
+    this.#connectionError(err, events);
   }
 
   /** A BDP sample completed: grow the stream and connection receive windows if it says so. */
@@ -347,14 +401,12 @@ export class Connection {
   }
 
   #dispatch(frame: Frame, events: ConnectionEvent[]): void {
-    if (this.#control.length > MAX_QUEUED_CONTROL_FRAMES) {
-      throw new MuxProtocolError(ErrorCode.EnhanceYourCalm, 'the peer does not read our control frames');
-    }
     switch (frame.kind) {
       case 'data':
-        this.#workSincePing = true;
-        if (frame.data.length === 0 && (frame.flags & Flag.EndStream) === 0) this.#spend('emptyFrames');
-        this.#onData(frame, events);
+        // A padded DATA frame, read whole: its payload is one run.
+        this.#rxEnd = (frame.flags & Flag.EndStream) !== 0;
+        this.#rxStream = this.#onData(frame.streamId, frame.flowLength, frame.data.length, this.#rxEnd);
+        this.#deliver(frame.data, true, events);
         return;
       case 'headers':
         this.#workSincePing = true;
@@ -379,7 +431,7 @@ export class Connection {
         if (frame.fragment.length === 0 && (frame.flags & Flag.EndHeaders) === 0) this.#spend('emptyFrames');
         b.frames++;
         b.bytes += frame.fragment.length;
-        if (b.frames > MAX_CONTINUATIONS || b.bytes > this.#local.maxHeaderListSize + 1024) {
+        if (b.frames > MAX_CONTINUATIONS || b.bytes > this.#maxBlockBytes) {
           throw new MuxProtocolError(
             ErrorCode.EnhanceYourCalm,
             `header block of ${b.frames} frames / ${b.bytes} bytes`,
@@ -447,38 +499,57 @@ export class Connection {
     }
   }
 
-  #onData(frame: Extract<Frame, { kind: 'data' }>, events: ConnectionEvent[]): void {
-    this.#connRecvWindow -= frame.flowLength;
+  /**
+   * A DATA frame's header: `flowLength` bytes (payload and padding) against both windows, of which
+   * `dataLength` reach the application. Returns the stream its payload goes to, or undefined when
+   * the frame is dropped (a stream we reset recently; its credit is returned).
+   */
+  #onData(streamId: number, flowLength: number, dataLength: number, endStream: boolean): Stream | undefined {
+    this.#workSincePing = true;
+    if (dataLength === 0 && !endStream) this.#spend('emptyFrames');
+    this.#connRecvWindow -= flowLength;
     if (this.#connRecvWindow < 0)
       throw new MuxProtocolError(ErrorCode.FlowControlError, 'DATA beyond the connection window');
-    const s = this.#streams.get(frame.streamId);
+    const s = this.#streams.get(streamId);
     if (s === undefined) {
-      if (this.#isIdle(frame.streamId))
-        throw new MuxProtocolError(ErrorCode.ProtocolError, `DATA on idle stream ${frame.streamId}`);
-      if (this.#recentResets.includes(frame.streamId)) {
-        this.#returnConnectionCredit(frame.flowLength);
-        return;
+      if (this.#isIdle(streamId))
+        throw new MuxProtocolError(ErrorCode.ProtocolError, `DATA on idle stream ${streamId}`);
+      if (this.#recentResets.includes(streamId)) {
+        this.#returnConnectionCredit(flowLength);
+        return undefined;
       }
-      throw new MuxProtocolError(ErrorCode.StreamClosed, 'DATA on a closed stream', frame.streamId);
+      throw new MuxProtocolError(ErrorCode.StreamClosed, 'DATA on a closed stream', streamId);
     }
     if (!canReceive(s.state))
       throw new MuxProtocolError(ErrorCode.StreamClosed, `DATA in state ${s.state}`, s.id);
-    s.recvWindow -= frame.flowLength;
+    s.recvWindow -= flowLength;
     if (s.recvWindow < 0)
       throw new MuxProtocolError(ErrorCode.FlowControlError, 'DATA beyond the stream window', s.id);
-    const endStream = (frame.flags & Flag.EndStream) !== 0;
     const bdpPing =
       this.#local.initialWindowSize < MAX_AUTO_STREAM_WINDOW
-        ? this.#bdp?.onData(frame.flowLength, this.#now())
+        ? this.#bdp?.onData(flowLength, this.#now())
         : undefined;
     if (bdpPing !== undefined) this.#control.push(encodePing(bdpPing, false));
     // Padding is flow-controlled but never reaches the application: return it at once.
-    const padding = frame.flowLength - frame.data.length;
+    const padding = flowLength - dataLength;
     if (padding > 0) {
       this.#credit(s, padding);
       this.#returnConnectionCredit(padding);
     }
-    events.push({ type: 'DataReceived', streamId: s.id, data: frame.data, endStream });
+    return s;
+  }
+
+  /**
+   * A run of the current DATA frame's payload, to its stream. When the stream closed while the frame
+   * was arriving (a local reset), the run is dropped: closing returned the credit of the whole frame
+   * with the stream's unread bytes.
+   */
+  #deliver(data: Uint8Array, last: boolean, events: ConnectionEvent[]): void {
+    const s = this.#rxStream;
+    if (last) this.#rxStream = undefined;
+    if (s === undefined || this.#streams.get(s.id) !== s) return;
+    const endStream = last && this.#rxEnd;
+    events.push({ type: 'DataReceived', streamId: s.id, data, endStream });
     if (endStream) this.#apply(s, 'recv_end_stream', events);
   }
 
@@ -943,7 +1014,7 @@ export class Connection {
     while (queue.size > 0 && left > 0) {
       const s = queue.shift()!;
       if (!this.#streams.has(s.id)) continue;
-      left -= this.#emit(s, out, left);
+      left -= this.#emit(s, out, left, queue.size === 0 ? BULK_CHUNK : DATA_CHUNK);
       if (this.#hasWork(s) && this.#canProgress(s)) queue.push(s);
       if (this.#connSendWindow <= 0 && queue.every((q) => q.pendingBytes > 0)) break;
     }
@@ -1028,18 +1099,21 @@ export class Connection {
   }
 
   /** Emit up to one chunk of `s`'s data (and its ending); returns the DATA bytes emitted. */
-  #emit(s: Stream, out: Uint8Array[], budget: number): number {
+  #emit(s: Stream, out: Uint8Array[], budget: number, chunk: number): number {
     let sent = 0;
     if (s.pendingBytes > 0) {
-      const n = Math.min(
+      let n = Math.min(
         s.pendingBytes,
-        DATA_CHUNK,
+        chunk,
         this.#remote.maxFrameSize,
         s.sendWindow,
         this.#connSendWindow,
         budget,
       );
       if (n <= 0) return 0;
+      // A frame ends where a large queued write ends: joining it to the next would cost a copy.
+      const head = s.pending[0]!.length;
+      if (head < n && head >= JOIN_LIMIT) n = head;
       const data = this.#takePending(s, n);
       s.sendWindow -= n;
       this.#connSendWindow -= n;

@@ -42,14 +42,17 @@ export const PROTOCOL_DEFAULTS: Readonly<Settings> = {
 
 /**
  * Weft's own advertised defaults. MAX_CONCURRENT_STREAMS 250 (never unlimited: stream exhaustion);
- * MAX_HEADER_LIST_SIZE 64 KiB (bounds decoded headers per block, the HPACK bomb budget).
+ * MAX_HEADER_LIST_SIZE 64 KiB (bounds decoded headers per block, the HPACK bomb budget);
+ * MAX_FRAME_SIZE 1 MiB (DATA payloads are streamed as they arrive and other frames are held only as
+ * their bytes arrive, so large frames cost no memory; a stream sending alone uses them, which saves
+ * both sides work on bulk transfers).
  */
 export const WEFT_DEFAULTS: Readonly<Settings> = {
   headerTableSize: 4096,
   enablePush: false,
   maxConcurrentStreams: 250,
   initialWindowSize: DEFAULT_WINDOW,
-  maxFrameSize: MIN_MAX_FRAME_SIZE,
+  maxFrameSize: 1 << 20,
   maxHeaderListSize: 65_536,
   noRfc7540Priorities: true,
   symmetricStreams: false,

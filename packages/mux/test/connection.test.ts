@@ -212,7 +212,63 @@ describe('Connection core: flow control and scheduling', () => {
     const frames = pump().filter((f) => f.type === FrameType.Data && f.from === 'server');
     const smallAt = frames.findIndex((f) => f.streamId === small);
     expect(smallAt).toBeLessThanOrEqual(2);
-    expect(Math.max(...frames.map((f) => f.length))).toBeLessThanOrEqual(16_384);
+    // While both have data the big one takes 16 KiB turns; alone, it may use larger frames.
+    expect(Math.max(...frames.slice(0, smallAt + 1).map((f) => f.length))).toBeLessThanOrEqual(16_384);
+  });
+
+  it('a stream reset while its DATA frame arrives drops the rest; the connection credit returns once', () => {
+    const s = new Connection({ role: 'server' });
+    const c = new Connection({ role: 'client' });
+    c.receive(Buffer.concat(s.takeOutbound()));
+    s.receive(Buffer.concat(c.takeOutbound()));
+    c.receive(Buffer.concat(s.takeOutbound()));
+    const sent = 20 * 30_000;
+    let credit = 0;
+    let delivered = 0;
+    for (let i = 0; i < 20; i++) {
+      const id = c.request([...GET.map(([n, v]) => [n, v] as [string, string])]);
+      c.write(id, new Uint8Array(30_000));
+      const bytes = Buffer.concat(c.takeOutbound());
+      const cut = bytes.length - 20_000; // 10,000 bytes of the DATA payload arrive before the reset
+      delivered += of(s.receive(bytes.subarray(0, cut)), 'DataReceived').reduce(
+        (n, e) => n + e.data.length,
+        0,
+      );
+      s.resetStream(id, ErrorCode.Cancel);
+      expect(of(s.receive(bytes.subarray(cut)), 'DataReceived')).toEqual([]);
+      const out = Buffer.concat(s.takeOutbound());
+      for (let at = 0; at < out.length; ) {
+        const length = out.readUIntBE(at, 3);
+        const frame = decodeFrame(out.subarray(at, at + 9 + length));
+        if (frame.kind === 'window_update' && frame.streamId === 0) credit += frame.increment;
+        at += 9 + length;
+      }
+      c.receive(out);
+    }
+    expect(delivered).toBe(20 * 10_000);
+    // Credit goes back in quarter-window steps (1 MiB connection window): never more than was sent.
+    expect(credit).toBeLessThanOrEqual(sent);
+    expect(credit).toBeGreaterThan(sent - 262_144);
+  });
+
+  it('a stream sending alone uses frames up to the peer MAX_FRAME_SIZE, cut where large writes end', () => {
+    const { c, s, pump } = pair({ settings: { initialWindowSize: 1 << 24, maxFrameSize: 100_000 } }, {});
+    const id = c.conn.request([...GET.map(([n, v]) => [n, v] as [string, string])]);
+    pump();
+    s.conn.respond(id, [...OK]);
+    // 250,000 bytes in writes of 150,000 and 100,000, then 10 of 1,000 (small writes may be joined).
+    s.conn.write(id, new Uint8Array(150_000).fill(1));
+    s.conn.write(id, new Uint8Array(100_000).fill(2));
+    for (let i = 0; i < 10; i++) s.conn.write(id, new Uint8Array(1_000).fill(3));
+    s.conn.write(id, new Uint8Array(0), true);
+    const frames = pump().filter((f) => f.type === FrameType.Data && f.from === 'server');
+    expect(frames.map((f) => f.length)).toEqual([100_000, 50_000, 100_000, 10_000]);
+    expect(frames.at(-1)!.flags & Flag.EndStream).toBe(Flag.EndStream);
+    const data = Buffer.concat(of(c.events, 'DataReceived').map((e) => e.data));
+    expect(data.length).toBe(260_000);
+    expect([data[0], data[149_999], data[150_000], data[249_999], data[250_000], data.at(-1)]).toEqual([
+      1, 1, 2, 2, 3, 3,
+    ]);
   });
 
   it('queues requests beyond the peer MAX_CONCURRENT_STREAMS and opens them as streams close', () => {
@@ -319,8 +375,26 @@ describe('Connection core: protocol errors', () => {
   });
 
   it('a frame over SETTINGS_MAX_FRAME_SIZE is FRAME_SIZE_ERROR, detected from its header', () => {
-    const r = connectionError(fromClient(frameHeader(20_000, FrameType.Data, 0, 1)));
+    const r = connectionError(fromClient(frameHeader((1 << 20) + 1, FrameType.Data, 0, 1)));
     expect(r.goaway).toBe(ErrorCode.FrameSizeError);
+  });
+
+  it('a header-block frame longer than the header list limit allows is ENHANCE_YOUR_CALM from its header', () => {
+    const r = connectionError(fromClient(frameHeader(65_536 + 1025, FrameType.Headers, 0, 1)));
+    expect(r.goaway).toBe(ErrorCode.EnhanceYourCalm);
+  });
+
+  it('a frame header claiming 1 MiB holds no memory until its bytes arrive', () => {
+    const before = process.memoryUsage().arrayBuffers;
+    // 200 connections each announce a 1 MiB frame (of an unknown type) and send 10 bytes of it.
+    const held = Array.from({ length: 200 }, () => {
+      const s = new Connection({ role: 'server' });
+      s.receive(fromClient(frameHeader(1 << 20, 0xfa, 0, 0), new Uint8Array(10)));
+      return s;
+    });
+    expect(held.every((s) => s.alive)).toBe(true);
+    // Allocating what the headers claim would hold 200 MiB.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(20 * 2 ** 20);
   });
 
   it('a CONTINUATION flood is stopped with ENHANCE_YOUR_CALM', () => {

@@ -11,7 +11,7 @@ import {
   encodeWindowUpdate,
   frameHeader,
 } from '../src/frame/encode.js';
-import { CLIENT_PREFACE, ErrorCode } from '../src/frame/types.js';
+import { CLIENT_PREFACE, ErrorCode, Flag, FrameType } from '../src/frame/types.js';
 import { HpackEncoder } from '../src/hpack/encoder.js';
 
 /** A plausible client byte stream: preface, then frames of every type with mostly-valid fields. */
@@ -98,7 +98,108 @@ function feed(bytes: Uint8Array, chunk: number): void {
   expect(conn.streamCount).toBeLessThanOrEqual(250);
 }
 
+/**
+ * What a byte stream means to the core: its events with each stream's DATA runs joined (the reader
+ * streams DATA payloads, so chunking changes how runs are cut, never the bytes or the order), and
+ * the bytes it answers with.
+ */
+function meaning(bytes: Uint8Array, chunks: number[]): { events: string[]; out: string } {
+  const conn = new Connection({ role: 'server', now: () => 0 });
+  const events: string[] = [];
+  const out: Uint8Array[] = [];
+  let data: { id: number; bytes: number[] } | undefined;
+  const flushData = () => {
+    if (data !== undefined) events.push(`data ${data.id} ${Buffer.from(data.bytes).toString('hex')}`);
+    data = undefined;
+  };
+  let at = 0;
+  for (const size of [...chunks, bytes.length]) {
+    const piece = bytes.subarray(at, at + size);
+    at += piece.length;
+    for (const e of conn.receive(piece)) {
+      if (e.type === 'DataReceived') {
+        if (data !== undefined && data.id !== e.streamId) flushData();
+        data ??= { id: e.streamId, bytes: [] };
+        data.bytes.push(...e.data);
+        if (e.endStream) {
+          flushData();
+          events.push(`end ${e.streamId}`);
+        }
+        continue;
+      }
+      flushData();
+      events.push(JSON.stringify(e, (k, v) => (k === 'error' ? v?.message : v)));
+    }
+    out.push(...conn.takeOutbound());
+    if (at >= bytes.length) break;
+  }
+  flushData();
+  return { events, out: Buffer.concat(out).toString('hex') };
+}
+
+/** A valid client byte stream moving DATA (some padded, some empty) on three open streams. */
+const transfers = fc
+  .array(
+    fc.oneof(
+      fc.record({
+        k: fc.constant('data' as const),
+        id: fc.constantFrom(1, 3, 5),
+        n: fc.integer({ min: 0, max: 1500 }),
+        pad: fc.option(fc.integer({ min: 0, max: 40 })),
+        end: fc.boolean(),
+      }),
+      fc.record({ k: fc.constant('ping' as const) }),
+      fc.record({ k: fc.constant('unknown' as const), payload: fc.uint8Array({ maxLength: 30 }) }),
+    ),
+    { maxLength: 30 },
+  )
+  .map((list) => {
+    const hpack = new HpackEncoder();
+    const out: Uint8Array[] = [CLIENT_PREFACE, encodeSettings([])];
+    for (const id of [1, 3, 5]) {
+      const fields: [string, string][] = [
+        [':method', 'POST'],
+        [':scheme', 'http'],
+        [':path', '/'],
+        [':authority', 'x'],
+      ];
+      encodeHeaderBlock(out, id, hpack.encode(fields), false, 16384);
+    }
+    const ended = new Set<number>();
+    let seq = 0;
+    for (const f of list) {
+      if (f.k === 'ping') out.push(encodePing(new Uint8Array(8), false));
+      else if (f.k === 'unknown') out.push(frameHeader(f.payload.length, 0xfa, 0, 1), f.payload);
+      else if (!ended.has(f.id)) {
+        const data = Uint8Array.from({ length: f.n }, () => seq++ & 0xff);
+        const end = f.end ? Flag.EndStream : 0;
+        if (f.end) ended.add(f.id);
+        if (f.pad === null) {
+          out.push(frameHeader(f.n, FrameType.Data, end, f.id), data);
+        } else {
+          out.push(
+            frameHeader(1 + f.n + f.pad, FrameType.Data, end | Flag.Padded, f.id),
+            Uint8Array.of(f.pad),
+            data,
+            new Uint8Array(f.pad),
+          );
+        }
+      }
+    }
+    return Buffer.concat(out);
+  });
+
 describe('fuzzing the connection core', () => {
+  it('any chunking of the input means the same: same events (DATA runs joined), same answer', () => {
+    const chunks = fc.array(fc.integer({ min: 1, max: 1200 }), { maxLength: 100 });
+    fc.assert(
+      fc.property(fc.oneof(transfers, frames.map(build)), chunks, (bytes, sizes) => {
+        expect(meaning(bytes, sizes)).toEqual(meaning(bytes, []));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('plausible frame sequences, whole and in small chunks', () => {
     fc.assert(
       fc.property(frames, fc.integer({ min: 1, max: 64 }), (list, chunk) => {
