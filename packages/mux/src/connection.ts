@@ -263,6 +263,14 @@ export class Connection {
     return this.#streams.size;
   }
 
+  /**
+   * Whether `takeOutbound()` or `takeEvents()` would give anything, or the connection is over: the
+   * adapter flushes only then (most reads of a bulk transfer leave nothing to answer).
+   */
+  get wantsFlush(): boolean {
+    return this.#control.length > 0 || this.#sendQueue.size > 0 || this.#deferred.length > 0 || this.#dead;
+  }
+
   /** Bytes queued for `streamId` and not yet sent (for the adapter's backpressure). */
   pendingBytes(streamId: number): number {
     return this.#streams.get(streamId)?.pendingBytes ?? 0;

@@ -111,7 +111,7 @@ export class MuxSession extends EventEmitter {
     socket.on('data', (chunk: Buffer) => {
       this.#lastInput = Date.now();
       this.#handle(this._core.receive(chunk));
-      this._flushSoon();
+      if (this._core.wantsFlush) this._flushSoon();
     });
     socket.on('drain', () => this._flushSoon());
     socket.on('error', (err) => this.destroy(err));
