@@ -13,14 +13,25 @@ const CONNECTION_SPECIFIC = new Set([
   'transfer-encoding',
   'upgrade',
 ]);
-const REQUEST_PSEUDO = new Set([':method', ':scheme', ':authority', ':path', ':protocol']);
+/** Pseudo-header bits, for duplicate and presence checks without a set per block. */
+const PSEUDO_BIT: Record<string, number> = {
+  ':method': 1,
+  ':scheme': 2,
+  ':authority': 4,
+  ':path': 8,
+  ':protocol': 16,
+  ':status': 32,
+};
+const REQUEST_PSEUDO = 1 | 2 | 4 | 8 | 16;
+const STATUS = 32;
 
 /** What a header block is, from its position in the stream. */
 export type BlockKind = 'request' | 'response' | 'trailers';
 
 export function validateBlock(fields: readonly HeaderField[], kind: BlockKind): string | undefined {
   let regularSeen = false;
-  const seen = new Set<string>();
+  let seen = 0;
+  let connect = false;
   for (const [name, value] of fields) {
     if (name.length === 0) return 'empty field name';
     for (let i = 0; i < name.length; i++) {
@@ -37,10 +48,12 @@ export function validateBlock(fields: readonly HeaderField[], kind: BlockKind): 
     if (name.charCodeAt(0) === 0x3a) {
       if (kind === 'trailers') return `pseudo-header ${name} in trailers`;
       if (regularSeen) return `pseudo-header ${name} after a regular field`;
-      if (seen.has(name)) return `duplicate pseudo-header ${name}`;
-      if (kind === 'request' ? !REQUEST_PSEUDO.has(name) : name !== ':status')
+      const bit = PSEUDO_BIT[name] ?? 0;
+      if ((kind === 'request' ? bit & REQUEST_PSEUDO : bit & STATUS) === 0)
         return `pseudo-header ${name} not allowed here`;
-      seen.add(name);
+      if (seen & bit) return `duplicate pseudo-header ${name}`;
+      seen |= bit;
+      if (bit === 1 && value === 'CONNECT') connect = true;
     } else {
       regularSeen = true;
       if (CONNECTION_SPECIFIC.has(name)) return `connection-specific field ${name}`;
@@ -48,12 +61,10 @@ export function validateBlock(fields: readonly HeaderField[], kind: BlockKind): 
     }
   }
   if (kind === 'request') {
-    if (!seen.has(':method')) return 'request without :method';
-    const connect = fields.some(([n, v]) => n === ':method' && v === 'CONNECT');
-    if (!connect || seen.has(':protocol')) {
-      if (!seen.has(':scheme') || !seen.has(':path')) return 'request without :scheme or :path';
-    }
+    if ((seen & 1) === 0) return 'request without :method';
+    // Extended CONNECT (RFC 8441) carries :scheme and :path; plain CONNECT does not.
+    if ((!connect || seen & 16) && (seen & (2 | 8)) !== (2 | 8)) return 'request without :scheme or :path';
   }
-  if (kind === 'response' && !seen.has(':status')) return 'response without :status';
+  if (kind === 'response' && (seen & STATUS) === 0) return 'response without :status';
   return undefined;
 }

@@ -15,8 +15,7 @@ export class ServerCallContext implements CallScope {
   readonly metadata: Metadata;
   /** Epoch ms by which the call must end, or undefined. Outgoing calls made inside the handler inherit it. */
   readonly deadline: number | undefined;
-  /** `host:port` of the client. */
-  readonly peer: string;
+  readonly #transport: { readonly peer: string };
   #responseHeaders: Metadata | undefined;
   #responseTrailers: Metadata | undefined;
   #controller: AbortController | undefined;
@@ -31,7 +30,7 @@ export class ServerCallContext implements CallScope {
     kind: MethodKind,
     metadata: Metadata,
     deadline: number | undefined,
-    peer: string,
+    transport: { readonly peer: string },
   ) {
     this.service = service;
     this.method = method;
@@ -39,7 +38,12 @@ export class ServerCallContext implements CallScope {
     this.kind = kind;
     this.metadata = metadata;
     this.deadline = deadline;
-    this.peer = peer;
+    this.#transport = transport;
+  }
+
+  /** `host:port` of the client (asked of the transport when read: most handlers never do). */
+  get peer(): string {
+    return this.#transport.peer;
   }
 
   /** Response headers to send (before the first response message). */

@@ -278,7 +278,7 @@ export class Server implements CallDispatcher {
       route.kind,
       call.metadata,
       call.deadline,
-      call.peer,
+      call,
     );
     return new ServerCall(call, ctx, route.env);
   }

@@ -251,6 +251,8 @@ describe.each(TRANSPORTS)('conformance over %s', (transport) => {
       expect(headers?.get('x-header')).toBe('h');
       expect(trailers?.get('x-trailer')).toBe('t');
       expect([...(trailers!.get('x-trailer-bin') as Uint8Array)]).toEqual([0, 1, 2, 255]);
+      // The handler sees where the call came from.
+      expect(observed.lastPeer).toMatch(/^127\.0\.0\.1:[1-9]\d*$/);
     });
 
     it('a stream that sets no headers still delivers (empty) headers before its first message', async () => {

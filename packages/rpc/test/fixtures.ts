@@ -71,6 +71,8 @@ export interface Observed {
   produced: number;
   consumed: number;
   lastMetadata: Metadata | undefined;
+  /** `ctx.peer` of the last `meta` call. */
+  lastPeer: string | undefined;
   streamEnded: string[];
 }
 
@@ -87,6 +89,7 @@ export function startTestServer(options: ServerOptions = {}): {
     produced: 0,
     consumed: 0,
     lastMetadata: undefined,
+    lastPeer: undefined,
     streamEnded: [],
   };
   const server = createServer(options);
@@ -140,6 +143,7 @@ export function startTestServer(options: ServerOptions = {}): {
     },
     meta: async (_req, ctx) => {
       observed.lastMetadata = ctx.metadata;
+      observed.lastPeer = ctx.peer;
       ctx.setHeader('x-header', 'h');
       ctx.setTrailer('x-trailer', 't');
       ctx.setTrailer('x-trailer-bin', new Uint8Array([0, 1, 2, 255]));

@@ -422,10 +422,13 @@ export class MuxSession extends EventEmitter {
             this.#streams.set(e.streamId, stream);
             if (e.endStream) stream.push(null);
             const headers = toObject(e.headers);
-            this.#requestHeaders.set(e.streamId, {
-              ':scheme': headers[':scheme'],
-              ':authority': headers[':authority'],
-            });
+            // Defaults for pushes answering this request: only a client that allows push gets any.
+            if (this._core.remoteSettings.enablePush && !this._core.symmetric) {
+              this.#requestHeaders.set(e.streamId, {
+                ':scheme': headers[':scheme'],
+                ':authority': headers[':authority'],
+              });
+            }
             this.emit('stream', stream, headers);
             break;
           }

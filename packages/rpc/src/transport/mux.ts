@@ -425,7 +425,6 @@ class MuxServerCall implements ServerTransportCall {
   readonly path: string;
   readonly metadata: Metadata;
   readonly deadline: number | undefined;
-  readonly peer: string;
   readonly acceptsGzip: boolean;
   maxMessageBytes = 0;
   codecName = 'msgpack';
@@ -440,8 +439,6 @@ class MuxServerCall implements ServerTransportCall {
     this.#stream = stream;
     this.path = String(headers[':path']);
     this.metadata = headersToMetadata(headers);
-    const socket = stream.session.socket as { remoteAddress?: string; remotePort?: number };
-    this.peer = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
     const accept = headers['grpc-accept-encoding'];
     this.acceptsGzip = typeof accept === 'string' && /(^|,)\s*gzip\s*(,|$)/.test(accept);
     const encoding = headers['grpc-encoding'];
@@ -474,6 +471,12 @@ class MuxServerCall implements ServerTransportCall {
       this.#done = true;
       this.#listener.onCancel(new RpcError(Status.CANCELLED, 'the client cancelled the call'));
     });
+  }
+
+  /** The client's address, `host:port` (built when asked: most handlers never do). */
+  get peer(): string {
+    const socket = this.#stream.session.socket as { remoteAddress?: string; remotePort?: number };
+    return `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
   }
 
   #onData(chunk: Uint8Array): void {
