@@ -276,6 +276,16 @@ export class Connection {
     return this.#streams.get(streamId)?.pendingBytes ?? 0;
   }
 
+  /**
+   * Whether `streamId` still has something queued to send: DATA, trailers or its END_STREAM (a
+   * stream whose DATA all left may still hold its ending, e.g. while the socket is backed up).
+   */
+  sending(streamId: number): boolean {
+    const s = this.#streams.get(streamId);
+    if (s === undefined) return false;
+    return s.pendingBytes > 0 || s.waiting !== undefined || (s.pendingEnd && canSend(s.state));
+  }
+
   /** Bytes `streamId` may send now under flow control. */
   sendWindow(streamId: number): number {
     const s = this.#streams.get(streamId);

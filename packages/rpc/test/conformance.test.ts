@@ -330,6 +330,16 @@ describe.each(TRANSPORTS)('conformance over %s', (transport) => {
       }
     });
 
+    it('a reader that paused the call still gets every message before the status', async () => {
+      // The reader takes nothing for 200 ms: the call pauses past its inbox's high water while the
+      // second burst and the status arrive; they must wait behind the messages not yet read.
+      const stream = client.burst({ n: 40, sleepMs: 50 }, { timeoutMs: 10_000 });
+      await sleep(200);
+      const got: number[] = [];
+      for await (const m of stream) got.push(m.n!);
+      expect(got).toEqual([...Array(80).keys()]);
+    });
+
     it('a slow server reader holds back a streaming client', async () => {
       observed.consumed = 0;
       let sent = 0;

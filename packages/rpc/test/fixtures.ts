@@ -42,6 +42,8 @@ export const Test = defineService('weft.test.v1.Test', {
   sleepStream: serverStream<Msg, Msg>(),
   meta: unary<Msg, Msg>(),
   flood: serverStream<Msg, Msg>(),
+  /** `n` messages, a pause of `sleepMs`, `n` more, then the status. */
+  burst: serverStream<Msg, Msg>(),
   slowSum: clientStream<Msg, Msg>(),
   nested: unary<Msg, Msg>(),
 });
@@ -100,6 +102,12 @@ export function startTestServer(options: ServerOptions = {}): {
     echo: async (req) => req,
     async *count(req) {
       for (let i = 0; i < (req.n ?? 0); i++) yield { n: i };
+    },
+    async *burst(req) {
+      const n = req.n ?? 0;
+      for (let i = 0; i < n; i++) yield { n: i };
+      await sleep(req.sleepMs ?? 0);
+      for (let i = n; i < 2 * n; i++) yield { n: i };
     },
     async sum(reqs) {
       let total = 0;

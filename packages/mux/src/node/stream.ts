@@ -181,7 +181,8 @@ export class MuxStream extends Duplex {
       this.#writeCallback = undefined;
       cb();
     }
-    if (this.#finalCallback !== undefined && this.session._core.pendingBytes(this.id) === 0) {
+    // Our side is finished only once its ending left too, not just its DATA.
+    if (this.#finalCallback !== undefined && !this.session._core.sending(this.id)) {
       const cb = this.#finalCallback;
       this.#finalCallback = undefined;
       cb();

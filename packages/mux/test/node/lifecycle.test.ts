@@ -112,6 +112,39 @@ describe('session lifecycle', () => {
     }
   });
 
+  it('trailers queued behind a backed-up socket still go out: the stream is not reset (regression)', async () => {
+    // 8 MiB within the client's window leaves in one flush and backs the socket up; the trailers
+    // that follow wait for 'drain'. A stream that counted only its DATA as pending thought itself
+    // done and was reset with CANCEL instead of sending them.
+    const server = createServer({}, (stream: MuxStream) => {
+      stream.resume();
+      stream.on('end', () => {
+        stream.respond({ ':status': 200 });
+        stream.write(Buffer.alloc(8 * 1024 * 1024, 1));
+        stream.sendTrailers({ 'x-done': 'yes' });
+      });
+    });
+    const port = await listen(server);
+    const session = connect(
+      { host: '127.0.0.1', port },
+      { settings: { initialWindowSize: 32 * 1024 * 1024 }, connectionWindow: 64 * 1024 * 1024 },
+    );
+    try {
+      for (let i = 0; i < 3; i++) {
+        const req = session.request({ ':method': 'POST', ':path': '/' }, { endStream: true });
+        const trailers = new Promise<Record<string, unknown>>((resolve) => req.once('trailers', resolve));
+        let bytes = 0;
+        for await (const c of req) bytes += (c as Buffer).length;
+        expect(bytes).toBe(8 * 1024 * 1024);
+        expect((await trailers)['x-done']).toBe('yes');
+        expect(req.rstCode).toBeUndefined();
+      }
+    } finally {
+      session.destroy();
+      server.close();
+    }
+  });
+
   it('a graceful close never loses a response: repeated 15 times (regression: RST on close)', async () => {
     // Destroying the socket as soon as our writes finished made the kernel answer unread input
     // with RST and discard queued responses (seen in ~10% of single runs of the test above).

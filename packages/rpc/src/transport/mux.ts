@@ -191,6 +191,7 @@ class MuxClientCall implements ClientTransportCall {
   readonly #decoder: FrameDecoder;
   #done = false;
   #sawHeaders = false;
+  #trailers: HeaderRecord | undefined;
 
   readonly #lane: Lane;
 
@@ -220,9 +221,15 @@ class MuxClientCall implements ClientTransportCall {
     this.#stream = stream;
     stream.on('response', (h: HeaderRecord) => this.#onResponse(h));
     stream.on('data', (chunk: Uint8Array) => this.#onData(chunk));
-    stream.on('trailers', (h: HeaderRecord) =>
-      this.#status(statusFromHeaders(h), headersToMetadata(h, false)),
-    );
+    // The trailers' status waits for 'end': messages a paused reader has not taken yet are still
+    // buffered in the stream, and the call must deliver them before it ends.
+    stream.on('trailers', (h: HeaderRecord) => {
+      this.#trailers = h;
+    });
+    stream.on('end', () => {
+      const h = this.#trailers;
+      if (h !== undefined) this.#status(statusFromHeaders(h), headersToMetadata(h, false));
+    });
     stream.on('error', () => {});
     stream.on('close', () => this.#onClose(stream));
   }
