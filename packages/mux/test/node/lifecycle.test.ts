@@ -159,12 +159,18 @@ describe('session lifecycle', () => {
 });
 
 /**
- * 50 requests in flight to a server answering after `delayMs`; 10 ms in, the server session starts a
- * graceful close. Resolves with the request bodies and the close promise.
+ * 50 requests in flight to a server answering after `delayMs`; as soon as the first one reached the
+ * server (not after a fixed delay: on a loaded machine the session may not even exist 10 ms in), the
+ * server session starts a graceful close. Resolves with the request bodies and the close promise.
  */
 async function gracefulRound(delayMs: number) {
   const sessions: MuxSession[] = [];
+  let firstStream: () => void = () => {};
+  const arrived = new Promise<void>((resolve) => {
+    firstStream = resolve;
+  });
   const server = createServer({}, (stream: MuxStream) => {
+    firstStream();
     stream.resume();
     stream.on('end', () =>
       setTimeout(() => {
@@ -182,7 +188,7 @@ async function gracefulRound(delayMs: number) {
     for await (const c of req) chunks.push(c as Buffer);
     return Buffer.concat(chunks).toString();
   });
-  await new Promise((r) => setTimeout(r, 10));
+  await arrived;
   const closed = sessions[0]!.close();
   const results = await Promise.all(inFlight);
   return { client, closed, results, server };
