@@ -16,6 +16,7 @@ export const DETAILS_KEY = 'weft-error-details-bin';
 
 /** Add `metadata` to `headers`: `-bin` values in unpadded base64, repeated keys as arrays. */
 export function metadataToHeaders(metadata: Metadata, headers: Headers): Headers {
+  if (metadata.size === 0) return headers; // most calls: no generator, no garbage
   for (const [key, value] of metadata.entries()) {
     const text = typeof value === 'string' ? value : Buffer.from(value).toString('base64').replace(/=+$/, '');
     const existing = headers[key];
@@ -154,6 +155,16 @@ export function messageCodec(maxMessageBytes: number): LengthPrefixedCodec {
     if (prefixCodecs.size < 64) prefixCodecs.set(maxMessageBytes, codec);
   }
   return codec;
+}
+
+/**
+ * Whether `chunk` is exactly one whole Length-Prefixed-Message of at most `maxMessageBytes` (the
+ * usual unary call): then it needs no decoder.
+ */
+export function isWholeMessage(chunk: Uint8Array, maxMessageBytes: number): boolean {
+  if (chunk.length < 5) return false;
+  const length = chunk[1]! * 0x100_0000 + ((chunk[2]! << 16) | (chunk[3]! << 8) | chunk[4]!);
+  return length + 5 === chunk.length && length <= maxMessageBytes;
 }
 
 /** Messages up to this size are copied behind their 5-byte header (one write); larger ones are not. */
