@@ -185,9 +185,10 @@ const NEED_MORE = -1;
 export class LengthPrefixedDecoder implements FrameDecoder {
   readonly #l: Layout;
   readonly #name: string;
-  readonly #queue = new ByteQueue();
+  /** Bytes of a frame spanning chunks (made on first need: most decoders never hold any). */
+  #queue: ByteQueue | undefined;
   /** Scratch for a header split across chunks (peeked, never part of a frame). */
-  readonly #scratch: Uint8Array;
+  #scratch: Uint8Array | undefined;
   /** Header length of the frame being parsed (valid after a successful `#readHeader`). */
   #headerLength = 0;
   /** Total length of the pending frame in the queue, or -1 while its header is incomplete. */
@@ -200,11 +201,10 @@ export class LengthPrefixedDecoder implements FrameDecoder {
   constructor(layout: Layout, name: string) {
     this.#l = layout;
     this.#name = name;
-    this.#scratch = new Uint8Array(layout.peekBytes);
   }
 
   get buffered(): number {
-    return this.#queue.length;
+    return this.#queue?.length ?? 0;
   }
 
   push(chunk: Uint8Array): Uint8Array[] {
@@ -216,7 +216,7 @@ export class LengthPrefixedDecoder implements FrameDecoder {
         pos = Math.min(this.#discard, chunk.length);
         this.#discard -= pos;
       }
-      if (this.#queue.length > 0) pos = this.#continuePending(chunk, pos, out);
+      if (this.#queue !== undefined && this.#queue.length > 0) pos = this.#continuePending(chunk, pos, out);
       const end = chunk.length;
       const l = this.#l;
       const { strip, lengthOffset, trailing, width, le } = l;
@@ -251,7 +251,7 @@ export class LengthPrefixedDecoder implements FrameDecoder {
         if (payload < 0) {
           payload = this.#readHeader(chunk, pos, end);
           if (payload === NEED_MORE) {
-            this.#queue.push(view(chunk, pos, end));
+            this.#held().push(view(chunk, pos, end));
             break;
           }
           headerLength = this.#headerLength;
@@ -265,7 +265,7 @@ export class LengthPrefixedDecoder implements FrameDecoder {
         if (end - pos < total) {
           this.#headerLength = headerLength;
           this.#total = total;
-          this.#queue.push(view(chunk, pos, end));
+          this.#held().push(view(chunk, pos, end));
           break;
         }
         // A view of the chunk (see `view` for why not `subarray`), built inline on the hottest path.
@@ -281,8 +281,8 @@ export class LengthPrefixedDecoder implements FrameDecoder {
 
   end(): void {
     if (this.#failed !== undefined) throw failedAgain(this.#failed);
-    if (this.#queue.length > 0 || this.#discard > 0) {
-      const held = this.#queue.length;
+    const held = this.#queue?.length ?? 0;
+    if (held > 0 || this.#discard > 0) {
       this.#fail(
         truncated(
           this.#name,
@@ -295,13 +295,15 @@ export class LengthPrefixedDecoder implements FrameDecoder {
 
   /** Feed bytes of `chunk` from `pos` into the frame pending in the queue; return the new position. */
   #continuePending(chunk: Uint8Array, pos: number, out: Uint8Array[]): number {
-    const q = this.#queue;
+    const q = this.#held();
     if (this.#total < 0) {
       const held = q.length;
       const n = Math.min(this.#l.peekBytes - held, chunk.length - pos);
-      q.peekInto(this.#scratch, held);
-      this.#scratch.set(chunk.subarray(pos, pos + n), held);
-      const payload = this.#readHeader(this.#scratch, 0, held + n);
+      this.#scratch ??= new Uint8Array(this.#l.peekBytes);
+      const scratch = this.#scratch;
+      q.peekInto(scratch, held);
+      scratch.set(chunk.subarray(pos, pos + n), held);
+      const payload = this.#readHeader(scratch, 0, held + n);
       if (payload === NEED_MORE) {
         q.push(view(chunk, pos, chunk.length));
         return chunk.length;
@@ -398,8 +400,13 @@ export class LengthPrefixedDecoder implements FrameDecoder {
     return payload;
   }
 
+  #held(): ByteQueue {
+    this.#queue ??= new ByteQueue();
+    return this.#queue;
+  }
+
   #fail(err: unknown, frames: Uint8Array[]): never {
-    this.#queue.clear();
+    this.#queue?.clear();
     this.#discard = 0;
     this.#total = -1;
     this.#failed = asFailure(err, this.#name, frames);

@@ -93,3 +93,22 @@ export async function serverProcess(
   });
   return child;
 }
+
+/**
+ * Call `call` one at a time (5 ms apart) for `ms`; returns how many calls were made and how many
+ * failed — the load the kill-a-server tests keep up while an endpoint dies.
+ */
+export async function callFor(
+  ms: number,
+  call: () => Promise<unknown>,
+): Promise<{ calls: number; failures: number }> {
+  const t0 = Date.now();
+  let calls = 0;
+  let failures = 0;
+  while (Date.now() - t0 < ms) {
+    calls++;
+    await call().catch(() => failures++);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return { calls, failures };
+}

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EtcdGateway } from '../src/etcd/gateway.js';
 import { channelOf, createClient, createServer, defineService, type Server, unary } from '../src/index.js';
-import { EtcdProcess, etcdBin, serverProcess } from './discovery-fixtures.js';
+import { callFor, EtcdProcess, etcdBin, serverProcess } from './discovery-fixtures.js';
 import { eventually, sleep } from './fixtures.js';
 
 const SERVICE = 'weft.test.v1.EtcdWho';
@@ -64,14 +64,7 @@ describe.skipIf(etcdBin === undefined)('etcd:// against a real etcd', () => {
     const client = createClient(Who, { target, balancer: 'round-robin' });
     await eventually(() => channelOf(client).stats().endpoints.length === 2, 5000);
     child.kill('SIGKILL');
-    const t0 = Date.now();
-    let calls = 0;
-    let failures = 0;
-    while (Date.now() - t0 < 3500) {
-      calls++;
-      await client.who({}, { timeoutMs: 1000 }).catch(() => failures++);
-      await sleep(5);
-    }
+    const { calls, failures } = await callFor(3500, () => client.who({}, { timeoutMs: 1000 }));
     expect(calls).toBeGreaterThan(50);
     expect(failures).toBe(0);
     expect(channelOf(client).stats().endpoints).toHaveLength(1);

@@ -21,7 +21,7 @@ import {
   startRegistry,
   unary,
 } from '../src/index.js';
-import { serverProcess } from './discovery-fixtures.js';
+import { callFor, serverProcess } from './discovery-fixtures.js';
 import { eventually, sleep } from './fixtures.js';
 
 const Who = defineService('weft.test.v1.RegWho', {
@@ -178,14 +178,7 @@ describe('registry:// targets', () => {
     for (let i = 0; i < 6; i++) names.add((await client.who({}, { timeoutMs: 2000 })).text);
     expect([...names].sort()).toEqual(['child', 'local']);
     child.kill('SIGKILL');
-    const t0 = Date.now();
-    let failures = 0;
-    let calls = 0;
-    while (Date.now() - t0 < 2000) {
-      calls++;
-      await client.who({}, { timeoutMs: 1000 }).catch(() => failures++);
-      await sleep(5);
-    }
+    const { calls, failures } = await callFor(2000, () => client.who({}, { timeoutMs: 1000 }));
     expect(calls).toBeGreaterThan(50);
     expect(failures).toBe(0);
     // TTL 1 s: the dead endpoint is gone from the list.

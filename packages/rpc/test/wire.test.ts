@@ -8,42 +8,10 @@ import {
   decodeMessage,
   encodeMessage,
   headersToMetadata,
-  isWholeMessage,
-  messageCodec,
   metadataToHeaders,
   statusFromHeaders,
   statusFromHttp,
 } from '../src/transport/grpc-wire.js';
-
-describe('whole-message fast path', () => {
-  const framed = (n: number) => messageCodec(1 << 30).encode(new Uint8Array(n));
-  it('takes a chunk that is exactly one message within the limit, nothing else', () => {
-    expect(isWholeMessage(framed(0), 100)).toBe(true);
-    expect(isWholeMessage(framed(100), 100)).toBe(true);
-    expect(isWholeMessage(framed(101), 100)).toBe(false); // over the limit: the decoder reports it
-    expect(isWholeMessage(framed(10).subarray(0, 14), 100)).toBe(false); // one byte short
-    expect(isWholeMessage(Buffer.concat([framed(10), Uint8Array.of(0)]), 100)).toBe(false); // one extra
-    expect(isWholeMessage(framed(3).subarray(0, 4), 100)).toBe(false); // not even a prefix
-  });
-
-  test.prop([fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 0, max: 400 })])(
-    'agrees with the decoder on any message and limit',
-    (payload, limit) => {
-      const chunk = framed(payload.length);
-      chunk.set(payload, 5);
-      expect(isWholeMessage(chunk, limit)).toBe(payload.length <= limit);
-      if (payload.length <= limit) {
-        const frames = messageCodec(limit).decoder().push(chunk);
-        expect(frames.map((f) => Buffer.from(f))).toEqual([Buffer.from(chunk)]);
-      } else expect(() => messageCodec(limit).decoder().push(chunk)).toThrow();
-    },
-  );
-
-  it('reads all 32 bits of the length (a length of 2^24 or more is not one small message)', () => {
-    const chunk = Uint8Array.of(0, 1, 0, 0, 5, 1, 2, 3, 4, 5);
-    expect(isWholeMessage(chunk, 2 ** 31)).toBe(false);
-  });
-});
 
 describe('grpc-timeout', () => {
   it.each([

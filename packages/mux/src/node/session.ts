@@ -531,7 +531,6 @@ export class MuxSession extends EventEmitter {
   }
 }
 
-/** Parts of a flush this large are written by reference; smaller ones are coalesced. */
 /**
  * Operations (requests, writes, responses, credit) one tick may queue before what they queued is
  * written at once rather than at the end of the tick. With many calls on one connection, writing
@@ -541,6 +540,7 @@ export class MuxSession extends EventEmitter {
  * only, 46-52k writing every 24-64 operations, with no more CPU per call.
  */
 const EAGER_WRITE_OPS = 32;
+/** Parts of a flush this large are written by reference; smaller ones are coalesced. */
 const BY_REFERENCE = 4096;
 /** A coalesced run is written once it reaches this size. */
 const COALESCE_LIMIT = 64 * 1024;

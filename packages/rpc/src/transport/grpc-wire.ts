@@ -157,16 +157,6 @@ export function messageCodec(maxMessageBytes: number): LengthPrefixedCodec {
   return codec;
 }
 
-/**
- * Whether `chunk` is exactly one whole Length-Prefixed-Message of at most `maxMessageBytes` (the
- * usual unary call): then it needs no decoder.
- */
-export function isWholeMessage(chunk: Uint8Array, maxMessageBytes: number): boolean {
-  if (chunk.length < 5) return false;
-  const length = chunk[1]! * 0x100_0000 + ((chunk[2]! << 16) | (chunk[3]! << 8) | chunk[4]!);
-  return length + 5 === chunk.length && length <= maxMessageBytes;
-}
-
 /** Messages up to this size are copied behind their 5-byte header (one write); larger ones are not. */
 const COPY_BELOW = 16 * 1024;
 

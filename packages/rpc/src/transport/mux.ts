@@ -34,7 +34,6 @@ import { Status } from '../status.js';
 import {
   type Headers,
   headersToMetadata,
-  isWholeMessage,
   messageChunks,
   messageCodec,
   metadataToHeaders,
@@ -189,8 +188,7 @@ export class MuxClientTransport implements ClientTransport {
 class MuxClientCall implements ClientTransportCall {
   readonly #stream: MuxStream | undefined;
   readonly #listener: ClientCallListener;
-  readonly #maxMessageBytes: number;
-  #decoder: FrameDecoder | undefined;
+  readonly #decoder: FrameDecoder;
   #done = false;
   #sawHeaders = false;
   #trailers: HeaderRecord | undefined;
@@ -201,7 +199,7 @@ class MuxClientCall implements ClientTransportCall {
     this.#lane = lane;
     const session = lane.session;
     this.#listener = listener;
-    this.#maxMessageBytes = call.method.maxMessageBytes;
+    this.#decoder = messageCodec(call.method.maxMessageBytes).decoder();
     const headers: Headers = {
       ':method': 'POST',
       ':path': call.method.path,
@@ -259,13 +257,8 @@ class MuxClientCall implements ClientTransportCall {
 
   #onData(chunk: Uint8Array): void {
     if (this.#done) return;
-    if (this.#decoder === undefined && isWholeMessage(chunk, this.#maxMessageBytes)) {
-      this.#listener.onMessage(chunk.subarray(5), chunk[0] === 1);
-      return;
-    }
     let frames: Uint8Array[];
     try {
-      this.#decoder ??= messageCodec(this.#maxMessageBytes).decoder();
       frames = this.#decoder.push(chunk);
     } catch (err) {
       const code = (err as { code?: string }).code;
@@ -475,6 +468,7 @@ class MuxServerCall implements ServerTransportCall {
     }
     this.#listener = dispatcher.dispatch(this);
     if (this.#done) return;
+    this.#decoder = messageCodec(this.maxMessageBytes).decoder();
     stream.on('data', (chunk: Uint8Array) => this.#onData(chunk));
     stream.on('end', () => {
       if (!this.#done) this.#listener.onHalfClose();
@@ -494,14 +488,9 @@ class MuxServerCall implements ServerTransportCall {
 
   #onData(chunk: Uint8Array): void {
     if (this.#done) return;
-    if (this.#decoder === undefined && isWholeMessage(chunk, this.maxMessageBytes)) {
-      this.#message(chunk);
-      return;
-    }
     let frames: Uint8Array[];
     try {
-      this.#decoder ??= messageCodec(this.maxMessageBytes).decoder();
-      frames = this.#decoder.push(chunk);
+      frames = this.#decoder!.push(chunk);
     } catch (err) {
       const tooLarge = (err as { code?: string }).code === 'FRAMING_ERR_FRAME_TOO_LARGE';
       this.#abort(
@@ -513,18 +502,13 @@ class MuxServerCall implements ServerTransportCall {
     }
     for (const frame of frames) {
       if (this.#done) return;
-      this.#message(frame);
+      const compressed = frame[0] === 1;
+      if (compressed && !this.#gzipIn) {
+        this.#abort(new RpcError(Status.INTERNAL, 'a compressed message without grpc-encoding'));
+        return;
+      }
+      this.#listener.onMessage(frame.subarray(5), compressed);
     }
-  }
-
-  /** One whole message, its 5-byte prefix included. */
-  #message(frame: Uint8Array): void {
-    const compressed = frame[0] === 1;
-    if (compressed && !this.#gzipIn) {
-      this.#abort(new RpcError(Status.INTERNAL, 'a compressed message without grpc-encoding'));
-      return;
-    }
-    this.#listener.onMessage(frame.subarray(5), compressed);
   }
 
   /** A transport-level failure of the call: tell the handler, then the client. */
