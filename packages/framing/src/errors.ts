@@ -11,6 +11,7 @@
  * - `FRAMING_ERR_INVALID_OPTION` — (usage) a codec option is out of range.
  * - `FRAMING_ERR_INVALID_PAYLOAD` — (usage) `encode` was given a payload the codec cannot frame
  *   (wrong size for `fixedLength`, a delimiter inside a `delimited` payload, a bad extra header).
+ * - `FRAMING_ERR_INVALID_ID` — (usage) `IdMap.set` was given an id that is not an integer in 0..2^32 - 1.
  */
 export type FramingErrorCode =
   | 'FRAMING_ERR_FRAME_TOO_LARGE'
@@ -19,7 +20,8 @@ export type FramingErrorCode =
   | 'FRAMING_ERR_BARE_LF'
   | 'FRAMING_ERR_DECODER_FAILED'
   | 'FRAMING_ERR_INVALID_OPTION'
-  | 'FRAMING_ERR_INVALID_PAYLOAD';
+  | 'FRAMING_ERR_INVALID_PAYLOAD'
+  | 'FRAMING_ERR_INVALID_ID';
 
 /**
  * Base class of every error `@weft/framing` throws. Raised directly for a violation found in the

@@ -13,6 +13,7 @@ export { DEFAULT_MAX_FRAME_LENGTH, MAX_FRAME_LENGTH_LIMIT } from './codec.js';
 export { DelimitedDecoder, type DelimitedOptions, type Delimiter, delimited } from './delimiter.js';
 export { FramingError, type FramingErrorCode, FramingUsageError, isFramingError } from './errors.js';
 export { FixedLengthDecoder, fixedLength } from './fixed-length.js';
+export { IdMap } from './id-map.js';
 export {
   type LengthPrefixedCodec,
   LengthPrefixedDecoder,

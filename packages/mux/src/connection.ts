@@ -1,4 +1,4 @@
-import { concatBytes } from '@weft/framing';
+import { concatBytes, IdMap } from '@weft/framing';
 import { BdpEstimator, MAX_AUTO_CONNECTION_WINDOW, MAX_AUTO_STREAM_WINDOW } from './bdp.js';
 import { MuxProtocolError, MuxUsageError } from './errors.js';
 import type { ConnectionEvent, HeadersKind } from './events.js';
@@ -130,7 +130,7 @@ export class Connection {
   #rxStream: Stream | undefined;
   /** The DATA frame being read carries END_STREAM. */
   #rxEnd = false;
-  readonly #streams = new Map<number, Stream>();
+  readonly #streams = new IdMap<Stream>();
   #control: Uint8Array[] = [];
   readonly #sendQueue = new Scheduler<Stream>();
   /** PRIORITY_UPDATEs for streams not opened yet (RFC 9218 §7.1 allows them), bounded. */
@@ -779,7 +779,7 @@ export class Connection {
     events.push({ type: 'GoawayReceived', lastStreamId, code, debug: debug.slice() });
     // Our streams above the last id (waiting ones included) were never processed: they can be retried.
     this.#waiting = [];
-    for (const s of [...this.#streams.values()]) {
+    for (const s of byId(this.#streams.values())) {
       if (s.local && s.id > lastStreamId) {
         this.#close(s, 'recv_rst');
         events.push({
@@ -1308,4 +1308,9 @@ export class Connection {
       events.push({ type: 'ConnectionError', error });
     }
   }
+}
+
+/** Streams in id order (the order they were opened), for what the application sees happen to many. */
+function byId<S extends { id: number }>(streams: S[]): S[] {
+  return streams.sort((a, b) => a.id - b.id);
 }

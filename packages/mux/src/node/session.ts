@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { concatBytes } from '@weft/framing';
+import { concatBytes, IdMap } from '@weft/framing';
 import { Connection, type ConnectionOptions } from '../connection.js';
 import { MuxError, type MuxProtocolError } from '../errors.js';
 import type { ConnectionEvent } from '../events.js';
@@ -59,7 +59,7 @@ export class MuxSession extends EventEmitter {
   /** @internal the protocol core */
   readonly _core: Connection;
   readonly socket: Duplex;
-  readonly #streams = new Map<number, MuxStream>();
+  readonly #streams = new IdMap<MuxStream>();
   readonly #budget: number;
   /** @internal per-stream queued bytes before write() reports backpressure */
   readonly _streamHighWaterMark: number;
@@ -78,7 +78,7 @@ export class MuxSession extends EventEmitter {
   #keepAliveTimer: NodeJS.Timeout | undefined;
   readonly #options: SessionOptions;
   /** Server: `:scheme`/`:authority` of open request streams, the defaults of their pushes. */
-  readonly #requestHeaders = new Map<number, HeaderObject>();
+  readonly #requestHeaders = new IdMap<HeaderObject>();
   readonly #role: 'client' | 'server';
   #destroyed = false;
   /** A connection error was already reported: destroying later is not another error. */
@@ -163,7 +163,8 @@ export class MuxSession extends EventEmitter {
         setInterval(
           () => {
             const now = Date.now();
-            for (const [id, stream] of this.#streams) {
+            for (const stream of this.#streams.values()) {
+              const id = stream.id;
               if (this._core.pendingBytes(id) > 0 && this._core.sendWindow(id) === 0) {
                 const t = since.get(id) ?? now;
                 since.set(id, t);
@@ -302,7 +303,7 @@ export class MuxSession extends EventEmitter {
   destroy(err?: Error): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
-    for (const s of [...this.#streams.values()]) {
+    for (const s of this.#streams.values()) {
       s._finish(err ?? new MuxError('MUX_ERR_CANCEL', 'session destroyed'));
     }
     this.#streams.clear();
@@ -522,7 +523,7 @@ export class MuxSession extends EventEmitter {
     // after a short grace period.
     this.#write(this._core.takeOutbound(0));
     this.#ending = true;
-    for (const s of [...this.#streams.values()]) s._finish(error);
+    for (const s of this.#streams.values()) s._finish(error);
     this.#streams.clear();
     this.#errored = true;
     if (this.listenerCount('error') > 0) this.emit('error', error);
