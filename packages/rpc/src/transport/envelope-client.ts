@@ -2,6 +2,7 @@
  * Client side of the envelope protocol (docs/rpc-pooled.md), shared by the pooled and WebSocket
  * transports: calls by id over one link, per-call message windows both ways.
  */
+import { IdMap } from '@weft/framing';
 import type { ClientCallListener, ClientCallStart, ClientTransportCall } from '../call.js';
 import {
   type Envelope,
@@ -26,7 +27,7 @@ export interface EnvelopeLink {
 /** Calls over one link. */
 export class EnvelopeClientSession {
   readonly #link: EnvelopeLink;
-  readonly #calls = new Map<number, EnvelopeClientCall>();
+  readonly #calls = new IdMap<EnvelopeClientCall>();
   #nextId = 1;
   #failed: RpcError | undefined;
   /** Called when a call ends (the pool's release). */
@@ -126,7 +127,7 @@ export class EnvelopeClientSession {
   fail(error: RpcError): void {
     if (this.#failed !== undefined) return;
     this.#failed = error;
-    for (const call of [...this.#calls.values()]) call._status(error, undefined);
+    for (const call of this.#calls.values()) call._status(error, undefined);
   }
 
   /** @internal */

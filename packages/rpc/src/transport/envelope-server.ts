@@ -4,6 +4,7 @@
  * a call's envelopes wait until every earlier call has sent its status — head-of-line blocking, by
  * design, as HTTP/1.1 pipelining.
  */
+import { IdMap } from '@weft/framing';
 import type { CallDispatcher, ServerCallListener, ServerTransportCall } from '../call.js';
 import {
   type Envelope,
@@ -92,7 +93,7 @@ export class EnvelopeServerSession {
   readonly #link: EnvelopeLink;
   readonly #dispatcher: CallDispatcher;
   readonly #options: EnvelopeServerOptions;
-  readonly #calls = new Map<number, EnvelopeServerCall>();
+  readonly #calls = new IdMap<EnvelopeServerCall>();
   /** Ordered mode: calls whose replies have not all left yet, oldest first. */
   readonly #order: EnvelopeServerCall[] = [];
   #idle: (() => void) | undefined;
@@ -174,7 +175,7 @@ export class EnvelopeServerSession {
 
   /** The link is gone: every open call is cancelled. */
   fail(error: RpcError): void {
-    for (const call of [...this.#calls.values()]) call._cancel(error);
+    for (const call of this.#calls.values()) call._cancel(error);
     this.#order.length = 0;
     this.#checkIdle();
   }
