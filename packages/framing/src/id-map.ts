@@ -3,6 +3,13 @@ import { FramingUsageError } from './errors.js';
 /** Marks a free slot; ids are never negative. */
 const EMPTY = -1;
 const MIN_CAPACITY = 8;
+/**
+ * Tables up to this many slots (4 KiB of keys and values) never shrink: a connection's streams come
+ * and go in bursts (a batch of requests opens a hundred streams and closes them all), and shrinking
+ * through every size on the way down, to grow through them again on the next burst, cost more than
+ * the slots it saved.
+ */
+const KEEP_CAPACITY = 256;
 /** Largest id: 32-bit (HTTP/2 stream ids are 31-bit, weft call ids 32-bit). */
 const MAX_ID = 0xffff_ffff;
 
@@ -110,7 +117,7 @@ export class IdMap<V> {
     keys[hole] = EMPTY;
     values[hole] = undefined;
     this.#size--;
-    if (this.#size * 8 < keys.length && keys.length > MIN_CAPACITY) this.#resize(keys.length / 2);
+    if (this.#size * 8 < keys.length && keys.length > KEEP_CAPACITY) this.#resize(keys.length / 2);
     return true;
   }
 
