@@ -133,6 +133,9 @@ export function createClient<M extends MethodMap>(
 ): Client<M> {
   const resolver = resolverFor(options.target, options.dns, service.name);
   const kind = options.transport ?? 'mux';
+  if (kind !== 'mux' && kind !== 'pooled' && kind !== 'ws') {
+    throw new RpcUsageError('RPC_ERR_INVALID_OPTION', `unknown transport ${JSON.stringify(kind)}`);
+  }
   const maxDefault = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   checkPositive('maxMessageBytes', maxDefault);
   // Envelope transports bound a frame by the largest message any method takes, plus its metadata.
@@ -142,17 +145,8 @@ export function createClient<M extends MethodMap>(
   const maxFrameBytes = maxMessage + MAX_METADATA_BYTES + 64;
   const ka = options.keepalive;
   if (ka !== undefined) {
-    for (const [name, value] of [
-      ['intervalMs', ka.intervalMs],
-      ['timeoutMs', ka.timeoutMs ?? 1],
-    ] as const) {
-      if (!Number.isInteger(value) || value < 1) {
-        throw new RpcUsageError(
-          'RPC_ERR_INVALID_OPTION',
-          `keepalive.${name} must be an integer ≥ 1, got ${value}`,
-        );
-      }
-    }
+    checkPositive('keepalive.intervalMs', ka.intervalMs);
+    if (ka.timeoutMs !== undefined) checkPositive('keepalive.timeoutMs', ka.timeoutMs);
   }
   const muxOptions: MuxClientOptions =
     ka === undefined || options.mux?.session?.keepAlive !== undefined
@@ -166,17 +160,11 @@ export function createClient<M extends MethodMap>(
         { maxFrameBytes, ...(ka === undefined ? {} : { keepalive: ka }), ...options.pooled },
       );
     }
-    if (kind === 'ws') {
-      return new WsClientTransport(
-        { host, port },
-        { maxFrameBytes, ...(ka === undefined ? {} : { heartbeatMs: ka.intervalMs }), ...options.ws },
-      );
-    }
-    throw new RpcUsageError('RPC_ERR_INVALID_OPTION', `unknown transport ${JSON.stringify(kind)}`);
+    return new WsClientTransport(
+      { host, port },
+      { maxFrameBytes, ...(ka === undefined ? {} : { heartbeatMs: ka.intervalMs }), ...options.ws },
+    );
   };
-  if (kind !== 'mux' && kind !== 'pooled' && kind !== 'ws') {
-    throw new RpcUsageError('RPC_ERR_INVALID_OPTION', `unknown transport ${JSON.stringify(kind)}`);
-  }
   // Transports are made per endpoint when first used: check their options now.
   if (kind === 'pooled') resolvePooledOptions({ maxFrameBytes, ...options.pooled });
   if (kind === 'mux') checkMuxOptions(options.mux ?? {});

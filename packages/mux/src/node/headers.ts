@@ -11,8 +11,11 @@ export function toFields(headers: HeaderObject): HeaderField[] {
     const value = headers[rawName];
     if (value === undefined) continue;
     const name = rawName.toLowerCase();
-    if (name.charCodeAt(0) !== 0x3a) regular ??= [];
-    const list = name.charCodeAt(0) === 0x3a ? pseudo : regular!;
+    let list = pseudo;
+    if (name.charCodeAt(0) !== 0x3a) {
+      regular ??= [];
+      list = regular;
+    }
     if (Array.isArray(value)) for (const v of value) list.push([name, String(v)]);
     else list.push([name, typeof value === 'string' ? value : String(value)]);
   }

@@ -188,8 +188,9 @@ export class ChannelCall implements ClientTransportCall {
     if (live === this.#live) this.#live = undefined;
     if (live === this.#hedge) this.#hedge = undefined;
     if (outcome === 'cancelled') live.call.cancel();
-    live.endpoint.ended(performance.now() - live.started, outcome);
-    if (outcome === 'ok') this.#channel._recordLatency(performance.now() - live.started);
+    const ms = performance.now() - live.started;
+    live.endpoint.ended(ms, outcome);
+    if (outcome === 'ok') this.#channel._recordLatency(ms);
     this.#channel._endpointIdle(live.endpoint);
   }
 

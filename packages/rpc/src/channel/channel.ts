@@ -292,7 +292,7 @@ export class Channel implements ClientTransport {
   /** @internal an endpoint's call ended: close it if it left the list. */
   _endpointIdle(endpoint: Endpoint): void {
     if (endpoint.inFlight === 0 && this.#retiring.delete(endpoint)) endpoint.close();
-    if (endpoint.available) this.#wake();
+    if (this.#waiting.size > 0 && endpoint.available) this.#wake();
   }
 
   /** @internal a call settled. */

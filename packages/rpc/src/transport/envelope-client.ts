@@ -38,12 +38,12 @@ export class EnvelopeClientSession {
   onGoaway: (() => void) | undefined;
   /** Called when the server answers a Ping. */
   onPong: (() => void) | undefined;
+  #draining = false;
 
   /** Send a keepalive Ping (the answer arrives through `onPong`). */
   ping(): void {
     this._send([encodeEmpty(EnvelopeKind.Ping, 0)]);
   }
-  #draining = false;
 
   /** The server sent Goaway: this link takes no new calls. */
   get draining(): boolean {

@@ -81,8 +81,6 @@ interface Lane {
   inFlight: number;
   /** Calls it takes before another connection opens. */
   limit: number;
-  /** GOAWAY received or closed: no new calls. */
-  retired: boolean;
 }
 
 /**
@@ -96,6 +94,9 @@ export class MuxClientTransport implements ClientTransport {
   readonly #lanes: Lane[] = [];
   readonly #max: number;
   #closed = false;
+  #tlsResumed = 0;
+  /** The newest TLS session ticket of any connection. */
+  #ticket: Buffer | undefined;
 
   constructor(endpoint: { host: string; port: number }, options: MuxClientOptions) {
     this.#endpoint = endpoint;
@@ -103,10 +104,6 @@ export class MuxClientTransport implements ClientTransport {
     this.#max = options.maxConnections ?? 4;
     checkMuxOptions(options);
   }
-
-  #tlsResumed = 0;
-  /** The newest TLS session ticket of any connection. */
-  #ticket: Buffer | undefined;
 
   connectionStats(): TransportStats {
     return { connections: this.#lanes.length, tlsResumed: this.#tlsResumed };
@@ -145,7 +142,6 @@ export class MuxClientTransport implements ClientTransport {
       session,
       inFlight: 0,
       limit: this.#options.streamsPerConnection ?? 100,
-      retired: false,
     };
     session.on('error', () => {
       // Each stream reports the failure to its call.
@@ -157,8 +153,8 @@ export class MuxClientTransport implements ClientTransport {
       if (this.#options.streamsPerConnection === undefined)
         lane.limit = Math.max(1, settings.maxConcurrentStreams);
     });
+    // GOAWAY received or closed: no new calls on this session.
     const retire = () => {
-      lane.retired = true;
       const at = this.#lanes.indexOf(lane);
       if (at >= 0) this.#lanes.splice(at, 1);
     };

@@ -142,10 +142,6 @@ export class PooledClientTransport implements ClientTransport {
   /** The newest TLS session ticket of any connection: the next connection resumes with it. */
   #ticket: Buffer | undefined;
   #tlsResumed = 0;
-
-  connectionStats(): TransportStats {
-    return { connections: this.#conns.size, tlsResumed: this.#tlsResumed };
-  }
   /** One timer for the whole wait queue, armed for its oldest call. */
   #waitTimer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -155,6 +151,10 @@ export class PooledClientTransport implements ClientTransport {
     this.#options = resolvePooledOptions(options);
     this.#tls = options.tls;
     this.#keepaliveOptions = options.keepalive;
+  }
+
+  connectionStats(): TransportStats {
+    return { connections: this.#conns.size, tlsResumed: this.#tlsResumed };
   }
 
   start(start: ClientCallStart, listener: ClientCallListener): ClientTransportCall {
