@@ -28,23 +28,53 @@ const STATUS = 32;
 /** What a header block is, from its position in the stream. */
 export type BlockKind = 'request' | 'response' | 'trailers';
 
+/**
+ * Names and values already found well-formed. Blocks repeat the same strings (most of them the HPACK
+ * tables' own), so each is scanned once: a set lookup costs a fraction of the character loop. Bounded:
+ * a set that reaches MEMO_LIMIT starts over, so unique values cost only their own scan.
+ */
+const goodNames = new Set<string>();
+const goodValues = new Set<string>();
+const MEMO_LIMIT = 1024;
+
+function remember(set: Set<string>, s: string): void {
+  if (set.size >= MEMO_LIMIT) set.clear();
+  set.add(s);
+}
+
+/** §8.2.1: no uppercase, no controls, space, DEL or non-ASCII in names (':' only as the pseudo prefix). */
+function nameProblem(name: string): string | undefined {
+  if (goodNames.has(name)) return undefined;
+  if (name.length === 0) return 'empty field name';
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f || (c >= 0x41 && c <= 0x5a) || (c === 0x3a && i > 0)) {
+      return `invalid character in field name ${JSON.stringify(name)}`;
+    }
+  }
+  remember(goodNames, name);
+  return undefined;
+}
+
+/** §8.2.1: no NUL, CR or LF in values. */
+function valueIsBad(value: string): boolean {
+  if (goodValues.has(value)) return false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0 || c === 0x0a || c === 0x0d) return true;
+  }
+  remember(goodValues, value);
+  return false;
+}
+
 export function validateBlock(fields: readonly HeaderField[], kind: BlockKind): string | undefined {
   let regularSeen = false;
   let seen = 0;
   let connect = false;
   for (const [name, value] of fields) {
-    if (name.length === 0) return 'empty field name';
-    for (let i = 0; i < name.length; i++) {
-      const c = name.charCodeAt(i);
-      // §8.2.1: no uppercase, no controls/space/DEL/non-ASCII in names (':' only as the pseudo prefix).
-      if (c <= 0x20 || c >= 0x7f || (c >= 0x41 && c <= 0x5a) || (c === 0x3a && i > 0)) {
-        return `invalid character in field name ${JSON.stringify(name)}`;
-      }
-    }
-    for (let i = 0; i < value.length; i++) {
-      const c = value.charCodeAt(i);
-      if (c === 0 || c === 0x0a || c === 0x0d) return `NUL, CR or LF in the value of ${name}`;
-    }
+    const problem = nameProblem(name);
+    if (problem !== undefined) return problem;
+    if (valueIsBad(value)) return `NUL, CR or LF in the value of ${name}`;
     if (name.charCodeAt(0) === 0x3a) {
       if (kind === 'trailers') return `pseudo-header ${name} in trailers`;
       if (regularSeen) return `pseudo-header ${name} after a regular field`;
