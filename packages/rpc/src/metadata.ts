@@ -153,5 +153,6 @@ function checkEntry(key: string, value: MetadataValue): string {
  * and malformed ones are dropped, as gRPC implementations do).
  */
 export function isCustomKey(key: string): boolean {
-  return KEY.test(key) && !key.startsWith('grpc-') && !RESERVED.has(key) && !key.startsWith(':');
+  // Cheap rejections first: most received keys are reserved ones (content-type, grpc-*).
+  return !key.startsWith('grpc-') && !RESERVED.has(key) && KEY.test(key);
 }

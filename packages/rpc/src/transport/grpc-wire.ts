@@ -33,7 +33,7 @@ export function headersToMetadata(
   mutable = true,
 ): Metadata {
   let metadata: Metadata | undefined;
-  for (const key of Object.keys(headers)) {
+  for (const key in headers) {
     if (key.charCodeAt(0) === 0x3a || key === DETAILS_KEY || !isCustomKey(key)) continue;
     metadata ??= new Metadata();
     const value = headers[key];

@@ -1,0 +1,51 @@
+import { fc, test } from '@fast-check/vitest';
+import { Packr } from 'msgpackr';
+import { describe, expect, it } from 'vitest';
+import { jsonCodec, msgpackCodec, rawCodec } from '../src/index.js';
+
+const plain = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
+const rows = { items: Array.from({ length: 100 }, (_, i) => ({ id: i, name: `n${i}`, ok: i % 2 === 0 })) };
+
+describe('msgpack codec', () => {
+  for (const useRecords of [true, false, 'arrays'] as const) {
+    // Compared as JSON: msgpack, like JSON, writes -0 as the integer 0.
+    test.prop([fc.jsonValue()])(`useRecords ${useRecords}: round trip`, (value) => {
+      const codec = msgpackCodec({ useRecords });
+      expect(JSON.stringify(codec.decode(codec.encode(value)))).toBe(JSON.stringify(value));
+    });
+  }
+
+  it("'arrays' (the default) writes a message without arrays as plain MessagePack maps", () => {
+    const codec = msgpackCodec();
+    const message = { data: new Uint8Array(64).fill(0x61), nested: { a: 1 } };
+    expect(Buffer.from(codec.encode(message))).toEqual(Buffer.from(plain.pack(message)));
+  });
+
+  it("'arrays' writes an array of same-shape objects with records: keys once", () => {
+    const codec = msgpackCodec();
+    const bytes = codec.encode(rows);
+    expect(bytes.length).toBeLessThan(plain.pack(rows).length / 2);
+    expect(bytes.length).toBe(msgpackCodec({ useRecords: true }).encode(rows).length);
+    expect(codec.decode(bytes)).toEqual(rows);
+    expect(codec.decode(codec.encode(rows.items))).toEqual(rows.items);
+  });
+
+  it('useRecords false never writes records', () => {
+    expect(Buffer.from(msgpackCodec({ useRecords: false }).encode(rows))).toEqual(
+      Buffer.from(plain.pack(rows)),
+    );
+  });
+});
+
+describe('other codecs', () => {
+  it('json round-trips through UTF-8', () => {
+    const value = { s: 'héllo ✓', n: [1, 2.5, null] };
+    expect(jsonCodec.decode(jsonCodec.encode(value))).toEqual(value);
+  });
+
+  it('raw passes bytes through and refuses anything else', () => {
+    const bytes = new Uint8Array([1, 2, 3]);
+    expect(rawCodec.decode(rawCodec.encode(bytes))).toBe(bytes);
+    expect(() => rawCodec.encode('text' as unknown as Uint8Array)).toThrow(TypeError);
+  });
+});
