@@ -4,16 +4,27 @@ import { describe, expect, it } from 'vitest';
 import { jsonCodec, msgpackCodec, rawCodec } from '../src/index.js';
 
 const plain = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
+const json = fc.jsonValue().filter((v) => !JSON.stringify(v).includes('"__proto__":'));
 const rows = { items: Array.from({ length: 100 }, (_, i) => ({ id: i, name: `n${i}`, ok: i % 2 === 0 })) };
 
 describe('msgpack codec', () => {
   for (const useRecords of [true, false, 'arrays'] as const) {
-    // Compared as JSON: msgpack, like JSON, writes -0 as the integer 0.
-    test.prop([fc.jsonValue()])(`useRecords ${useRecords}: round trip`, (value) => {
+    // Compared as JSON: msgpack, like JSON, writes -0 as the integer 0. "__proto__" keys: see below.
+    test.prop([json])(`useRecords ${useRecords}: round trip`, (value) => {
       const codec = msgpackCodec({ useRecords });
       expect(JSON.stringify(codec.decode(codec.encode(value)))).toBe(JSON.stringify(value));
     });
   }
+
+  it('a "__proto__" key never sets a prototype (msgpackr renames it)', () => {
+    const value = JSON.parse('{"__proto__":{"polluted":true}}');
+    for (const useRecords of [true, false, 'arrays'] as const) {
+      const codec = msgpackCodec({ useRecords });
+      const decoded = codec.decode(codec.encode(value)) as Record<string, unknown>;
+      expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
+      expect(decoded.polluted).toBeUndefined();
+    }
+  });
 
   it("'arrays' (the default) writes a message without arrays as plain MessagePack maps", () => {
     const codec = msgpackCodec();
