@@ -47,3 +47,9 @@ export function toObject(fields: readonly HeaderField[]): Record<string, string 
   }
   return out;
 }
+
+/** Whether `headers` are informational (a 1xx `:status`): more headers follow them. */
+export function isInformational(headers: HeaderObject): boolean {
+  const status = Number(headers[':status']);
+  return status >= 100 && status < 200;
+}

@@ -2,6 +2,7 @@
  * `@weft/mux/node`: the Node adapter — sessions over sockets, streams as Duplexes, a server.
  * @packageDocumentation
  */
+export { CallbackStream, type StreamCallbacks } from './callback-stream.js';
 export { type HeaderObject, toFields, toObject } from './headers.js';
 export {
   type ConnectOptions,
@@ -12,5 +13,5 @@ export {
   type ServerOptions,
   type StreamHandler,
 } from './server.js';
-export { MuxSession, type SessionOptions } from './session.js';
+export { MuxSession, type RequestOptions, type SessionOptions } from './session.js';
 export { MuxStream } from './stream.js';

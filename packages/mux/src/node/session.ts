@@ -6,6 +6,7 @@ import { MuxError, type MuxProtocolError } from '../errors.js';
 import type { ConnectionEvent } from '../events.js';
 import { ErrorCode, errorCodeName } from '../frame/types.js';
 import type { HeaderField } from '../hpack/encoder.js';
+import { CallbackStream, type StreamCallbacks } from './callback-stream.js';
 import { type HeaderObject, toFields, toObject } from './headers.js';
 import { MuxStream } from './stream.js';
 
@@ -41,7 +42,21 @@ export interface SessionOptions extends Omit<ConnectionOptions, 'role'> {
   sendStallTimeoutMs?: number;
   /** Phase one of a graceful server close waits at most this long for the PING round trip. Default 1 s. */
   shutdownRttMs?: number;
+  /**
+   * Take the streams the peer opens (requests, on a server) as {@link CallbackStream}s: called with
+   * each new stream and its headers, it returns the stream's callbacks. No `'stream'` event then.
+   */
+  onRequest?: (stream: CallbackStream, headers: Record<string, string | string[]>) => StreamCallbacks;
 }
+
+/** Options of `session.request()`. */
+export interface RequestOptions {
+  /** Send the headers with END_STREAM: a request without a body. */
+  endStream?: boolean;
+}
+
+/** A stream of either kind, as the session drives it. */
+type SessionStream = MuxStream | CallbackStream;
 
 /** PING payload kinds, in the first byte: answers are matched by payload, not order. */
 const PING_USER = 1;
@@ -59,7 +74,7 @@ export class MuxSession extends EventEmitter {
   /** @internal the protocol core */
   readonly _core: Connection;
   readonly socket: Duplex;
-  readonly #streams = new IdMap<MuxStream>();
+  readonly #streams = new IdMap<SessionStream>();
   readonly #budget: number;
   /** @internal per-stream queued bytes before write() reports backpressure */
   readonly _streamHighWaterMark: number;
@@ -106,6 +121,7 @@ export class MuxSession extends EventEmitter {
       idleTimeoutMs: _i,
       shutdownRttMs: _r,
       sendStallTimeoutMs: _ss,
+      onRequest: _or,
       ...core
     } = options;
     this._core = new Connection({ ...core, role });
@@ -215,9 +231,15 @@ export class MuxSession extends EventEmitter {
   /**
    * Client: send a request. `headers` as node:http2 takes them (`{ ':method': 'POST', ':path': '/x' }`;
    * `:scheme` and `:authority` default from the connection). Beyond the server's
-   * MAX_CONCURRENT_STREAMS the request waits for a free slot.
+   * MAX_CONCURRENT_STREAMS the request waits for a free slot. Returns a `MuxStream` (a Duplex), or
+   * with `callbacks` a {@link CallbackStream} that reports to them.
    */
-  request(headers: HeaderObject, options: { endStream?: boolean } = {}): MuxStream {
+  request(headers: HeaderObject, options: RequestOptions & { callbacks: StreamCallbacks }): CallbackStream;
+  request(headers: HeaderObject, options?: RequestOptions): MuxStream;
+  request(
+    headers: HeaderObject,
+    options: RequestOptions & { callbacks?: StreamCallbacks } = {},
+  ): MuxStream | CallbackStream {
     const endStream = options.endStream ?? false;
     // The defaults (pseudo-headers) the request does not set go first; no merged object is built.
     const fields = toFields(headers);
@@ -228,8 +250,14 @@ export class MuxSession extends EventEmitter {
       defaults.push(field);
     }
     const id = this._core.request(defaults === undefined ? fields : defaults.concat(fields), endStream);
-    const stream = new MuxStream(this, id);
-    stream._markHeadersSent();
+    let stream: SessionStream;
+    if (options.callbacks === undefined) {
+      stream = new MuxStream(this, id);
+      stream._markHeadersSent();
+    } else {
+      stream = new CallbackStream(this, id);
+      stream._setCallbacks(options.callbacks);
+    }
     this.#streams.set(id, stream);
     if (endStream) stream._coreEnded();
     this._flushSoon();
@@ -242,7 +270,7 @@ export class MuxSession extends EventEmitter {
    * The client sees it as a `'stream'` event and answers with `respond()`.
    * @throws {MuxUsageError} `MUX_ERR_INVALID_STATE` when the extension is not in force.
    */
-  openStream(headers: HeaderObject, options: { endStream?: boolean } = {}): MuxStream {
+  openStream(headers: HeaderObject, options: RequestOptions = {}): MuxStream {
     return this.request(headers, options);
   }
 
@@ -428,24 +456,9 @@ export class MuxSession extends EventEmitter {
     for (const e of events) {
       switch (e.type) {
         case 'HeadersReceived': {
-          let stream = this.#streams.get(e.streamId);
-          if (stream === undefined && e.kind === 'request') {
-            this.#lastStreamActivity = Date.now();
-            stream = new MuxStream(this, e.streamId);
-            this.#streams.set(e.streamId, stream);
-            if (e.endStream) stream.push(null);
-            const headers = toObject(e.headers);
-            // Defaults for pushes answering this request: only a client that allows push gets any.
-            if (this._core.remoteSettings.enablePush && !this._core.symmetric) {
-              this.#requestHeaders.set(e.streamId, {
-                ':scheme': headers[':scheme'],
-                ':authority': headers[':authority'],
-              });
-            }
-            this.emit('stream', stream, headers);
-            break;
-          }
-          stream?._headers(e.kind, e.headers, e.endStream);
+          const stream = this.#streams.get(e.streamId);
+          if (stream === undefined && e.kind === 'request') this.#opened(e.streamId, e.headers, e.endStream);
+          else stream?._headers(e.kind, e.headers, e.endStream);
           break;
         }
         case 'DataReceived':
@@ -515,6 +528,28 @@ export class MuxSession extends EventEmitter {
           break;
       }
     }
+  }
+
+  /** The peer opened a stream: a CallbackStream for `onRequest`, else a MuxStream for `'stream'`. */
+  #opened(id: number, fields: HeaderField[], endStream: boolean): void {
+    this.#lastStreamActivity = Date.now();
+    const headers = toObject(fields);
+    const onRequest = this.#options.onRequest;
+    if (onRequest !== undefined) {
+      const stream = new CallbackStream(this, id);
+      this.#streams.set(id, stream);
+      stream._setCallbacks(onRequest(stream, headers));
+      if (endStream) stream._peerEnded();
+      return;
+    }
+    const stream = new MuxStream(this, id);
+    this.#streams.set(id, stream);
+    if (endStream) stream.push(null);
+    // Defaults for pushes answering this request: only a client that allows push gets any.
+    if (this._core.remoteSettings.enablePush && !this._core.symmetric) {
+      this.#requestHeaders.set(id, { ':scheme': headers[':scheme'], ':authority': headers[':authority'] });
+    }
+    this.emit('stream', stream, headers);
   }
 
   #connectionError(error: MuxProtocolError): void {

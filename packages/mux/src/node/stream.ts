@@ -2,7 +2,7 @@ import { Duplex } from 'node:stream';
 import { MuxError, MuxUsageError } from '../errors.js';
 import { ErrorCode } from '../frame/types.js';
 import type { HeaderField } from '../hpack/encoder.js';
-import { type HeaderObject, toFields, toObject } from './headers.js';
+import { type HeaderObject, isInformational, toFields, toObject } from './headers.js';
 import type { MuxSession } from './session.js';
 
 /**
@@ -215,9 +215,4 @@ export class MuxStream extends Duplex {
     // the application has read the rest. A reset discards what is left.
     if (err !== undefined) this.destroy(err);
   }
-}
-
-function isInformational(headers: HeaderObject): boolean {
-  const status = Number(headers[':status']);
-  return status >= 100 && status < 200;
 }
