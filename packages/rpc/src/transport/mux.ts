@@ -6,13 +6,14 @@
  */
 import type { FrameDecoder } from '@weft/framing';
 import {
+  type CallbackStream,
   connect,
   createSecureServer,
   createServer,
   ErrorCode,
   type MuxSession,
-  type MuxStream,
   type SessionOptions,
+  type StreamCallbacks,
 } from '@weft/mux';
 import {
   type CallDispatcher,
@@ -181,19 +182,20 @@ export class MuxClientTransport implements ClientTransport {
   }
 }
 
-class MuxClientCall implements ClientTransportCall {
-  readonly #stream: MuxStream | undefined;
+/** One call on a CallbackStream: the stream reports to the call's `on*` methods. */
+class MuxClientCall implements ClientTransportCall, StreamCallbacks {
+  readonly #stream: CallbackStream | undefined;
   readonly #listener: ClientCallListener;
   readonly #decoder: FrameDecoder;
+  readonly #lane: Lane;
   #done = false;
   #sawHeaders = false;
   #trailers: HeaderRecord | undefined;
-
-  readonly #lane: Lane;
+  /** Resolves the write waiting for room. */
+  #drained: (() => void) | undefined;
 
   constructor(lane: Lane, call: ClientCallStart, listener: ClientCallListener) {
     this.#lane = lane;
-    const session = lane.session;
     this.#listener = listener;
     this.#decoder = messageCodec(call.method.maxMessageBytes).decoder();
     const headers: Headers = {
@@ -206,28 +208,29 @@ class MuxClientCall implements ClientTransportCall {
     if (call.compress) headers['grpc-encoding'] = 'gzip';
     if (call.deadline !== undefined) headers['grpc-timeout'] = encodeTimeout(call.deadline - Date.now());
     if (call.metadata.size > 0) metadataToHeaders(call.metadata, headers);
-    let stream: MuxStream;
     try {
-      stream = session.request(headers as Record<string, string | string[]>);
+      this.#stream = lane.session.request(headers, { callbacks: this });
     } catch (err) {
       this.#stream = undefined;
       queueMicrotask(() => this.#status(unavailable('the connection cannot take new calls', err, true)));
-      return;
     }
-    this.#stream = stream;
-    stream.on('response', (h: HeaderRecord) => this.#onResponse(h));
-    stream.on('data', (chunk: Uint8Array) => this.#onData(chunk));
-    // The trailers' status waits for 'end': messages a paused reader has not taken yet are still
-    // buffered in the stream, and the call must deliver them before it ends.
-    stream.on('trailers', (h: HeaderRecord) => {
-      this.#trailers = h;
-    });
-    stream.on('end', () => {
-      const h = this.#trailers;
-      if (h !== undefined) this.#status(statusFromHeaders(h), headersToMetadata(h, false));
-    });
-    stream.on('error', () => {});
-    stream.on('close', () => this.#onClose(stream));
+  }
+
+  onHeaders(h: HeaderRecord, kind: 'informational' | 'response' | 'trailers'): void {
+    if (kind === 'response') this.#onResponse(h);
+    // The trailers' status waits for the end of the stream, which follows them.
+    else if (kind === 'trailers') this.#trailers = h;
+  }
+
+  onEnd(): void {
+    const h = this.#trailers;
+    if (h !== undefined) this.#status(statusFromHeaders(h), headersToMetadata(h, false));
+  }
+
+  onDrain(): void {
+    const resolve = this.#drained;
+    this.#drained = undefined;
+    resolve?.();
   }
 
   #onResponse(h: HeaderRecord): void {
@@ -251,7 +254,7 @@ class MuxClientCall implements ClientTransportCall {
     this.#listener.onHeaders(headersToMetadata(h, false));
   }
 
-  #onData(chunk: Uint8Array): void {
+  onData(chunk: Uint8Array): void {
     if (this.#done) return;
     let frames: Uint8Array[];
     try {
@@ -271,8 +274,10 @@ class MuxClientCall implements ClientTransportCall {
     }
   }
 
-  #onClose(stream: MuxStream): void {
-    if (this.#done) return;
+  onClose(err: Error | undefined): void {
+    this.onDrain();
+    const stream = this.#stream;
+    if (this.#done || stream === undefined) return;
     if (stream.rstCode !== undefined) {
       const code = stream.rstCode;
       if (stream.retryable || code === ErrorCode.RefusedStream) {
@@ -288,8 +293,7 @@ class MuxClientCall implements ClientTransportCall {
       }
       return;
     }
-    const err = stream.errored;
-    if (err !== null && err !== undefined) {
+    if (err !== undefined) {
       // A session that never heard the server's SETTINGS never delivered a request.
       const unprocessed = !connected.has(stream.session);
       this.#status(unavailable(`the connection failed: ${err.message}`, err, unprocessed));
@@ -309,25 +313,29 @@ class MuxClientCall implements ClientTransportCall {
     this.#lane.inFlight--;
     const stream = this.#stream;
     // The status ends the call; a request side still open is abandoned (RST_STREAM CANCEL).
-    if (stream !== undefined && !stream.writableEnded && !stream.destroyed) stream.close(ErrorCode.Cancel);
+    if (stream !== undefined && !stream.ended && !stream.closed) stream.close(ErrorCode.Cancel);
     this.#listener.onStatus(error, trailers);
   }
 
   #fail(error: RpcError): void {
     if (this.#done) return;
-    this.#stream?.close(ErrorCode.Cancel);
+    // Status first: the reset reports the stream's close at once, and that must not decide the outcome.
     this.#status(error);
+    this.#stream?.close(ErrorCode.Cancel);
   }
 
   write(bytes: Uint8Array, compressed: boolean, end: boolean): Promise<void> | undefined {
     const stream = this.#stream;
-    if (this.#done || stream === undefined || stream.writableEnded) return undefined;
-    return writeMessage(stream, bytes, compressed, end);
+    if (this.#done || stream === undefined || stream.ended || stream.closed) return undefined;
+    if (writeMessage(stream, bytes, compressed, end)) return undefined;
+    return new Promise((resolve) => {
+      this.#drained = resolve;
+    });
   }
 
   end(): void {
     const stream = this.#stream;
-    if (!this.#done && stream !== undefined && !stream.writableEnded) stream.end();
+    if (!this.#done && stream !== undefined && !stream.ended && !stream.closed) stream.end();
   }
 
   cancel(): void {
@@ -346,35 +354,14 @@ class MuxClientCall implements ClientTransportCall {
   }
 }
 
-/** Write one message (`end`: and end our side); a promise when the stream asks us to wait. */
-function writeMessage(
-  stream: MuxStream,
-  bytes: Uint8Array,
-  compressed: boolean,
-  end: boolean,
-): Promise<void> | undefined {
+/** Write one message (`end`: and end our side); false when the stream asks us to wait for `onDrain`. */
+function writeMessage(stream: CallbackStream, bytes: Uint8Array, compressed: boolean, end: boolean): boolean {
   const chunks = messageChunks(bytes, compressed);
   let room = true;
-  for (let i = 0; i < chunks.length - 1; i++) room = stream.write(chunks[i]) && room;
-  const last = chunks[chunks.length - 1]!;
-  if (end) {
-    stream.end(last);
-    return undefined;
+  for (let i = 0; i < chunks.length; i++) {
+    room = stream.write(chunks[i]!, end && i === chunks.length - 1) && room;
   }
-  room = stream.write(last) && room;
-  return room ? undefined : waitDrain(stream);
-}
-
-function waitDrain(stream: MuxStream): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      stream.off('drain', done);
-      stream.off('close', done);
-      resolve();
-    };
-    stream.on('drain', done);
-    stream.on('close', done);
-  });
+  return room;
 }
 
 function unavailable(message: string, cause: unknown, unprocessed = false): RpcError {
@@ -383,9 +370,10 @@ function unavailable(message: string, cause: unknown, unprocessed = false): RpcE
 
 /** Serve `dispatcher` over HTTP/2 (gRPC). @internal */
 export async function listenMux(dispatcher: CallDispatcher, at: ListenAt): Promise<TransportServer> {
-  const onStream = (stream: MuxStream, headers: HeaderRecord) => serveStream(dispatcher, stream, headers);
+  const onRequest = (stream: CallbackStream, headers: HeaderRecord) =>
+    serveStream(dispatcher, stream, headers);
   const server =
-    at.tls === undefined ? createServer({}, onStream) : createSecureServer({ tls: at.tls }, onStream);
+    at.tls === undefined ? createServer({ onRequest }) : createSecureServer({ onRequest, tls: at.tls });
   const sessions = new Set<MuxSession>();
   server.on('session', (session: MuxSession) => {
     sessions.add(session);
@@ -409,36 +397,44 @@ export async function listenMux(dispatcher: CallDispatcher, at: ListenAt): Promi
   };
 }
 
-function serveStream(dispatcher: CallDispatcher, stream: MuxStream, headers: HeaderRecord): void {
-  stream.on('error', () => {});
+function serveStream(
+  dispatcher: CallDispatcher,
+  stream: CallbackStream,
+  headers: HeaderRecord,
+): StreamCallbacks {
   if (headers[':method'] !== 'POST') {
     stream.respond({ ':status': 405, allow: 'POST' }, { endStream: true });
-    return;
+    return NO_CALLBACKS;
   }
   const type = headers['content-type'];
   if (typeof type !== 'string' || !/^application\/grpc([+;]|$)/.test(type)) {
     // PROTOCOL-HTTP2: a request whose content-type is not gRPC gets HTTP 415.
     stream.respond({ ':status': 415 }, { endStream: true });
-    return;
+    return NO_CALLBACKS;
   }
-  new MuxServerCall(dispatcher, stream, headers);
+  return new MuxServerCall(dispatcher, stream, headers);
 }
 
-class MuxServerCall implements ServerTransportCall {
+/** A refused request's stream: what the client still sends is read (its credit returned) and dropped. */
+const NO_CALLBACKS: StreamCallbacks = {};
+
+class MuxServerCall implements ServerTransportCall, StreamCallbacks {
   readonly path: string;
   readonly metadata: Metadata;
   readonly deadline: number | undefined;
   readonly acceptsGzip: boolean;
   maxMessageBytes = 0;
   codecName = 'msgpack';
-  readonly #stream: MuxStream;
+  readonly #stream: CallbackStream;
   readonly #listener: ServerCallListener;
   #decoder: FrameDecoder | undefined;
   #done = false;
   #headersSent = false;
   readonly #gzipIn: boolean;
+  /** Resolves the write waiting for room. */
+  #drained: (() => void) | undefined;
 
-  constructor(dispatcher: CallDispatcher, stream: MuxStream, headers: HeaderRecord) {
+  constructor(dispatcher: CallDispatcher, stream: CallbackStream, headers: HeaderRecord) {
     this.#stream = stream;
     this.path = String(headers[':path']);
     this.metadata = headersToMetadata(headers);
@@ -465,15 +461,23 @@ class MuxServerCall implements ServerTransportCall {
     this.#listener = dispatcher.dispatch(this);
     if (this.#done) return;
     this.#decoder = messageCodec(this.maxMessageBytes).decoder();
-    stream.on('data', (chunk: Uint8Array) => this.#onData(chunk));
-    stream.on('end', () => {
-      if (!this.#done) this.#listener.onHalfClose();
-    });
-    stream.on('close', () => {
-      if (this.#done) return;
-      this.#done = true;
-      this.#listener.onCancel(new RpcError(Status.CANCELLED, 'the client cancelled the call'));
-    });
+  }
+
+  onEnd(): void {
+    if (!this.#done) this.#listener.onHalfClose();
+  }
+
+  onDrain(): void {
+    const resolve = this.#drained;
+    this.#drained = undefined;
+    resolve?.();
+  }
+
+  onClose(): void {
+    this.onDrain();
+    if (this.#done) return;
+    this.#done = true;
+    this.#listener.onCancel(new RpcError(Status.CANCELLED, 'the client cancelled the call'));
   }
 
   /** The client's address, `host:port` (built when asked: most handlers never do). */
@@ -482,7 +486,7 @@ class MuxServerCall implements ServerTransportCall {
     return `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
   }
 
-  #onData(chunk: Uint8Array): void {
+  onData(chunk: Uint8Array): void {
     if (this.#done) return;
     let frames: Uint8Array[];
     try {
@@ -522,25 +526,29 @@ class MuxServerCall implements ServerTransportCall {
   sendHeaders(metadata: Metadata): void {
     if (this.#done || this.#headersSent) return;
     this.#headersSent = true;
-    this.#stream.respond(metadataToHeaders(metadata, this.#responseHeaders()) as Record<string, string>);
+    this.#stream.respond(metadataToHeaders(metadata, this.#responseHeaders()));
   }
 
   write(bytes: Uint8Array, compressed: boolean): Promise<void> | undefined {
-    if (this.#done) return undefined;
-    return writeMessage(this.#stream, bytes, compressed, false);
+    const stream = this.#stream;
+    if (this.#done || stream.closed) return undefined;
+    if (writeMessage(stream, bytes, compressed, false)) return undefined;
+    return new Promise((resolve) => {
+      this.#drained = resolve;
+    });
   }
 
   finish(error: RpcError | undefined, trailers: Metadata): void {
     if (this.#done) return;
     this.#done = true;
     const stream = this.#stream;
-    if (stream.destroyed) return;
+    if (stream.closed) return;
     try {
       if (this.#headersSent) {
-        stream.sendTrailers(statusHeaders(error, trailers, {}) as Record<string, string>);
+        stream.end(statusHeaders(error, trailers, {}));
       } else {
         const headers = statusHeaders(error, trailers, this.#responseHeaders());
-        stream.respond(headers as Record<string, string>, { endStream: true });
+        stream.respond(headers, { endStream: true });
       }
     } catch {
       stream.close(ErrorCode.InternalError);
