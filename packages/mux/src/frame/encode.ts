@@ -49,9 +49,11 @@ export function encodeHeaderBlock(
 ): void {
   const prefix = promisedId === undefined ? 0 : 4;
   const firstLength = Math.min(block.length, maxFrameSize - prefix);
-  let flags = firstLength === block.length ? Flag.EndHeaders : 0;
+  const whole = firstLength === block.length;
+  let flags = whole ? Flag.EndHeaders : 0;
   if (endStream && promisedId === undefined) flags |= Flag.EndStream;
-  const head = new Uint8Array(FRAME_HEADER_LENGTH + prefix);
+  // A block that fits one frame (nearly all) is copied behind its header: one small buffer, not two.
+  const head = new Uint8Array(FRAME_HEADER_LENGTH + prefix + (whole ? firstLength : 0));
   writeHeader(
     head,
     firstLength + prefix,
@@ -61,6 +63,10 @@ export function encodeHeaderBlock(
   );
   if (promisedId !== undefined) writeU32(head, FRAME_HEADER_LENGTH, promisedId & 0x7fff_ffff);
   out.push(head);
+  if (whole) {
+    head.set(block, FRAME_HEADER_LENGTH + prefix);
+    return;
+  }
   if (firstLength > 0) out.push(block.subarray(0, firstLength));
   for (let at = firstLength; at < block.length; at += maxFrameSize) {
     const n = Math.min(maxFrameSize, block.length - at);
