@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 
-export { allocUninitialized, concatBytes } from './alloc.js';
+export { allocUninitialized, concatBytes, view } from './alloc.js';
 export { ByteQueue } from './byte-queue.js';
 export type { Codec, CommonCodecOptions, FrameDecoder, OversizePolicy } from './codec.js';
 export { DEFAULT_MAX_FRAME_LENGTH, MAX_FRAME_LENGTH_LIMIT } from './codec.js';

@@ -1,4 +1,4 @@
-import { concatBytes } from '@weft/framing';
+import { concatBytes, view } from '@weft/framing';
 import { MuxProtocolError } from '../errors.js';
 import { ErrorCode, Flag, FrameType } from './types.js';
 
@@ -121,7 +121,7 @@ export class FrameReader {
       }
       if (h === chunk && n - i >= length) {
         i += length;
-        if (!sink.frame(chunk.subarray(at, i))) return;
+        if (!sink.frame(view(chunk, at, i))) return;
         continue;
       }
       // The frame continues past this chunk (or its header did not lie in it): collect its parts.

@@ -4,7 +4,7 @@
  * messages, `grpc-status`/`grpc-message` trailers (or Trailers-Only), `grpc-timeout`, RST_STREAM
  * CANCEL on cancellation. A stock grpc-js peer talks to it.
  */
-import type { FrameDecoder } from '@weft/framing';
+import { type FrameDecoder, view } from '@weft/framing';
 import {
   type CallbackStream,
   connect,
@@ -270,7 +270,7 @@ class MuxClientCall implements ClientTransportCall, StreamCallbacks {
     }
     for (const frame of frames) {
       if (this.#done) return;
-      this.#listener.onMessage(frame.subarray(5), frame[0] === 1);
+      this.#listener.onMessage(view(frame, 5, frame.length), frame[0] === 1);
     }
   }
 
@@ -507,7 +507,7 @@ class MuxServerCall implements ServerTransportCall, StreamCallbacks {
         this.#abort(new RpcError(Status.INTERNAL, 'a compressed message without grpc-encoding'));
         return;
       }
-      this.#listener.onMessage(frame.subarray(5), compressed);
+      this.#listener.onMessage(view(frame, 5, frame.length), compressed);
     }
   }
 
