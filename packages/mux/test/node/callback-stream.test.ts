@@ -40,8 +40,8 @@ function echo(stream: CallbackStream, headers: Record<string, string | string[]>
   return {
     onData(chunk) {
       n += chunk.length;
-      // Copy: the chunk is a view of the socket's buffer, and the write holds it by reference.
-      if (!stream.write(Buffer.from(chunk))) stream.pause();
+      // The chunk is a view of the socket's read (fresh memory each read): written back as it is.
+      if (!stream.write(chunk)) stream.pause();
     },
     onDrain: () => stream.resume(),
     onEnd: () => stream.end({ 'x-length': String(n) }),
