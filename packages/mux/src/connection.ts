@@ -81,6 +81,15 @@ const JOIN_LIMIT = 4096;
 /** Stream ids we reset recently: frames the peer had in flight for them are ignored, not errors. */
 const RECENT_RESETS = 256;
 
+/**
+ * Streams we open before the peer's first SETTINGS arrive. The protocol's initial
+ * MAX_CONCURRENT_STREAMS is unlimited (§6.5.2), but a server that turns out to allow fewer refuses
+ * the rest, and a client starting with 1,000 calls saw 750 of them refused. Until the SETTINGS come
+ * we assume 100, the least §5.1.2 recommends a peer to allow (Go's http2 transport does the same);
+ * requests beyond it wait, then open as the real limit allows.
+ */
+const ASSUMED_MAX_CONCURRENT_STREAMS = 100;
+
 interface Stream {
   id: number;
   state: StreamState;
@@ -115,6 +124,8 @@ export class Connection {
   readonly role: 'client' | 'server';
   #local: Settings;
   #remote: Settings = { ...PROTOCOL_DEFAULTS };
+  /** The peer's first SETTINGS arrived (until then, ASSUMED_MAX_CONCURRENT_STREAMS applies). */
+  #remoteSettingsSeen = false;
   /** Our settings waiting for the peer's ACK (applied to the decoder then). */
   #unackedSettings: Settings[] = [];
   readonly #encoder: HpackEncoder;
@@ -769,6 +780,7 @@ export class Connection {
       this.#encoder.setTableSize(Math.min(after.headerTableSize, this.#encoderTableLimit));
     }
     this.#remote = after;
+    this.#remoteSettingsSeen = true;
     this.#control.push(encodeSettings([], true));
     events.push({ type: 'SettingsReceived', settings: after });
     this.#openWaiting(events);
@@ -843,7 +855,7 @@ export class Connection {
     const s = this.#newStream(this.#nextLocalId, true);
     this.#nextLocalId += 2;
     this.#streams.set(s.id, s);
-    if (this.#localActive >= this.#remote.maxConcurrentStreams || this.#waiting.length > 0) {
+    if (this.#localActive >= this.#streamLimit() || this.#waiting.length > 0) {
       s.waiting = { headers: [...headers], endStream };
       this.#waiting.push(s);
     } else {
@@ -880,7 +892,7 @@ export class Connection {
     if (this.symmetric)
       throw new MuxUsageError('MUX_ERR_INVALID_STATE', 'push is off while symmetric streams are on');
     const parent = this.#sendable(parentId, 'push');
-    if (this.#localActive >= this.#remote.maxConcurrentStreams) {
+    if (this.#localActive >= this.#streamLimit()) {
       throw new MuxUsageError(
         'MUX_ERR_INVALID_STATE',
         "push would exceed the client's MAX_CONCURRENT_STREAMS",
@@ -1090,8 +1102,14 @@ export class Connection {
     if (endStream) this.#apply(s, 'send_end_stream', this.#deferred);
   }
 
+  /** How many streams we may have open: the peer's MAX_CONCURRENT_STREAMS, once we know it. */
+  #streamLimit(): number {
+    const limit = this.#remote.maxConcurrentStreams;
+    return this.#remoteSettingsSeen ? limit : Math.min(limit, ASSUMED_MAX_CONCURRENT_STREAMS);
+  }
+
   #openWaiting(events: ConnectionEvent[]): void {
-    while (this.#waiting.length > 0 && this.#localActive < this.#remote.maxConcurrentStreams) {
+    while (this.#waiting.length > 0 && this.#localActive < this.#streamLimit()) {
       const s = this.#waiting.shift()!;
       const w = s.waiting!;
       s.waiting = undefined;

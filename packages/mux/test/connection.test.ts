@@ -288,6 +288,28 @@ describe('Connection core: flow control and scheduling', () => {
     expect(of(c.events, 'StreamClosed')).toHaveLength(5);
   });
 
+  it('opens at most 100 streams before the server SETTINGS arrive, the rest once they allow', () => {
+    const { c, s, pump } = pair({}, { settings: { maxConcurrentStreams: 150 } });
+    const ids = Array.from({ length: 200 }, () =>
+      c.conn.request([...GET.map(([n, v]) => [n, v] as [string, string])], true),
+    );
+    // Before any SETTINGS: the client's first flight carries 100 requests.
+    const first = s.conn.receive(Buffer.concat(c.conn.takeOutbound()));
+    expect(of(first, 'HeadersReceived')).toHaveLength(100);
+    expect(of(first, 'StreamReset')).toHaveLength(0);
+    s.events.push(...first);
+    pump(); // the server's SETTINGS (150) reach the client: 50 more open
+    expect(of(s.events, 'HeadersReceived')).toHaveLength(150);
+    for (const id of ids) {
+      if (s.conn.streamCount === 0) break;
+      s.conn.respond(id, [...OK], true);
+      pump();
+    }
+    expect(of(s.events, 'HeadersReceived')).toHaveLength(200);
+    expect(of(s.events, 'StreamReset')).toHaveLength(0);
+    expect(of(c.events, 'StreamClosed')).toHaveLength(200);
+  });
+
   it('refuses streams opened beyond its own limit with REFUSED_STREAM (retryable)', () => {
     const s = new Connection({ role: 'server', settings: { maxConcurrentStreams: 1 } });
     const c = new Connection({ role: 'client' });
