@@ -124,31 +124,45 @@ export class ServerCall implements ServerCallListener {
     if (this.#done) return;
     const ctx = this.#ctx;
     const interceptors = this.#env.interceptors;
-    const promise = callScope.run(ctx, () =>
-      interceptors.length === 0
-        ? this.#invoke(input)
-        : runInterceptors(interceptors, ctx, () => this.#invoke(input)),
-    );
-    promise.then(
-      () => this.#finish(undefined),
-      (err: unknown) => {
-        if (!(err instanceof RpcError)) this.#env.onError?.(err, ctx);
-        this.#finish(toRpcError(err));
-      },
-    );
-  }
-
-  async #invoke(input: unknown): Promise<void> {
-    const { kind, handler } = this.#env;
-    const result = handler(input, this.#ctx);
-    if (kind === 'unary' || kind === 'clientStream') {
-      const response = await result;
-      if (this.#done) return;
-      const wait = this.#send(response);
-      if (wait !== undefined) await wait;
+    let outcome: Promise<void> | undefined;
+    try {
+      outcome = callScope.run(ctx, () =>
+        interceptors.length === 0
+          ? this.#invoke(input)
+          : runInterceptors(interceptors, ctx, () => this.#invoke(input) ?? Promise.resolve()),
+      );
+    } catch (err) {
+      this.#failed(err);
       return;
     }
-    const iterator = (result as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+    if (outcome === undefined) this.#finish(undefined);
+    else
+      outcome.then(
+        () => this.#finish(undefined),
+        (err: unknown) => this.#failed(err),
+      );
+  }
+
+  /**
+   * Call the handler; undefined when its outcome is already sent. A unary or client-stream handler's
+   * response is sent as soon as it is there — no async wrapper and no `await`: each promise costs the
+   * AsyncLocalStorage hooks, and a short call made five of them.
+   */
+  #invoke(input: unknown): Promise<void> | undefined {
+    const { kind, handler } = this.#env;
+    const result = handler(input, this.#ctx);
+    if (kind !== 'unary' && kind !== 'clientStream') return this.#stream(result as AsyncIterable<unknown>);
+    // Promise.resolve returns a native promise itself, and adopts any other thenable.
+    if (isThenable(result)) return Promise.resolve(result).then((response) => this.#respond(response));
+    return this.#respond(result);
+  }
+
+  #respond(response: unknown): Promise<void> | undefined {
+    return this.#done ? undefined : this.#send(response);
+  }
+
+  async #stream(result: AsyncIterable<unknown>): Promise<void> {
+    const iterator = result[Symbol.asyncIterator]();
     try {
       while (!this.#done) {
         const step = await iterator.next();
@@ -160,6 +174,11 @@ export class ServerCall implements ServerCallListener {
       // Cancelled or failed mid-stream: end the handler's generator so its `finally` blocks run.
       if (this.#done) await iterator.return?.();
     }
+  }
+
+  #failed(err: unknown): void {
+    if (!(err instanceof RpcError)) this.#env.onError?.(err, this.#ctx);
+    this.#finish(toRpcError(err));
   }
 
   #send(value: unknown): Promise<void> | undefined {
@@ -207,4 +226,8 @@ export class ServerCall implements ServerCallListener {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#env.release();
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

@@ -116,6 +116,13 @@ describe.each(TRANSPORTS)('conformance over %s', (transport) => {
       expect(err.message).not.toContain('secret');
     });
 
+    it('a handler that is not async answers with what it returns, and its throw is UNKNOWN', async () => {
+      expect(await client.syncEcho({ text: 'x' }, { timeoutMs: 5000 })).toEqual({ text: 'sync x' });
+      const err = await client.throwSync({}, { timeoutMs: 5000 }).catch((e) => e);
+      expect(err.code).toBe(Status.UNKNOWN);
+      expect(err.message).not.toContain('secret');
+    });
+
     it('an unknown method is UNIMPLEMENTED', async () => {
       const missing = createClient(Missing, { target, transport });
       const err = await missing.nothing({}, { timeoutMs: 5000 }).catch((e) => e);

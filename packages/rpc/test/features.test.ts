@@ -62,6 +62,8 @@ describe.each(TRANSPORTS)('features over %s', (transport) => {
       expect(await client.sum([{ n: 2 }, { n: 3 }], { timeoutMs: 5000 })).toEqual({ n: 5 });
       expect(outcomes).toEqual(['echo:{"n":1}', 'count:undefined', 'sum:{"n":5}']);
       expect(log).toContain('server<echo ok');
+      // Through the interceptors too, a handler that throws synchronously is UNKNOWN.
+      expect((await client.throwSync({}, { timeoutMs: 5000 }).catch((e) => e)).code).toBe(Status.UNKNOWN);
       client.close();
     });
 
@@ -91,6 +93,33 @@ describe.each(TRANSPORTS)('features over %s', (transport) => {
       })().catch((e) => e);
       expect(err.code).toBe(Status.PERMISSION_DENIED);
       expect(log.length).toBe(before);
+      client.close();
+    });
+  });
+
+  describe('onError', () => {
+    const seen: string[] = [];
+    let started: ReturnType<typeof startTestServer>;
+    let target: string;
+    beforeAll(async () => {
+      started = startTestServer({
+        onError: (err, ctx) => seen.push(`${ctx.method}: ${(err as Error).message}`),
+      });
+      target = `127.0.0.1:${(await started.server.listen({ transport })).port}`;
+    });
+    afterAll(() => started.server.close({ graceMs: 100 }));
+
+    it('hears what handlers throw that is not an RpcError, thrown at once or later; the client sees UNKNOWN', async () => {
+      const client = createClient(Test, { target, transport });
+      await client.throwPlain({}).catch(() => {});
+      await client.throwSync({}).catch(() => {});
+      await client.fail({ code: Status.NOT_FOUND }).catch(() => {}); // an RpcError: not reported
+      expect((await client.throwSync({}).catch((e) => e)).code).toBe(Status.UNKNOWN);
+      expect(seen).toEqual([
+        'throwPlain: secret internal detail',
+        'throwSync: secret synchronous detail',
+        'throwSync: secret synchronous detail',
+      ]);
       client.close();
     });
   });

@@ -38,6 +38,9 @@ export const Test = defineService('weft.test.v1.Test', {
   sized: unary<Msg, Msg>(),
   fail: unary<Msg, Msg>(),
   throwPlain: unary<Msg, Msg>(),
+  /** Handlers that are not async: they return their response, or throw, synchronously. */
+  syncEcho: unary<Msg, Msg>(),
+  throwSync: unary<Msg, Msg>(),
   sleep: unary<Msg, Msg>(),
   sleepStream: serverStream<Msg, Msg>(),
   meta: unary<Msg, Msg>(),
@@ -132,6 +135,10 @@ export function startTestServer(options: ServerOptions = {}): {
     },
     throwPlain: async () => {
       throw new Error('secret internal detail');
+    },
+    syncEcho: (req) => ({ text: `sync ${req.text ?? ''}` }),
+    throwSync: () => {
+      throw new Error('secret synchronous detail');
     },
     sleep: async (req, ctx) => {
       watch(ctx, 'sleep');
