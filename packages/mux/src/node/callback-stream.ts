@@ -1,4 +1,4 @@
-import { MuxError, MuxUsageError } from '../errors.js';
+import { MuxUsageError } from '../errors.js';
 import { ErrorCode } from '../frame/types.js';
 import type { HeaderField } from '../hpack/encoder.js';
 import { type HeaderObject, isInformational, toFields, toObject } from './headers.js';
@@ -196,15 +196,6 @@ export class CallbackStream {
   /** @internal the core already sent END_STREAM for us (a request sent with `endStream`). */
   _coreEnded(): void {
     this.#ended = true;
-  }
-
-  /** @internal the peer left our queued data without a window for `ms`: give up on the stream. */
-  _stalled(ms: number): void {
-    if (this.#closed) return;
-    this.session._core.resetStream(this.id, ErrorCode.Cancel);
-    this.rstCode = ErrorCode.Cancel;
-    this.session._flushSoon();
-    this._finish(new MuxError('MUX_ERR_TIMEOUT', `the peer opened no window for ${ms} ms; stream reset`));
   }
 
   /** @internal the stream ended: normally (`err` undefined) or by reset. */

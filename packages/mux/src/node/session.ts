@@ -186,7 +186,7 @@ export class MuxSession extends EventEmitter {
                 since.set(id, t);
                 if (now - t >= stall) {
                   since.delete(id);
-                  stream._stalled(stall);
+                  this.#stalled(stream, stall);
                 }
               } else since.delete(id);
             }
@@ -207,6 +207,14 @@ export class MuxSession extends EventEmitter {
         ),
       );
     }
+  }
+
+  /** The peer left a stream's queued data without a window for `ms`: reset it, and fail it with a timeout. */
+  #stalled(stream: SessionStream, ms: number): void {
+    this._core.resetStream(stream.id, ErrorCode.Cancel);
+    stream.rstCode = ErrorCode.Cancel;
+    this._flushSoon();
+    stream._finish(new MuxError('MUX_ERR_TIMEOUT', `the peer opened no window for ${ms} ms; stream reset`));
   }
 
   #timer(t: NodeJS.Timeout): void {
