@@ -40,6 +40,20 @@ describe('WsConnection', () => {
     expect(Array.from(of(ce, 'MessageReceived')[0]!.data)).toEqual([1, 2, 3]);
   });
 
+  it('default masking keys are fresh for every frame, across refills of the random pool', () => {
+    const client = new WsConnection({ role: 'client' });
+    const frames = 2000; // the pool holds 512 keys: several refills
+    for (let i = 0; i < frames; i++) client.send('a');
+    const bytes = Buffer.concat(client.takeOutbound());
+    expect(bytes.length).toBe(frames * 7);
+    const keys = new Set<number>();
+    for (let at = 0; at < bytes.length; at += 7) keys.add(bytes.readUInt32BE(at + 2));
+    // 2000 keys drawn from 2^32: a repeat has probability ~5e-4; a reused or constant key repeats.
+    expect(keys.size).toBeGreaterThanOrEqual(frames - 1);
+    const parsed = new FrameParser({ role: 'server' }).push(bytes);
+    expect(parsed.every((f) => Buffer.from(f.payload).toString() === 'a')).toBe(true);
+  });
+
   it('masks every client frame with a fresh key, and the server never masks', () => {
     let n = 0;
     const client = new WsConnection({ role: 'client', randomMask: () => Uint8Array.of(n++, 1, 2, 3) });
