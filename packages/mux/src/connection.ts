@@ -984,12 +984,15 @@ export class Connection {
 
   /**
    * The application took `n` bytes of a stream's DATA: return the credit. WINDOW_UPDATE is sent once
-   * half a window has been consumed, so a reader that stops reading stops the sender.
+   * a quarter of a window has been consumed, so a reader that stops reading stops the sender. Nothing
+   * for a stream that has closed (its unread bytes were returned then).
    */
   consume(streamId: number, n: number): void {
     const s = this.#streams.get(streamId);
+    // A closed stream's unread bytes went back to the connection when it closed: not again.
+    if (s === undefined) return;
     this.#returnConnectionCredit(n);
-    if (s !== undefined) this.#credit(s, n);
+    this.#credit(s, n);
   }
 
   /** Send a PING (8 bytes of opaque data, default zeros). */

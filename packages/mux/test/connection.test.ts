@@ -251,6 +251,40 @@ describe('Connection core: flow control and scheduling', () => {
     expect(credit).toBeGreaterThan(sent - 262_144);
   });
 
+  it('data consumed after its stream closed is not credited twice (the close returned it)', () => {
+    const s = new Connection({ role: 'server' });
+    const c = new Connection({ role: 'client' });
+    c.receive(Buffer.concat(s.takeOutbound()));
+    s.receive(Buffer.concat(c.takeOutbound()));
+    c.receive(Buffer.concat(s.takeOutbound()));
+    const connectionCredit = () => {
+      const out = Buffer.concat(s.takeOutbound());
+      let credit = 0;
+      for (let at = 0; at < out.length; ) {
+        const length = out.readUIntBE(at, 3);
+        const frame = decodeFrame(out.subarray(at, at + 9 + length));
+        if (frame.kind === 'window_update' && frame.streamId === 0) credit += frame.increment;
+        at += 9 + length;
+      }
+      c.receive(out);
+      return credit;
+    };
+    let credit = 0;
+    const sent = 20 * 30_000;
+    for (let i = 0; i < 20; i++) {
+      // A request whose body the server application has not read when the stream closes.
+      const id = c.request([...GET.map(([n, v]) => [n, v] as [string, string])]);
+      c.write(id, new Uint8Array(30_000), true);
+      s.receive(Buffer.concat(c.takeOutbound()));
+      s.respond(id, [...OK], true);
+      credit += connectionCredit();
+      s.consume(id, 30_000); // the application reads it afterwards
+      credit += connectionCredit();
+    }
+    expect(credit).toBeLessThanOrEqual(sent);
+    expect(credit).toBeGreaterThan(sent - 262_144);
+  });
+
   it('a stream sending alone uses frames up to the peer MAX_FRAME_SIZE, cut where large writes end', () => {
     const { c, s, pump } = pair({ settings: { initialWindowSize: 1 << 24, maxFrameSize: 100_000 } }, {});
     const id = c.conn.request([...GET.map(([n, v]) => [n, v] as [string, string])]);
