@@ -8,7 +8,8 @@ import {
   decodeMessage,
   encodeMessage,
   headersToMetadata,
-  metadataToHeaders,
+  metadataToFields,
+  statusFields,
   statusFromHeaders,
   statusFromHttp,
 } from '../src/transport/grpc-wire.js';
@@ -79,8 +80,11 @@ describe('status mapping', () => {
 describe('metadata', () => {
   it('binary values travel as unpadded base64; padded base64 is accepted too', () => {
     const m = new Metadata({ 'a-bin': new Uint8Array([1]), b: ['1', '2'] });
-    const headers = metadataToHeaders(m, {});
-    expect(headers).toEqual({ 'a-bin': 'AQ', b: ['1', '2'] });
+    expect(metadataToFields(m, [])).toEqual([
+      ['a-bin', 'AQ'],
+      ['b', '1'],
+      ['b', '2'],
+    ]);
     const back = headersToMetadata({
       'a-bin': 'AQ==',
       b: ['1', '2'],
@@ -91,6 +95,23 @@ describe('metadata', () => {
     expect([...(back.get('a-bin') as Uint8Array)]).toEqual([1]);
     expect(back.getAll('b')).toEqual(['1', '2']);
     expect(back.size).toBe(2);
+  });
+
+  it('status trailers: one shared list for a plain OK; status, message, details and metadata otherwise', () => {
+    const ok = statusFields(undefined, new Metadata(), []);
+    expect(ok).toEqual([['grpc-status', '0']]);
+    expect(statusFields(undefined, new Metadata(), [])).toBe(ok);
+    const fields = statusFields(
+      new RpcError(Status.NOT_FOUND, 'no 100%', { details: { id: 7 } }),
+      new Metadata({ 'x-t': 'v' }),
+      [],
+    );
+    expect(fields.map(([n]) => n)).toEqual(['grpc-status', 'grpc-message', 'weft-error-details-bin', 'x-t']);
+    expect(fields[1]).toEqual(['grpc-message', 'no 100%25']);
+    const back = statusFromHeaders(Object.fromEntries(fields));
+    expect(back?.code).toBe(Status.NOT_FOUND);
+    expect(back?.message).toBe('no 100%');
+    expect(back?.details).toEqual({ id: 7 });
   });
 
   it.each(['grpc-x', 'content-type', 'Bad Key', ':path', ''])('refuses key %j', (key) => {

@@ -1,7 +1,7 @@
 import { MuxUsageError } from '../errors.js';
 import { ErrorCode } from '../frame/types.js';
 import type { HeaderField } from '../hpack/encoder.js';
-import { type HeaderObject, isInformational, toFields, toObject } from './headers.js';
+import { fieldsOf, isInformational, type OutgoingHeaders, toObject } from './headers.js';
 import type { MuxSession } from './session.js';
 
 /**
@@ -83,17 +83,17 @@ export class CallbackStream {
   }
 
   /**
-   * Server: send the response headers (`{ ':status': 200, ... }`, as node:http2 takes them; 1xx
-   * headers may come first); `endStream` sends no body.
+   * Server: send the response headers (`{ ':status': 200, ... }` as node:http2 takes them, or a
+   * `HeaderList`; 1xx headers may come first); `endStream` sends no body.
    * @throws {MuxUsageError} `MUX_ERR_INVALID_STATE`
    */
-  respond(headers: HeaderObject = { ':status': 200 }, options: { endStream?: boolean } = {}): void {
+  respond(headers: OutgoingHeaders = { ':status': 200 }, options: { endStream?: boolean } = {}): void {
     this.#open('respond');
     const informational = isInformational(headers);
     if (this.#headersSent && !informational)
       throw new MuxUsageError('MUX_ERR_INVALID_STATE', 'headers already sent');
     const endStream = options.endStream ?? false;
-    this.session._core.respond(this.id, toFields(headers), endStream);
+    this.session._core.respond(this.id, fieldsOf(headers), endStream);
     if (!informational) this.#headersSent = true;
     if (endStream) this.#ended = true;
     this.session._flushSoon();
@@ -116,13 +116,13 @@ export class CallbackStream {
   }
 
   /**
-   * End our side: after what was written, with `trailers` when given.
+   * End our side: after what was written, with `trailers` (an object or a `HeaderList`) when given.
    * @throws {MuxUsageError} `MUX_ERR_INVALID_STATE` after the end or the close
    */
-  end(trailers?: HeaderObject): void {
+  end(trailers?: OutgoingHeaders): void {
     this.#open('end');
     if (trailers === undefined) this.session._core.write(this.id, EMPTY, true);
-    else this.session._core.sendTrailers(this.id, toFields(trailers));
+    else this.session._core.sendTrailers(this.id, fieldsOf(trailers));
     this.#ended = true;
     this.session._flushSoon();
   }

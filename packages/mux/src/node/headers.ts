@@ -3,6 +3,33 @@ import type { HeaderField } from '../hpack/encoder.js';
 /** Headers as node:http2 presents them: lowercase names, arrays for repeated names. */
 export type HeaderObject = Record<string, string | string[] | number | undefined>;
 
+/**
+ * Headers as a field list: `[name, value]` pairs, names lowercase, pseudo-headers first, sent as
+ * given — nothing is converted, reordered or copied (a third element `true` sends the field
+ * never-indexed). For callers that send the same fields on every request: a list built once costs
+ * nothing per request, where an object is converted each time.
+ */
+export type HeaderList = readonly HeaderField[];
+
+/** Headers to send: a node:http2-style object, or a {@link HeaderList}. */
+export type OutgoingHeaders = HeaderObject | HeaderList;
+
+/** The fields of outgoing headers: a list as it is, an object through {@link toFields}. */
+export function fieldsOf(headers: OutgoingHeaders): readonly HeaderField[] {
+  return isList(headers) ? headers : toFields(headers);
+}
+
+/** Whether outgoing headers include a field named `name`. */
+export function hasField(headers: OutgoingHeaders, name: string): boolean {
+  if (!isList(headers)) return headers[name] !== undefined;
+  for (const field of headers) if (field[0] === name) return true;
+  return false;
+}
+
+function isList(headers: OutgoingHeaders): headers is HeaderList {
+  return Array.isArray(headers);
+}
+
 /** node:http2-style object to field list (pseudo-headers first, names lowercased, numbers as strings). */
 export function toFields(headers: HeaderObject): HeaderField[] {
   const fields: HeaderField[] = [];
@@ -49,7 +76,10 @@ export function toObject(fields: readonly HeaderField[]): Record<string, string 
 }
 
 /** Whether `headers` are informational (a 1xx `:status`): more headers follow them. */
-export function isInformational(headers: HeaderObject): boolean {
-  const status = Number(headers[':status']);
+export function isInformational(headers: OutgoingHeaders): boolean {
+  let raw: unknown;
+  if (isList(headers)) raw = headers.find((field) => field[0] === ':status')?.[1];
+  else raw = headers[':status'];
+  const status = Number(raw);
   return status >= 100 && status < 200;
 }

@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 export { CallbackStream, type StreamCallbacks } from './callback-stream.js';
-export { type HeaderObject, toFields, toObject } from './headers.js';
+export { type HeaderList, type HeaderObject, type OutgoingHeaders, toFields, toObject } from './headers.js';
 export {
   type ConnectOptions,
   connect,

@@ -7,7 +7,14 @@ import type { ConnectionEvent } from '../events.js';
 import { ErrorCode, errorCodeName } from '../frame/types.js';
 import type { HeaderField } from '../hpack/encoder.js';
 import { CallbackStream, type StreamCallbacks } from './callback-stream.js';
-import { type HeaderObject, toFields, toObject } from './headers.js';
+import {
+  fieldsOf,
+  type HeaderObject,
+  hasField,
+  type OutgoingHeaders,
+  toFields,
+  toObject,
+} from './headers.js';
 import { MuxStream } from './stream.js';
 
 /** Options of a session (client or server side). */
@@ -237,23 +244,23 @@ export class MuxSession extends EventEmitter {
   }
 
   /**
-   * Client: send a request. `headers` as node:http2 takes them (`{ ':method': 'POST', ':path': '/x' }`;
-   * `:scheme` and `:authority` default from the connection). Beyond the server's
+   * Client: send a request. `headers` as node:http2 takes them (`{ ':method': 'POST', ':path': '/x' }`),
+   * or a `HeaderList`; `:scheme` and `:authority` default from the connection. Beyond the server's
    * MAX_CONCURRENT_STREAMS the request waits for a free slot. Returns a `MuxStream` (a Duplex), or
    * with `callbacks` a {@link CallbackStream} that reports to them.
    */
-  request(headers: HeaderObject, options: RequestOptions & { callbacks: StreamCallbacks }): CallbackStream;
-  request(headers: HeaderObject, options?: RequestOptions): MuxStream;
+  request(headers: OutgoingHeaders, options: RequestOptions & { callbacks: StreamCallbacks }): CallbackStream;
+  request(headers: OutgoingHeaders, options?: RequestOptions): MuxStream;
   request(
-    headers: HeaderObject,
+    headers: OutgoingHeaders,
     options: RequestOptions & { callbacks?: StreamCallbacks } = {},
   ): MuxStream | CallbackStream {
     const endStream = options.endStream ?? false;
     // The defaults (pseudo-headers) the request does not set go first; no merged object is built.
-    const fields = toFields(headers);
+    const fields = fieldsOf(headers);
     let defaults: HeaderField[] | undefined;
     for (const field of this.#defaultFields) {
-      if (headers[field[0]] !== undefined) continue;
+      if (hasField(headers, field[0])) continue;
       defaults ??= [];
       defaults.push(field);
     }
@@ -278,7 +285,7 @@ export class MuxSession extends EventEmitter {
    * The client sees it as a `'stream'` event and answers with `respond()`.
    * @throws {MuxUsageError} `MUX_ERR_INVALID_STATE` when the extension is not in force.
    */
-  openStream(headers: HeaderObject, options: RequestOptions = {}): MuxStream {
+  openStream(headers: OutgoingHeaders, options: RequestOptions = {}): MuxStream {
     return this.request(headers, options);
   }
 

@@ -2,7 +2,14 @@ import { Duplex } from 'node:stream';
 import { MuxUsageError } from '../errors.js';
 import { ErrorCode } from '../frame/types.js';
 import type { HeaderField } from '../hpack/encoder.js';
-import { type HeaderObject, isInformational, toFields, toObject } from './headers.js';
+import {
+  fieldsOf,
+  type HeaderObject,
+  isInformational,
+  type OutgoingHeaders,
+  toFields,
+  toObject,
+} from './headers.js';
 import type { MuxSession } from './session.js';
 
 /**
@@ -26,7 +33,7 @@ export class MuxStream extends Duplex {
   /** Our side was ended in the core already; `_final` has nothing to send. */
   #endedByCore = false;
   /** Trailers to send once the buffered writes have reached the core (from `_final`). */
-  #trailers: HeaderObject | undefined;
+  #trailers: OutgoingHeaders | undefined;
 
   /** @internal created by the session */
   constructor(session: MuxSession, id: number) {
@@ -44,11 +51,11 @@ export class MuxStream extends Duplex {
    * Server: send the response headers (`{ ':status': 200, ... }`); `endStream` sends no body.
    * @throws {MuxUsageError} `MUX_ERR_INVALID_STATE`
    */
-  respond(headers: HeaderObject = { ':status': 200 }, options: { endStream?: boolean } = {}): void {
+  respond(headers: OutgoingHeaders = { ':status': 200 }, options: { endStream?: boolean } = {}): void {
     if (this.#headersSent && !isInformational(headers))
       throw new MuxUsageError('MUX_ERR_INVALID_STATE', 'headers already sent');
     const endStream = options.endStream ?? false;
-    this.session._core.respond(this.id, toFields(headers), endStream);
+    this.session._core.respond(this.id, fieldsOf(headers), endStream);
     if (!isInformational(headers)) this.#headersSent = true;
     if (endStream) this.#localEnded();
     this.session._flushSoon();
@@ -69,7 +76,7 @@ export class MuxStream extends Duplex {
   }
 
   /** Send trailers: they follow everything written so far, and end our side of the stream. */
-  sendTrailers(headers: HeaderObject): void {
+  sendTrailers(headers: OutgoingHeaders): void {
     if (this.#trailers !== undefined || this.writableEnded) {
       throw new MuxUsageError('MUX_ERR_INVALID_STATE', 'the stream already ended');
     }
@@ -114,7 +121,7 @@ export class MuxStream extends Duplex {
       return;
     }
     try {
-      if (this.#trailers !== undefined) this.session._core.sendTrailers(this.id, toFields(this.#trailers));
+      if (this.#trailers !== undefined) this.session._core.sendTrailers(this.id, fieldsOf(this.#trailers));
       else this.session._core.write(this.id, new Uint8Array(0), true);
     } catch (err) {
       callback(err as Error);

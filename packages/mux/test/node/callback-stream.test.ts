@@ -7,6 +7,7 @@ import {
   type CallbackStream,
   connect,
   createServer,
+  type HeaderList,
   type MuxSession,
   type StreamCallbacks,
 } from '../../src/node/index.js';
@@ -139,6 +140,12 @@ describe('CallbackStream client -> node:http2 server', () => {
         return;
       }
       if (headers[':path'] === '/hang') return;
+      if (headers[':path'] === '/headers') {
+        // Answers with the request's headers as JSON.
+        stream.respond({ ':status': 200 });
+        stream.end(JSON.stringify(headers));
+        return;
+      }
       stream.respond({ ':status': 200 }, { waitForTrailers: true });
       stream.on('wantTrailers', () => stream.sendTrailers({ 'x-done': 'yes' }));
       stream.pipe(stream);
@@ -149,7 +156,7 @@ describe('CallbackStream client -> node:http2 server', () => {
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
   /** One echo exchange over a callback stream; resolves with what the callbacks saw. */
-  function exchange(session: MuxSession, path: string, payload: Buffer) {
+  function exchange(session: MuxSession, path: string | HeaderList, payload: Buffer) {
     return new Promise<{
       status: string;
       data: Buffer;
@@ -162,23 +169,20 @@ describe('CallbackStream client -> node:http2 server', () => {
       let trailers = '';
       let ended = false;
       let pending: Buffer | undefined = payload;
-      const stream = session.request(
-        { ':method': 'POST', ':path': path },
-        {
-          callbacks: {
-            onHeaders(h, kind) {
-              if (kind === 'response') status = String(h[':status']);
-              if (kind === 'trailers') trailers = String(h['x-done']);
-            },
-            onData: (c) => chunks.push(Buffer.from(c)),
-            onEnd: () => {
-              ended = true;
-            },
-            onDrain: () => send(),
-            onClose: (err) => resolve({ status, data: Buffer.concat(chunks), trailers, ended, err }),
+      const stream = session.request(typeof path === 'string' ? { ':method': 'POST', ':path': path } : path, {
+        callbacks: {
+          onHeaders(h, kind) {
+            if (kind === 'response') status = String(h[':status']);
+            if (kind === 'trailers') trailers = String(h['x-done']);
           },
+          onData: (c) => chunks.push(Buffer.from(c)),
+          onEnd: () => {
+            ended = true;
+          },
+          onDrain: () => send(),
+          onClose: (err) => resolve({ status, data: Buffer.concat(chunks), trailers, ended, err }),
         },
-      );
+      });
       // Writes in 64 KiB pieces while the stream takes them; onDrain continues.
       const send = () => {
         while (pending !== undefined) {
@@ -235,6 +239,29 @@ describe('CallbackStream client -> node:http2 server', () => {
       );
       expect(ended.ended).toBe(true);
       expect(() => ended.end()).toThrow(expect.objectContaining({ code: 'MUX_ERR_INVALID_STATE' }));
+    } finally {
+      session.destroy();
+    }
+  });
+
+  it('a request given as a field list goes as it is, with :scheme and :authority added', async () => {
+    const session = connect(url);
+    try {
+      const list: HeaderList = [
+        [':method', 'POST'],
+        [':path', '/headers'],
+        ['x-a', '1'],
+        ['x-a', '2'],
+      ];
+      const sent = await exchange(session, list, Buffer.alloc(0));
+      const seen = JSON.parse(sent.data.toString());
+      expect(seen).toMatchObject({
+        ':method': 'POST',
+        ':path': '/headers',
+        ':scheme': 'http',
+        'x-a': '1, 2',
+      });
+      expect(seen[':authority']).toMatch(/^127\.0\.0\.1:\d+$/);
     } finally {
       session.destroy();
     }

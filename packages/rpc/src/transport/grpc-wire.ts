@@ -8,23 +8,22 @@ import { RpcError } from '../errors.js';
 import { EMPTY_METADATA, isCustomKey, Metadata } from '../metadata.js';
 import { isStatus, Status } from '../status.js';
 
-/** Header values as `@weft/mux` and node:http2 take them. */
-export type Headers = Record<string, string | string[] | number | undefined>;
+/** Header fields as `@weft/mux` sends them (a `HeaderList`): `[name, value]`, names lowercase. */
+export type Fields = [string, string][];
 
 /** Trailer carrying an error's `details` (msgpack, base64), read back by weft clients; other peers see metadata. */
 export const DETAILS_KEY = 'weft-error-details-bin';
 
-/** Add `metadata` to `headers`: `-bin` values in unpadded base64, repeated keys as arrays. */
-export function metadataToHeaders(metadata: Metadata, headers: Headers): Headers {
-  if (metadata.size === 0) return headers; // most calls: no generator, no garbage
+/** Append `metadata` to `fields`: `-bin` values in unpadded base64, repeated keys as repeated fields. */
+export function metadataToFields(metadata: Metadata, fields: Fields): Fields {
+  if (metadata.size === 0) return fields; // most calls: no generator, no garbage
   for (const [key, value] of metadata.entries()) {
-    const text = typeof value === 'string' ? value : Buffer.from(value).toString('base64').replace(/=+$/, '');
-    const existing = headers[key];
-    if (existing === undefined) headers[key] = text;
-    else if (Array.isArray(existing)) existing.push(text);
-    else headers[key] = [String(existing), text];
+    fields.push([
+      key,
+      typeof value === 'string' ? value : Buffer.from(value).toString('base64').replace(/=+$/, ''),
+    ]);
   }
-  return headers;
+  return fields;
 }
 
 /** Custom metadata out of received headers (pseudo-headers, reserved and `grpc-*` keys dropped). */
@@ -74,20 +73,33 @@ export function decodeMessage(encoded: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
-/** The status trailers for an outcome (`error` undefined: OK). */
-export function statusHeaders(error: RpcError | undefined, trailers: Metadata, headers: Headers): Headers {
-  headers['grpc-status'] = String(error?.code ?? Status.OK);
-  if (error !== undefined && error.message !== '') headers['grpc-message'] = encodeMessage(error.message);
+/** The status trailers of a call that ended OK with no trailing metadata: the same list every time. */
+const OK_FIELDS: readonly [string, string][] = [['grpc-status', '0']];
+
+/**
+ * The status trailers for an outcome (`error` undefined: OK), appended to `fields` — or, for OK
+ * with no trailers and nothing before them, one shared list.
+ */
+export function statusFields(
+  error: RpcError | undefined,
+  trailers: Metadata,
+  fields: Fields,
+): readonly [string, string][] {
+  if (error === undefined && trailers.size === 0 && fields.length === 0) return OK_FIELDS;
+  fields.push(['grpc-status', String(error?.code ?? Status.OK)]);
+  if (error !== undefined && error.message !== '')
+    fields.push(['grpc-message', encodeMessage(error.message)]);
   if (error?.details !== undefined) {
     try {
-      headers[DETAILS_KEY] = Buffer.from(defaultCodec.encode(error.details))
-        .toString('base64')
-        .replace(/=+$/, '');
+      fields.push([
+        DETAILS_KEY,
+        Buffer.from(defaultCodec.encode(error.details)).toString('base64').replace(/=+$/, ''),
+      ]);
     } catch {
       // Details that msgpack cannot encode are dropped; the status and message still go.
     }
   }
-  return metadataToHeaders(trailers, headers);
+  return metadataToFields(trailers, fields);
 }
 
 /**

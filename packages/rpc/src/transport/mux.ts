@@ -22,6 +22,7 @@ import {
   type ClientTransport,
   type ClientTransportCall,
   failedCall,
+  type MethodInfo,
   type ServerCallListener,
   type ServerTransportCall,
   type TransportServer,
@@ -33,14 +34,14 @@ import { Metadata } from '../metadata.js';
 import type { ClientTlsOptions } from '../node/tls-options.js';
 import { Status } from '../status.js';
 import {
-  type Headers,
+  type Fields,
   headersToMetadata,
   messageChunks,
   messageCodec,
-  metadataToHeaders,
+  metadataToFields,
+  statusFields,
   statusFromHeaders,
   statusFromHttp,
-  statusHeaders,
 } from './grpc-wire.js';
 import { closeListener, type ListenAt, listenOn, maxAgeTimer } from './listen.js';
 
@@ -60,6 +61,27 @@ export interface MuxClientOptions {
 }
 
 type HeaderRecord = Record<string, string | string[] | undefined>;
+
+/**
+ * The request fields every call of a method sends, built once per method: a call without deadline,
+ * metadata or compression sends this very list (no header object per call, nothing to convert).
+ */
+const requestFields = new WeakMap<MethodInfo, readonly [string, string][]>();
+
+function requestFieldsOf(method: MethodInfo): readonly [string, string][] {
+  let fields = requestFields.get(method);
+  if (fields === undefined) {
+    fields = [
+      [':method', 'POST'],
+      [':path', method.path],
+      ['content-type', `application/grpc+${method.codecName}`],
+      ['te', 'trailers'],
+      ['grpc-accept-encoding', 'identity,gzip'],
+    ];
+    requestFields.set(method, fields);
+  }
+  return fields;
+}
 
 /** Client sessions that heard the server's SETTINGS: requests on the others never left. */
 const connected = new WeakSet<MuxSession>();
@@ -198,16 +220,15 @@ class MuxClientCall implements ClientTransportCall, StreamCallbacks {
     this.#lane = lane;
     this.#listener = listener;
     this.#decoder = messageCodec(call.method.maxMessageBytes).decoder();
-    const headers: Headers = {
-      ':method': 'POST',
-      ':path': call.method.path,
-      'content-type': `application/grpc+${call.method.codecName}`,
-      te: 'trailers',
-      'grpc-accept-encoding': 'identity,gzip',
-    };
-    if (call.compress) headers['grpc-encoding'] = 'gzip';
-    if (call.deadline !== undefined) headers['grpc-timeout'] = encodeTimeout(call.deadline - Date.now());
-    if (call.metadata.size > 0) metadataToHeaders(call.metadata, headers);
+    const common = requestFieldsOf(call.method);
+    let headers: readonly [string, string][] = common;
+    if (call.compress || call.deadline !== undefined || call.metadata.size > 0) {
+      const fields: Fields = common.slice();
+      if (call.compress) fields.push(['grpc-encoding', 'gzip']);
+      if (call.deadline !== undefined)
+        fields.push(['grpc-timeout', encodeTimeout(call.deadline - Date.now())]);
+      headers = metadataToFields(call.metadata, fields);
+    }
     try {
       this.#stream = lane.session.request(headers, { callbacks: this });
     } catch (err) {
@@ -517,16 +538,34 @@ class MuxServerCall implements ServerTransportCall, StreamCallbacks {
     this.finish(error, new Metadata());
   }
 
-  #responseHeaders(): Headers {
-    const headers: Headers = { ':status': 200, 'content-type': `application/grpc+${this.codecName}` };
-    if (this.acceptsGzip) headers['grpc-encoding'] = 'gzip';
-    return headers;
+  #responseHeaders(): Fields {
+    const fields: Fields = [
+      [':status', '200'],
+      ['content-type', `application/grpc+${this.codecName}`],
+    ];
+    if (this.acceptsGzip) fields.push(['grpc-encoding', 'gzip']);
+    return fields;
+  }
+
+  /** Response headers without metadata: one shared list per codec and encoding. */
+  #plainResponseHeaders(): readonly [string, string][] {
+    const key = this.acceptsGzip ? `${this.codecName}+gzip` : this.codecName;
+    let fields = plainResponseHeaders.get(key);
+    if (fields === undefined) {
+      fields = this.#responseHeaders();
+      plainResponseHeaders.set(key, fields);
+    }
+    return fields;
   }
 
   sendHeaders(metadata: Metadata): void {
     if (this.#done || this.#headersSent) return;
     this.#headersSent = true;
-    this.#stream.respond(metadataToHeaders(metadata, this.#responseHeaders()));
+    this.#stream.respond(
+      metadata.size === 0
+        ? this.#plainResponseHeaders()
+        : metadataToFields(metadata, this.#responseHeaders()),
+    );
   }
 
   write(bytes: Uint8Array, compressed: boolean): Promise<void> | undefined {
@@ -545,9 +584,9 @@ class MuxServerCall implements ServerTransportCall, StreamCallbacks {
     if (stream.closed) return;
     try {
       if (this.#headersSent) {
-        stream.end(statusHeaders(error, trailers, {}));
+        stream.end(statusFields(error, trailers, []));
       } else {
-        const headers = statusHeaders(error, trailers, this.#responseHeaders());
+        const headers = statusFields(error, trailers, this.#responseHeaders());
         stream.respond(headers, { endStream: true });
       }
     } catch {
@@ -566,5 +605,8 @@ class MuxServerCall implements ServerTransportCall, StreamCallbacks {
     this.#stream.resume();
   }
 }
+
+/** Response headers without metadata, by codec name (and `+gzip`): a handful of entries. */
+const plainResponseHeaders = new Map<string, readonly [string, string][]>();
 
 const IGNORE: ServerCallListener = { onMessage() {}, onHalfClose() {}, onCancel() {} };
