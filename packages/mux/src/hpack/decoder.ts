@@ -89,6 +89,7 @@ export class HpackDecoder {
   /**
    * Decode one complete header block (the HEADERS or PUSH_PROMISE fragment plus its CONTINUATIONs).
    * Never-indexed fields come back with a third element `true`, so an intermediary can keep them so.
+   * Fields that are table entries are the tables' own pairs, shared between blocks: read-only.
    * @throws {HpackError} with the violation's code (see `HpackErrorCode`).
    */
   decode(block: Uint8Array): HeaderField[] {
@@ -103,21 +104,21 @@ export class HpackDecoder {
       let name: string;
       let value: string;
       let neverIndexed = false;
+      // A field that is a table entry is handed out as that entry's own pair, not a copy.
+      let shared: readonly [string, string] | undefined;
       if (b & 0x80) {
         // §6.1 Indexed Header Field.
         const index = readInteger(block, cursor, 7);
         if (index === 0) throw new HpackError('HPACK_ERR_INDEX', 'index 0 is not a field');
-        name = this.#name(index);
-        value =
-          index <= STATIC_TABLE_LENGTH
-            ? STATIC_TABLE[index - 1]![1]
-            : table.value(index - STATIC_TABLE_LENGTH);
+        shared = index <= STATIC_TABLE_LENGTH ? STATIC_TABLE[index - 1]! : this.#entry(index);
+        [name, value] = shared;
       } else if (b & 0x40) {
         // §6.2.1 Literal Header Field with Incremental Indexing.
         const index = readInteger(block, cursor, 6);
         name = index === 0 ? this.#string(block, listSize) : this.#name(index);
         value = this.#string(block, listSize + name.length);
-        table.add(name, value);
+        shared = [name, value];
+        table.addEntry(shared);
       } else if (b & 0x20) {
         // §6.3 Dynamic Table Size Update: "MUST occur at the beginning of the first header block".
         if (fieldsSeen)
@@ -153,7 +154,7 @@ export class HpackDecoder {
           `header list exceeds maxHeaderListSize ${this.#maxHeaderListSize}`,
         );
       }
-      fields.push(neverIndexed ? [name, value, true] : [name, value]);
+      fields.push(shared ?? (neverIndexed ? [name, value, true] : [name, value]));
     }
     if (this.#updateRequired && block.length > 0) {
       throw new HpackError(
@@ -165,15 +166,19 @@ export class HpackDecoder {
   }
 
   #name(index: number): string {
-    if (index <= STATIC_TABLE_LENGTH) return STATIC_TABLE[index - 1]![0];
-    const name = this.#table.name(index - STATIC_TABLE_LENGTH);
-    if (name === undefined) {
+    return index <= STATIC_TABLE_LENGTH ? STATIC_TABLE[index - 1]![0] : this.#entry(index)[0];
+  }
+
+  /** The dynamic table's entry at HPACK `index` (above the static table). */
+  #entry(index: number): readonly [string, string] {
+    const entry = this.#table.entry(index - STATIC_TABLE_LENGTH);
+    if (entry === undefined) {
       throw new HpackError(
         'HPACK_ERR_INDEX',
         `index ${index} is beyond the dynamic table (${this.#table.length} entries)`,
       );
     }
-    return name;
+    return entry;
   }
 
   /**

@@ -14,8 +14,8 @@ export function entrySize(name: string, value: string): number {
  * keep maps from strings to entries that stay valid while indices shift.
  */
 export class DynamicTable {
-  #names: string[] = [];
-  #values: string[] = [];
+  /** Entries as `[name, value]` pairs, oldest first; a decoder hands these very pairs out. */
+  #entries: (readonly [string, string])[] = [];
   /** Array position of the oldest live entry; entries before it are evicted. */
   #start = 0;
   #size = 0;
@@ -42,7 +42,7 @@ export class DynamicTable {
 
   /** Number of entries. */
   get length(): number {
-    return this.#names.length - this.#start;
+    return this.#entries.length - this.#start;
   }
 
   /** Sequence number the next inserted entry will get. */
@@ -57,12 +57,17 @@ export class DynamicTable {
 
   /** Entry at dynamic position `i` (1 = newest), or undefined beyond the table. */
   name(i: number): string | undefined {
-    return i >= 1 && i <= this.length ? this.#names[this.#names.length - i] : undefined;
+    return this.entry(i)?.[0];
   }
 
   /** Value at dynamic position `i` (1 = newest). Call only after `name(i)` returned a string. */
   value(i: number): string {
-    return this.#values[this.#values.length - i]!;
+    return this.#entries[this.#entries.length - i]![1];
+  }
+
+  /** The `[name, value]` pair at dynamic position `i` (1 = newest), or undefined beyond the table. */
+  entry(i: number): readonly [string, string] | undefined {
+    return i >= 1 && i <= this.length ? this.#entries[this.#entries.length - i] : undefined;
   }
 
   /**
@@ -71,14 +76,18 @@ export class DynamicTable {
    * was not inserted.
    */
   add(name: string, value: string): number {
-    const size = entrySize(name, value);
+    return this.addEntry([name, value]);
+  }
+
+  /** {@link add} for a `[name, value]` pair, kept as it is (a decoder hands it out again). */
+  addEntry(entry: readonly [string, string]): number {
+    const size = entrySize(entry[0], entry[1]);
     if (size > this.#maxSize) {
       this.#evictTo(0);
       return -1;
     }
     this.#evictTo(this.#maxSize - size);
-    this.#names.push(name);
-    this.#values.push(value);
+    this.#entries.push(entry);
     this.#size += size;
     return this.#inserted++;
   }
@@ -92,16 +101,14 @@ export class DynamicTable {
   #evictTo(limit: number): void {
     while (this.#size > limit) {
       const i = this.#start++;
-      const name = this.#names[i]!;
-      const value = this.#values[i]!;
+      const [name, value] = this.#entries[i]!;
       this.#size -= entrySize(name, value);
       // Sequence numbers follow array positions: the last position holds seq `#inserted - 1`.
-      this.#onEvict?.(name, value, this.#inserted - this.#names.length + i);
+      this.#onEvict?.(name, value, this.#inserted - this.#entries.length + i);
     }
     // Compact the arrays once the evicted prefix dominates.
-    if (this.#start > 32 && this.#start * 2 > this.#names.length) {
-      this.#names = this.#names.slice(this.#start);
-      this.#values = this.#values.slice(this.#start);
+    if (this.#start > 32 && this.#start * 2 > this.#entries.length) {
+      this.#entries = this.#entries.slice(this.#start);
       this.#start = 0;
     }
   }
