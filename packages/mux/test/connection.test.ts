@@ -216,12 +216,32 @@ describe('Connection core: flow control and scheduling', () => {
     expect(Math.max(...frames.slice(0, smallAt + 1).map((f) => f.length))).toBeLessThanOrEqual(16_384);
   });
 
-  it('a stream reset while its DATA frame arrives drops the rest; the connection credit returns once', () => {
+  /** A client and a server core past their SETTINGS exchange, driven by hand. */
+  const handshaken = () => {
     const s = new Connection({ role: 'server' });
     const c = new Connection({ role: 'client' });
     c.receive(Buffer.concat(s.takeOutbound()));
     s.receive(Buffer.concat(c.takeOutbound()));
     c.receive(Buffer.concat(s.takeOutbound()));
+    return { c, s };
+  };
+
+  /** Deliver what `from` queued to `to`; returns the connection-level WINDOW_UPDATE credit in it. */
+  const deliverCredit = (from: Connection, to: Connection) => {
+    const out = Buffer.concat(from.takeOutbound());
+    let credit = 0;
+    for (let at = 0; at < out.length; ) {
+      const length = out.readUIntBE(at, 3);
+      const frame = decodeFrame(out.subarray(at, at + 9 + length));
+      if (frame.kind === 'window_update' && frame.streamId === 0) credit += frame.increment;
+      at += 9 + length;
+    }
+    to.receive(out);
+    return credit;
+  };
+
+  it('a stream reset while its DATA frame arrives drops the rest; the connection credit returns once', () => {
+    const { c, s } = handshaken();
     const sent = 20 * 30_000;
     let credit = 0;
     let delivered = 0;
@@ -236,14 +256,7 @@ describe('Connection core: flow control and scheduling', () => {
       );
       s.resetStream(id, ErrorCode.Cancel);
       expect(of(s.receive(bytes.subarray(cut)), 'DataReceived')).toEqual([]);
-      const out = Buffer.concat(s.takeOutbound());
-      for (let at = 0; at < out.length; ) {
-        const length = out.readUIntBE(at, 3);
-        const frame = decodeFrame(out.subarray(at, at + 9 + length));
-        if (frame.kind === 'window_update' && frame.streamId === 0) credit += frame.increment;
-        at += 9 + length;
-      }
-      c.receive(out);
+      credit += deliverCredit(s, c);
     }
     expect(delivered).toBe(20 * 10_000);
     // Credit goes back in quarter-window steps (1 MiB connection window): never more than was sent.
@@ -252,23 +265,7 @@ describe('Connection core: flow control and scheduling', () => {
   });
 
   it('data consumed after its stream closed is not credited twice (the close returned it)', () => {
-    const s = new Connection({ role: 'server' });
-    const c = new Connection({ role: 'client' });
-    c.receive(Buffer.concat(s.takeOutbound()));
-    s.receive(Buffer.concat(c.takeOutbound()));
-    c.receive(Buffer.concat(s.takeOutbound()));
-    const connectionCredit = () => {
-      const out = Buffer.concat(s.takeOutbound());
-      let credit = 0;
-      for (let at = 0; at < out.length; ) {
-        const length = out.readUIntBE(at, 3);
-        const frame = decodeFrame(out.subarray(at, at + 9 + length));
-        if (frame.kind === 'window_update' && frame.streamId === 0) credit += frame.increment;
-        at += 9 + length;
-      }
-      c.receive(out);
-      return credit;
-    };
+    const { c, s } = handshaken();
     let credit = 0;
     const sent = 20 * 30_000;
     for (let i = 0; i < 20; i++) {
@@ -277,9 +274,9 @@ describe('Connection core: flow control and scheduling', () => {
       c.write(id, new Uint8Array(30_000), true);
       s.receive(Buffer.concat(c.takeOutbound()));
       s.respond(id, [...OK], true);
-      credit += connectionCredit();
+      credit += deliverCredit(s, c);
       s.consume(id, 30_000); // the application reads it afterwards
-      credit += connectionCredit();
+      credit += deliverCredit(s, c);
     }
     expect(credit).toBeLessThanOrEqual(sent);
     expect(credit).toBeGreaterThan(sent - 262_144);
