@@ -79,9 +79,14 @@ export const CLOSED = 3;
 /**
  * Sends one tick may queue before those queued so far are written at once rather than at the end of
  * the tick: with many messages in flight both ways, writing only at the end makes the two processes
- * take turns (each idle while the other works through a whole batch). Same rule as @weft/mux.
+ * take turns (each idle while the other works through a whole batch). The threshold is half the
+ * sends of recent ticks (their decaying peak), between EAGER_MIN_SENDS and EAGER_WRITE_SENDS, so a small batch is split as
+ * well as a large one (@weft/mux scales the same way with its open streams). Measured with rpc over
+ * one WebSocket: 16 calls in flight, a fixed 32 gave 78k calls/s with each side half idle, a fixed 8
+ * 152k; 100 in flight, 32 gave 211k and 8 161k (more writes than overlap pays for).
  */
 const EAGER_WRITE_SENDS = 32;
+const EAGER_MIN_SENDS = 8;
 
 /**
  * A WebSocket, shaped like the ws package's: `send(data, options?, cb?)`, `ping()`, `pong()`,
@@ -449,9 +454,10 @@ export class WebSocket extends EventEmitter {
    */
   #flush(cb?: (err?: Error) => void): void {
     if (cb !== undefined) this.#callbacks.push(cb);
+    this.#sendsThisTick++;
     if (this.#flushScheduled) {
       // A busy tick writes part of its messages at once, so the peer starts on them meanwhile.
-      if (++this.#unflushed >= EAGER_WRITE_SENDS) {
+      if (++this.#unflushed >= this.#eagerSends) {
         this.#unflushed = 0;
         this.#write();
       }
@@ -464,10 +470,18 @@ export class WebSocket extends EventEmitter {
 
   #flushScheduled = false;
   #unflushed = 0;
+  #sendsThisTick = 0;
+  #peakSends = 0;
+  /** Sends after which part of a tick is written early: from the size of recent ticks. */
+  #eagerSends = EAGER_WRITE_SENDS;
   #callbacks: ((err?: Error) => void)[] = [];
 
   #flushNow(): void {
     this.#flushScheduled = false;
+    // Recent ticks' peak, decaying by an eighth a tick: one small tick among large ones changes little.
+    this.#peakSends = Math.max(this.#sendsThisTick, this.#peakSends - (this.#peakSends >> 3));
+    this.#eagerSends = Math.min(EAGER_WRITE_SENDS, Math.max(EAGER_MIN_SENDS, this.#peakSends >> 1));
+    this.#sendsThisTick = 0;
     this.#write();
   }
 
