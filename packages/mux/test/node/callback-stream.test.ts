@@ -267,6 +267,35 @@ describe('CallbackStream client -> node:http2 server', () => {
     }
   });
 
+  it('a peer that never opens its window: the stream is reset and closes with MUX_ERR_TIMEOUT', async () => {
+    const session = connect(url, { sendStallTimeoutMs: 300, streamHighWaterMark: 256 * 1024 });
+    try {
+      const chunk = Buffer.alloc(64 * 1024);
+      let written = 0;
+      const closed = new Promise<Error | undefined>((resolve) => {
+        const stream: CallbackStream = session.request(
+          { ':method': 'POST', ':path': '/hang' },
+          { callbacks: { onDrain: () => pump(), onClose: resolve } },
+        );
+        // Writes while the stream takes them; the server reads nothing, so its window stays shut.
+        const pump = () => {
+          while (!stream.closed && written < 8 << 20) {
+            written += chunk.length;
+            if (!stream.write(chunk)) return;
+          }
+        };
+        pump();
+      });
+      const started = Date.now();
+      const err = (await closed) as Error & { code?: string };
+      expect(err.code).toBe('MUX_ERR_TIMEOUT');
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(written).toBeLessThan(8 << 20); // backpressure held the writer back
+    } finally {
+      session.destroy();
+    }
+  });
+
   it('a destroyed session closes its callback streams with the error', async () => {
     const session = connect(url);
     const errors: (Error | undefined)[] = [];
