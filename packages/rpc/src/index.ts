@@ -35,7 +35,7 @@ export {
   type TransportKind,
 } from './client.js';
 export type { CallOptions, ResponseStream } from './client-call.js';
-export { jsonCodec, type MessageCodec, msgpackCodec, rawCodec } from './codec.js';
+export { jsonCodec, type MessageCodec, msgpackCodec, type RecordsPolicy, rawCodec } from './codec.js';
 export { ServerCallContext } from './context.js';
 export { encodeTimeout, parseTimeout } from './deadline.js';
 export { EnvelopeError, EnvelopeKind, INITIAL_WINDOW, MAX_METADATA_BYTES } from './envelope.js';
