@@ -1,3 +1,4 @@
+import { BlockMemo } from './block-memo.js';
 import { DynamicTable, entrySize } from './dynamic-table.js';
 import { HpackUsageError } from './errors.js';
 import { huffmanEncode, huffmanLength } from './huffman.js';
@@ -78,6 +79,12 @@ export class HpackEncoder {
   #pendingSizes: number[] = [];
   readonly #repeats = new RepeatTracker(INDEX_THRESHOLD);
   #scratch: Uint8Array = new Uint8Array(1024);
+  /** Changes whenever the dynamic table may have: every insertion (and its evictions), every resize. */
+  #version = 0;
+  readonly #memo = new BlockMemo();
+  /** Set by #field: whether the field it wrote was an indexed representation, and observed. */
+  #indexed = false;
+  #observed = false;
 
   /** @throws {HpackUsageError} `HPACK_ERR_INVALID_OPTION` */
   constructor(options: HpackEncoderOptions = {}) {
@@ -121,6 +128,7 @@ export class HpackEncoder {
     else if (p.length === 1) p.push(size);
     else p[1] = size;
     this.#table.setMaxSize(size);
+    this.#version++;
   }
 
   /**
@@ -129,12 +137,28 @@ export class HpackEncoder {
    *   character above U+00FF.
    */
   encode(fields: Iterable<HeaderField>): Uint8Array {
+    // The same list as a recent all-indexed block, on an unchanged table: the same bytes. (Not with a
+    // `sensitive` predicate, which may answer differently for the same field.)
+    const list = Array.isArray(fields) ? (fields as readonly HeaderField[]) : undefined;
+    const memoable =
+      list !== undefined && this.#pendingSizes.length === 0 && this.#sensitiveTest === undefined;
+    if (memoable) {
+      const memo = this.#memo.find(list, this.#version);
+      if (memo !== undefined) {
+        for (let i = 0; i < list.length; i++) {
+          if (memo.observed[i]) this.#repeats.observe(memo.names[i]!, memo.values[i]!);
+        }
+        return memo.bytes.slice();
+      }
+    }
     let out = this.#scratch;
     let at = 0;
     for (const size of this.#pendingSizes) {
       at = writeInteger(out, at, size, 5, 0x20);
     }
     this.#pendingSizes = [];
+    let indexedOnly = memoable;
+    const observed: boolean[] | undefined = memoable ? [] : undefined;
     for (const field of fields) {
       const [name, value] = field;
       if (typeof name !== 'string' || typeof value !== 'string') {
@@ -146,8 +170,24 @@ export class HpackEncoder {
       const worst = at + 16 + (this.#huffman === 'always' ? 4 * chars : chars);
       if (worst > out.length) out = this.#grow(worst, at);
       at = this.#field(out, at, name, value, field[2] === true);
+      if (indexedOnly) {
+        indexedOnly = this.#indexed;
+        observed!.push(this.#observed);
+      }
     }
-    return out.slice(0, at);
+    const bytes = out.slice(0, at);
+    if (indexedOnly) {
+      this.#memo.remember({
+        names: list!.map((f) => f[0]),
+        values: list!.map((f) => f[1]),
+        marked: list!.map((f) => f[2] === true),
+        observed: observed!,
+        bytes,
+        version: this.#version,
+      });
+      return bytes.slice();
+    }
+    return bytes;
   }
 
   #field(out: Uint8Array, at: number, name: string, value: string, markedSensitive: boolean): number {
@@ -157,14 +197,21 @@ export class HpackEncoder {
       (name === 'cookie' && value.length < SHORT_COOKIE) ||
       (this.#sensitiveTest?.(name, value) ?? false);
     const stat = STATIC_INDEX.get(name);
+    this.#indexed = true;
+    this.#observed = false;
     // 1. The whole field is in a table: one indexed representation (§6.1).
     const staticPair = stat?.values.get(value);
     if (staticPair !== undefined) return writeInteger(out, at, staticPair, 7, 0x80);
+    this.#indexed = false;
     // 2. A sensitive field: never indexed, and its value is not even remembered for statistics.
     if (sensitive) return this.#literal(out, at, name, value, stat?.index ?? 0, false, true);
     const repeated = this.#repeats.observe(name, value);
+    this.#observed = true;
     const seq = this.#pairs.get(name)?.get(value);
-    if (seq !== undefined) return writeInteger(out, at, this.#table.indexOfSeq(seq), 7, 0x80);
+    if (seq !== undefined) {
+      this.#indexed = true;
+      return writeInteger(out, at, this.#table.indexOfSeq(seq), 7, 0x80);
+    }
     // 3. A literal, given a table slot when its value has recurred or its name's values usually do.
     const index =
       (repeated || this.#repeats.worthIndexing(name)) &&
@@ -192,6 +239,7 @@ export class HpackEncoder {
     if (nameIndex === 0) at = this.#string(out, at, name);
     at = this.#string(out, at, value);
     if (index) {
+      this.#version++;
       const seq = this.#table.add(name, value);
       if (seq >= 0) {
         let byValue = this.#pairs.get(name);
