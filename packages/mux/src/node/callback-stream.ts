@@ -170,17 +170,17 @@ export class CallbackStream {
     this.#callbacks.onData?.(data);
     if (this.#paused) this.#owed += data.length;
     else this.session._core.consume(this.id, data.length);
-    if (endStream) this.#callbacks.onEnd?.();
+    if (endStream) this._peerEnded();
   }
 
   /** @internal headers arrived */
   _headers(kind: string, fields: HeaderField[], endStream: boolean): void {
     if (kind === 'informational' || kind === 'response' || kind === 'trailers')
       this.#callbacks.onHeaders?.(toObject(fields), kind);
-    if (endStream) this.#callbacks.onEnd?.();
+    if (endStream) this._peerEnded();
   }
 
-  /** @internal the peer ended its side with its request headers */
+  /** @internal the peer ended its side (not reported once the owner closed the stream meanwhile) */
   _peerEnded(): void {
     if (!this.#closed) this.#callbacks.onEnd?.();
   }

@@ -204,8 +204,41 @@ export class MuxClientTransport implements ClientTransport {
   }
 }
 
+/**
+ * What both ends of a call on a CallbackStream share: writing a message, and a write that waits for
+ * room until the stream's `onDrain` (or its close, which calls `onDrain` too).
+ */
+abstract class StreamCall implements StreamCallbacks {
+  /** Resolves the write waiting for room. */
+  #drained: (() => void) | undefined;
+
+  /** Write one message (`end`: and end our side); a promise when the stream asks us to wait. */
+  protected writeMessage(
+    stream: CallbackStream,
+    bytes: Uint8Array,
+    compressed: boolean,
+    end: boolean,
+  ): Promise<void> | undefined {
+    const chunks = messageChunks(bytes, compressed);
+    let room = true;
+    for (let i = 0; i < chunks.length; i++) {
+      room = stream.write(chunks[i]!, end && i === chunks.length - 1) && room;
+    }
+    if (room) return undefined;
+    return new Promise((resolve) => {
+      this.#drained = resolve;
+    });
+  }
+
+  onDrain(): void {
+    const resolve = this.#drained;
+    this.#drained = undefined;
+    resolve?.();
+  }
+}
+
 /** One call on a CallbackStream: the stream reports to the call's `on*` methods. */
-class MuxClientCall implements ClientTransportCall, StreamCallbacks {
+class MuxClientCall extends StreamCall implements ClientTransportCall {
   readonly #stream: CallbackStream | undefined;
   readonly #listener: ClientCallListener;
   readonly #decoder: FrameDecoder;
@@ -213,10 +246,9 @@ class MuxClientCall implements ClientTransportCall, StreamCallbacks {
   #done = false;
   #sawHeaders = false;
   #trailers: HeaderRecord | undefined;
-  /** Resolves the write waiting for room. */
-  #drained: (() => void) | undefined;
 
   constructor(lane: Lane, call: ClientCallStart, listener: ClientCallListener) {
+    super();
     this.#lane = lane;
     this.#listener = listener;
     this.#decoder = messageCodec(call.method.maxMessageBytes).decoder();
@@ -246,12 +278,6 @@ class MuxClientCall implements ClientTransportCall, StreamCallbacks {
   onEnd(): void {
     const h = this.#trailers;
     if (h !== undefined) this.#status(statusFromHeaders(h), headersToMetadata(h, false));
-  }
-
-  onDrain(): void {
-    const resolve = this.#drained;
-    this.#drained = undefined;
-    resolve?.();
   }
 
   #onResponse(h: HeaderRecord): void {
@@ -348,10 +374,7 @@ class MuxClientCall implements ClientTransportCall, StreamCallbacks {
   write(bytes: Uint8Array, compressed: boolean, end: boolean): Promise<void> | undefined {
     const stream = this.#stream;
     if (this.#done || stream === undefined || stream.ended || stream.closed) return undefined;
-    if (writeMessage(stream, bytes, compressed, end)) return undefined;
-    return new Promise((resolve) => {
-      this.#drained = resolve;
-    });
+    return this.writeMessage(stream, bytes, compressed, end);
   }
 
   end(): void {
@@ -373,16 +396,6 @@ class MuxClientCall implements ClientTransportCall, StreamCallbacks {
   resume(): void {
     this.#stream?.resume();
   }
-}
-
-/** Write one message (`end`: and end our side); false when the stream asks us to wait for `onDrain`. */
-function writeMessage(stream: CallbackStream, bytes: Uint8Array, compressed: boolean, end: boolean): boolean {
-  const chunks = messageChunks(bytes, compressed);
-  let room = true;
-  for (let i = 0; i < chunks.length; i++) {
-    room = stream.write(chunks[i]!, end && i === chunks.length - 1) && room;
-  }
-  return room;
 }
 
 function unavailable(message: string, cause: unknown, unprocessed = false): RpcError {
@@ -439,7 +452,7 @@ function serveStream(
 /** A refused request's stream: what the client still sends is read (its credit returned) and dropped. */
 const NO_CALLBACKS: StreamCallbacks = {};
 
-class MuxServerCall implements ServerTransportCall, StreamCallbacks {
+class MuxServerCall extends StreamCall implements ServerTransportCall {
   readonly path: string;
   readonly metadata: Metadata;
   readonly deadline: number | undefined;
@@ -452,10 +465,9 @@ class MuxServerCall implements ServerTransportCall, StreamCallbacks {
   #done = false;
   #headersSent = false;
   readonly #gzipIn: boolean;
-  /** Resolves the write waiting for room. */
-  #drained: (() => void) | undefined;
 
   constructor(dispatcher: CallDispatcher, stream: CallbackStream, headers: HeaderRecord) {
+    super();
     this.#stream = stream;
     this.path = String(headers[':path']);
     this.metadata = headersToMetadata(headers);
@@ -486,12 +498,6 @@ class MuxServerCall implements ServerTransportCall, StreamCallbacks {
 
   onEnd(): void {
     if (!this.#done) this.#listener.onHalfClose();
-  }
-
-  onDrain(): void {
-    const resolve = this.#drained;
-    this.#drained = undefined;
-    resolve?.();
   }
 
   onClose(): void {
@@ -547,15 +553,16 @@ class MuxServerCall implements ServerTransportCall, StreamCallbacks {
     return fields;
   }
 
-  /** Response headers without metadata: one shared list per codec and encoding. */
+  /** Response headers without metadata: one shared list per codec, with and without gzip. */
   #plainResponseHeaders(): readonly [string, string][] {
-    const key = this.acceptsGzip ? `${this.codecName}+gzip` : this.codecName;
-    let fields = plainResponseHeaders.get(key);
-    if (fields === undefined) {
-      fields = this.#responseHeaders();
-      plainResponseHeaders.set(key, fields);
+    let pair = plainResponseHeaders.get(this.codecName);
+    if (pair === undefined) {
+      pair = [undefined, undefined];
+      plainResponseHeaders.set(this.codecName, pair);
     }
-    return fields;
+    const slot = this.acceptsGzip ? 1 : 0;
+    pair[slot] ??= this.#responseHeaders();
+    return pair[slot];
   }
 
   sendHeaders(metadata: Metadata): void {
@@ -571,10 +578,7 @@ class MuxServerCall implements ServerTransportCall, StreamCallbacks {
   write(bytes: Uint8Array, compressed: boolean): Promise<void> | undefined {
     const stream = this.#stream;
     if (this.#done || stream.closed) return undefined;
-    if (writeMessage(stream, bytes, compressed, false)) return undefined;
-    return new Promise((resolve) => {
-      this.#drained = resolve;
-    });
+    return this.writeMessage(stream, bytes, compressed, false);
   }
 
   finish(error: RpcError | undefined, trailers: Metadata): void {
@@ -606,7 +610,7 @@ class MuxServerCall implements ServerTransportCall, StreamCallbacks {
   }
 }
 
-/** Response headers without metadata, by codec name (and `+gzip`): a handful of entries. */
-const plainResponseHeaders = new Map<string, readonly [string, string][]>();
+/** Response headers without metadata by codec name, [without, with] gzip: a handful of entries. */
+const plainResponseHeaders = new Map<string, (readonly [string, string][] | undefined)[]>();
 
 const IGNORE: ServerCallListener = { onMessage() {}, onHalfClose() {}, onCancel() {} };
