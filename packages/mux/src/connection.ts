@@ -141,6 +141,11 @@ export class Connection {
   #rxStream: Stream | undefined;
   /** The DATA frame being read carries END_STREAM. */
   #rxEnd = false;
+  /**
+   * Payload bytes of that frame still to arrive: counted against our windows since its header, but
+   * not the reader's to consume yet.
+   */
+  #rxLeft = 0;
   readonly #streams = new IdMap<Stream>();
   #control: Uint8Array[] = [];
   readonly #sendQueue = new Scheduler<Stream>();
@@ -156,7 +161,10 @@ export class Connection {
   #connUnacked = 0;
   #connTarget: number;
   readonly #bdp: BdpEstimator | undefined;
-  /** Received-but-unconsumed bytes when the current `receive()` began (the reader's lag). */
+  /**
+   * Received-but-unconsumed bytes when the current `receive()` began (the reader's lag); the rest of
+   * a DATA frame still arriving is not counted.
+   */
   #unreadAtBatchStart = 0;
   /** DATA or HEADERS arrived since the peer's last PING. */
   #workSincePing = false;
@@ -309,7 +317,7 @@ export class Connection {
   receive(chunk: Uint8Array): ConnectionEvent[] {
     const events = this.takeEvents();
     if (this.#dead) return events;
-    this.#unreadAtBatchStart = this.#connTarget - this.#connRecvWindow - this.#connUnacked;
+    this.#unreadAtBatchStart = this.#connTarget - this.#connRecvWindow - this.#connUnacked - this.#rxLeft;
     let bytes = chunk;
     try {
       if (this.#prefaceLeft > 0) {
@@ -350,6 +358,7 @@ export class Connection {
       if (streamId === 0) throw new MuxProtocolError(ErrorCode.ProtocolError, 'DATA on stream 0');
       this.#admit('data', false);
       this.#rxStream = this.#onData(streamId, length, length, this.#rxEnd);
+      if (this.#rxStream !== undefined) this.#rxLeft = length;
     } catch (err) {
       this.#frameFailed(err, length, events);
     }
@@ -576,7 +585,11 @@ export class Connection {
   #deliver(data: Uint8Array, last: boolean, events: ConnectionEvent[]): void {
     const s = this.#rxStream;
     if (last) this.#rxStream = undefined;
-    if (s === undefined || this.#streams.get(s.id) !== s) return;
+    this.#rxLeft = last ? 0 : this.#rxLeft - data.length;
+    if (s === undefined || this.#streams.get(s.id) !== s) {
+      this.#rxLeft = 0; // the stream closed: its credit, this frame's included, was returned
+      return;
+    }
     const endStream = last && this.#rxEnd;
     events.push({ type: 'DataReceived', streamId: s.id, data, endStream });
     if (endStream) this.#apply(s, 'recv_end_stream', events);

@@ -240,6 +240,24 @@ describe('Connection core: flow control and scheduling', () => {
     return credit;
   };
 
+  it('the rest of a DATA frame still arriving is not counted as the reader lagging', () => {
+    const { c, s } = handshaken();
+    const id = c.request([...GET.map(([n, v]) => [n, v] as [string, string])], true);
+    s.receive(Buffer.concat(c.takeOutbound()));
+    s.respond(id, [...OK]);
+    s.write(id, new Uint8Array(65_535), true); // one frame: the whole stream window
+    const bytes = Buffer.concat(s.takeOutbound());
+    const cut = bytes.length - 65_435; // the frame header and 100 bytes of its payload come first
+    // The first DATA starts a BDP sample; the reader has not consumed those 100 bytes yet.
+    expect(of(c.receive(bytes.subarray(0, cut)), 'DataReceived')[0]!.data.length).toBe(100);
+    s.receive(Buffer.concat(c.takeOutbound()));
+    const ack = Buffer.concat(s.takeOutbound());
+    // The rest of the frame and the PING's ACK in one batch: 100 bytes were unread when it began,
+    // not a whole window, so the sample (the whole window in one round trip) grows the window.
+    c.receive(Buffer.concat([bytes.subarray(cut), ack]));
+    expect(c.localSettings.initialWindowSize).toBe(131_070);
+  });
+
   it('a stream reset while its DATA frame arrives drops the rest; the connection credit returns once', () => {
     const { c, s } = handshaken();
     const sent = 20 * 30_000;
