@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
  * call's objects must still die young. A per-call table that links old storage to new (V8's `Map`
  * does when it rehashes) made 13–17% of everything a call allocated survive each scavenge, and
  * halved rpc over mux and ws, from the process's first full GC on (see IdMap in @weft/framing).
+ * A mux connection that kept its last input batch's events until the next batch did it too, at ~3%:
+ * in about one run in five under load, from the first incremental mark-compact on (NO_EVENTS in
+ * @weft/mux's connection). Healthy runs promote 0.01–0.07%; the bound is 1%.
  */
 describe.each(['mux', 'ws', 'pooled'] as const)('garbage of busy calls over %s', (transport) => {
   it('after a full GC, calls still die young (almost nothing promoted per scavenge)', () => {
@@ -27,6 +30,6 @@ describe.each(['mux', 'ws', 'pooled'] as const)('garbage of busy calls over %s',
       promoted += Number(/ promoted=(\d+)/.exec(line)?.[1] ?? 0);
     }
     expect(scavenges).toBeGreaterThanOrEqual(10);
-    expect(promoted / allocated).toBeLessThan(0.03);
+    expect(promoted / allocated).toBeLessThan(0.01);
   }, 30_000);
 });
