@@ -31,15 +31,17 @@ export type BlockKind = 'request' | 'response' | 'trailers';
 /**
  * Names and values already found well-formed. Blocks repeat the same strings (most of them the HPACK
  * tables' own), so each is scanned once: a set lookup costs a fraction of the character loop. Bounded:
- * a set that reaches MEMO_LIMIT starts over, so unique values cost only their own scan.
+ * a set that reaches MEMO_LIMIT takes nothing more, and later strings cost only their own scan. It
+ * does not start over: a `Set` cleared and refilled all the time (a unique value per request) links
+ * each dropped table to the next, as `Map` does (see IdMap in @weft/framing) — with a unique metadata
+ * value per rpc call, that doubled what each scavenge promoted (0.31–0.33% of allocation → 0.16–0.18%).
  */
 const goodNames = new Set<string>();
 const goodValues = new Set<string>();
 const MEMO_LIMIT = 1024;
 
 function remember(set: Set<string>, s: string): void {
-  if (set.size >= MEMO_LIMIT) set.clear();
-  set.add(s);
+  if (set.size < MEMO_LIMIT) set.add(s);
 }
 
 /** §8.2.1: no uppercase, no controls, space, DEL or non-ASCII in names (':' only as the pseudo prefix). */

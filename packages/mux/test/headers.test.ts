@@ -26,7 +26,7 @@ describe('validateBlock', () => {
     },
   );
 
-  it('a full memo starts over and still rejects what is bad', () => {
+  it('a full memo takes nothing more and still rejects what is bad', () => {
     for (let i = 0; i < 3000; i++) expect(validateBlock([[`x-${i}`, `v${i}`]], 'trailers')).toBeUndefined();
     expect(validateBlock([['x-1', 'v\n1']], 'trailers')).toMatch(/CR or LF/);
     expect(validateBlock([['X-1', 'v1']], 'trailers')).toMatch(/invalid character/);
