@@ -55,6 +55,8 @@ export class CallbackStream {
   /** Credit of data received while paused, returned on resume. */
   #owed = 0;
   #needDrain = false;
+  /** @internal listed with the session to hear when its queue drains */
+  _drainListed = false;
 
   /** @internal created by the session */
   constructor(session: MuxSession, id: number) {
@@ -112,6 +114,7 @@ export class CallbackStream {
     this.session._flushSoon();
     if (core.pendingBytes(this.id) < this.session._streamHighWaterMark) return true;
     this.#needDrain = true;
+    this.session._awaitDrain(this);
     return false;
   }
 
@@ -187,10 +190,13 @@ export class CallbackStream {
 
   /** @internal the session flushed: tell a blocked writer when its queue drained. */
   _drained(): void {
-    if (this.#needDrain && this.session._core.pendingBytes(this.id) < this.session._streamHighWaterMark) {
-      this.#needDrain = false;
-      this.#callbacks.onDrain?.();
+    if (!this.#needDrain || this.#closed) return;
+    if (this.session._core.pendingBytes(this.id) >= this.session._streamHighWaterMark) {
+      this.session._awaitDrain(this);
+      return;
     }
+    this.#needDrain = false;
+    this.#callbacks.onDrain?.();
   }
 
   /** @internal the core already sent END_STREAM for us (a request sent with `endStream`). */

@@ -82,6 +82,8 @@ export class MuxSession extends EventEmitter {
   readonly _core: Connection;
   readonly socket: Duplex;
   readonly #streams = new IdMap<SessionStream>();
+  /** Streams waiting for their queue to drain: their `_drained()` runs after the next flush. */
+  #awaitingDrain: SessionStream[] = [];
   readonly #budget: number;
   /** @internal per-stream queued bytes before write() reports backpressure */
   readonly _streamHighWaterMark: number;
@@ -403,8 +405,25 @@ export class MuxSession extends EventEmitter {
     this.#writeQueued();
     // Events caused by commands (streams our last frame closed) may end the session: after the write.
     this.#handle(this._core.takeEvents());
-    for (const s of this.#streams.values()) s._drained();
+    const waiting = this.#awaitingDrain;
+    if (waiting.length > 0) {
+      this.#awaitingDrain = [];
+      for (const s of waiting) {
+        s._drainListed = false;
+        s._drained();
+      }
+    }
     if (!this._core.alive) this.#end();
+  }
+
+  /**
+   * @internal `stream` waits for its queue to drain (a writer past the high-water mark, or an end not
+   * sent yet): its `_drained()` runs after the next flush, which lists it again while it still waits.
+   */
+  _awaitDrain(stream: SessionStream): void {
+    if (stream._drainListed) return;
+    stream._drainListed = true;
+    this.#awaitingDrain.push(stream);
   }
 
   /** Write what the core queued. While the socket is backed up, control frames still go out but DATA waits for 'drain'. */

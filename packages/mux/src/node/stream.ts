@@ -32,6 +32,8 @@ export class MuxStream extends Duplex {
   #closed = false;
   /** Our side was ended in the core already; `_final` has nothing to send. */
   #endedByCore = false;
+  /** @internal listed with the session to hear when its queue drains */
+  _drainListed = false;
   /** Trailers to send once the buffered writes have reached the core (from `_final`). */
   #trailers: OutgoingHeaders | undefined;
 
@@ -112,7 +114,10 @@ export class MuxStream extends Duplex {
     }
     this.session._flushSoon();
     if (this.session._core.pendingBytes(this.id) < this.session._streamHighWaterMark) callback();
-    else this.#writeCallback = callback;
+    else {
+      this.#writeCallback = callback;
+      this.session._awaitDrain(this);
+    }
   }
 
   override _final(callback: (err?: Error | null) => void): void {
@@ -128,6 +133,7 @@ export class MuxStream extends Duplex {
       return;
     }
     this.#finalCallback = callback;
+    this.session._awaitDrain(this);
     this.session._flushSoon();
   }
 
@@ -185,6 +191,8 @@ export class MuxStream extends Duplex {
       this.#finalCallback = undefined;
       cb();
     }
+    if (this.#writeCallback !== undefined || this.#finalCallback !== undefined)
+      this.session._awaitDrain(this);
   }
 
   /** @internal the core already sent END_STREAM for us (a request or response with `endStream`). */
