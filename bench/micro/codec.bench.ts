@@ -1,8 +1,9 @@
 /**
  * RPC message codecs, side by side in one run: encode + decode of a typical call message (an order
- * with twenty line items) with @weft/rpc's default msgpack codec (msgpackr, records on), plain
- * msgpackr `pack`/`unpack` (what a grpc-js user with msgpackr serializers writes) and @weft/rpc's
- * JSON codec (JSON as UTF-8 bytes), in messages per second.
+ * with twenty line items) with @weft/rpc's default msgpack codec (plain MessagePack), its opt-in
+ * msgpackr records (`useRecords: true`, subtype `msgpackr`), plain msgpackr `pack`/`unpack` (what a
+ * grpc-js user with msgpackr serializers writes) and @weft/rpc's JSON codec (JSON as UTF-8 bytes),
+ * in messages per second.
  */
 import { jsonCodec, msgpackCodec } from '@weft/rpc';
 import { pack, unpack } from 'msgpackr';
@@ -30,6 +31,7 @@ function roundTrips(encode: (v: unknown) => Uint8Array, decode: (b: Uint8Array) 
 /** The codec micro suite. */
 export function codecGroups(): MicroGroup[] {
   const weft = msgpackCodec();
+  const records = msgpackCodec({ useRecords: true });
   return [
     {
       suite: 'codec',
@@ -44,10 +46,16 @@ export function codecGroups(): MicroGroup[] {
           fn: () => roundTrips(pack, unpack),
         },
         {
-          name: 'weft msgpackCodec (records on)',
+          name: 'weft msgpackCodec (default: plain MessagePack)',
           unitsPerOp: MESSAGES,
           expect: MESSAGES,
           fn: () => roundTrips(weft.encode, weft.decode),
+        },
+        {
+          name: 'weft msgpackCodec({ useRecords: true }) (msgpackr)',
+          unitsPerOp: MESSAGES,
+          expect: MESSAGES,
+          fn: () => roundTrips(records.encode, records.decode),
         },
         {
           name: 'weft jsonCodec',

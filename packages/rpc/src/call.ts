@@ -104,6 +104,11 @@ export interface ServerTransportCall {
   readonly peer: string;
   /** Whether the client accepts gzip-compressed responses. */
   readonly acceptsGzip: boolean;
+  /**
+   * The content-subtype the client sent (`msgpack` of `application/grpc+msgpack`), lowercase;
+   * `''` when it named none (plain `application/grpc`), which any method accepts.
+   */
+  readonly contentSubtype: string;
   /** Set by the dispatcher before the first message: the receive limit (bytes, after decompression). */
   maxMessageBytes: number;
   /** Set by the dispatcher: the call's codec name, for the response content-type. */

@@ -1,10 +1,10 @@
 import type { ClientCallListener, ClientTransport, ClientTransportCall, MethodInfo } from './call.js';
-import type { MessageCodec } from './codec.js';
 import { RpcError } from './errors.js';
 import { Inbox } from './inbox.js';
 import { decodeChecked, encodeChecked, InboundOrder } from './message.js';
 import { Metadata } from './metadata.js';
 import { gzip } from './node/gzip.js';
+import type { MethodCodecs } from './service.js';
 import { Status } from './status.js';
 
 /** Per-call options, the last argument of every client method. */
@@ -52,7 +52,7 @@ export interface ResponseStream<T> extends AsyncIterableIterator<T> {
  */
 export class ClientCall implements ClientCallListener {
   readonly info: MethodInfo;
-  readonly #codec: MessageCodec;
+  readonly #codecs: MethodCodecs;
   readonly #transport: ClientTransport;
   readonly #compressAt: number;
   readonly #options: CallOptions;
@@ -76,13 +76,13 @@ export class ClientCall implements ClientCallListener {
 
   constructor(
     info: MethodInfo,
-    codec: MessageCodec,
+    codecs: MethodCodecs,
     transport: ClientTransport,
     options: CallOptions,
     compressAt: number,
   ) {
     this.info = info;
-    this.#codec = codec;
+    this.#codecs = codecs;
     this.#transport = transport;
     this.#options = options;
     this.#compressAt = compressAt;
@@ -167,7 +167,7 @@ export class ClientCall implements ClientCallListener {
     if (this.#settled || this.#tcall === undefined) return undefined;
     let bytes: Uint8Array;
     try {
-      bytes = encodeChecked(this.#codec, value, this.info.maxMessageBytes, 'request');
+      bytes = encodeChecked(this.#codecs.request, value, this.info.maxMessageBytes, 'request');
     } catch (err) {
       this.fail(err as RpcError);
       return undefined;
@@ -223,7 +223,7 @@ export class ClientCall implements ClientCallListener {
   }
 
   readonly #deliver = (bytes: Uint8Array): void => {
-    const value = decodeChecked(this.#codec, bytes, this.info.maxMessageBytes, 'response');
+    const value = decodeChecked(this.#codecs.response, bytes, this.info.maxMessageBytes, 'response');
     this.#responses++;
     if (this.inbox !== undefined) this.inbox.push(value);
     else if (this.#responses === 1) this.#response = value;

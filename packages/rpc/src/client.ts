@@ -8,7 +8,6 @@ import type { EjectionOptions } from './channel/endpoint.js';
 import type { HealthCheckOptions } from './channel/health-check.js';
 import { resolverFor } from './channel/parse-target.js';
 import { type CallOptions, ClientCall, type ResponseStream } from './client-call.js';
-import { defaultCodec } from './codec.js';
 import { callScope, effectiveDeadline } from './deadline.js';
 import { MAX_METADATA_BYTES } from './envelope.js';
 import { RpcError, RpcUsageError } from './errors.js';
@@ -18,8 +17,9 @@ import {
   type MethodDescriptor,
   type MethodKind,
   type MethodMap,
-  methodPath,
+  methodCodecs,
   type ServiceDefinition,
+  wirePath,
 } from './service.js';
 import { Status } from './status.js';
 import type { KeepaliveOptions } from './transport/keepalive.js';
@@ -191,16 +191,16 @@ export function createClient<M extends MethodMap>(
   channels.set(client, channel);
   for (const name of Object.keys(service.methods)) {
     const descriptor = service.methods[name]!;
-    const codec = descriptor.options.codec ?? service.options.codec ?? defaultCodec;
+    const codecs = methodCodecs(service.name, name, descriptor, service.options);
     const info: MethodInfo = {
-      path: methodPath(service.name, name),
+      path: wirePath(service.name, name, descriptor),
       kind: descriptor.kind,
-      codecName: codec.name,
+      codecName: codecs.subtype,
       maxMessageBytes: descriptor.options.maxMessageBytes ?? maxDefault,
       idempotent: descriptor.options.idempotent ?? false,
     };
     const invoke = (input: unknown, callOptions: CallOptions = {}): unknown => {
-      const call = new ClientCall(info, codec, channel, callOptions, compressAt);
+      const call = new ClientCall(info, codecs, channel, callOptions, compressAt);
       const scope = callScope.getStore();
       const deadline = effectiveDeadline(
         callOptions.timeoutMs ?? (scope === undefined ? options.defaultTimeoutMs : undefined),

@@ -11,7 +11,10 @@ import { isStatus, Status } from './status.js';
 
 /** Envelope kinds: the low 4 bits of the first byte. */
 export const EnvelopeKind = {
-  /** Client → server: start a call. Body: msgpack `[path, timeoutMs | null, acceptsGzip, metadata]`. */
+  /**
+   * Client → server: start a call. Body: msgpack `[path, timeoutMs | null, acceptsGzip, metadata,
+   * subtype?]` (`subtype`: the content-subtype of the messages, as gRPC's `application/grpc+<subtype>`).
+   */
   Call: 1,
   /** Either way: one message. Body: the message bytes. Flags: End (client: last request), Compressed. */
   Message: 2,
@@ -69,6 +72,8 @@ export type Envelope =
       timeoutMs: number | undefined;
       acceptsGzip: boolean;
       metadata: Metadata;
+      /** `''` when the client named none. */
+      subtype: string;
     }
   | { kind: 2; id: number; bytes: Uint8Array; end: boolean; compressed: boolean }
   | { kind: 3; id: number }
@@ -124,6 +129,18 @@ function packedPath(path: string): Uint8Array {
   return packed;
 }
 
+/** Packed content-subtypes: a process speaks a handful. */
+const packedSubtypes = new Map<string, Uint8Array>();
+
+function packedSubtype(subtype: string): Uint8Array {
+  let packed = packedSubtypes.get(subtype);
+  if (packed === undefined) {
+    packed = packr.pack(subtype);
+    if (packedSubtypes.size < 64) packedSubtypes.set(subtype, packed);
+  }
+  return packed;
+}
+
 /** msgpack of a non-negative integer below 2^32. */
 function packUint(value: number): Uint8Array {
   if (value < 0x80) return Uint8Array.of(value);
@@ -133,6 +150,7 @@ function packUint(value: number): Uint8Array {
 }
 
 const MSGPACK_ARRAY_4 = 0x94;
+const MSGPACK_ARRAY_5 = 0x95;
 const MSGPACK_NIL = 0xc0;
 const MSGPACK_EMPTY_ARRAY = Uint8Array.of(0x90);
 
@@ -146,15 +164,17 @@ export function encodeCall(
   timeoutMs: number | undefined,
   acceptsGzip: boolean,
   metadata: Metadata,
+  subtype = '',
 ): Uint8Array {
-  // `[path, timeoutMs | nil, acceptsGzip, metadata]`, written by hand around the cached path.
+  // `[path, timeoutMs | nil, acceptsGzip, metadata, subtype?]`, written by hand around cached parts.
   const p = packedPath(path);
   const t = timeoutMs === undefined ? undefined : packUint(Math.min(Math.ceil(timeoutMs), 0xffff_ffff));
   const m = metadata.size === 0 ? MSGPACK_EMPTY_ARRAY : packr.pack(flatten(metadata));
-  const bodyLength = 1 + p.length + (t?.length ?? 1) + 1 + m.length;
+  const s = subtype === '' ? undefined : packedSubtype(subtype);
+  const bodyLength = 1 + p.length + (t?.length ?? 1) + 1 + m.length + (s?.length ?? 0);
   const { buf, at } = head(EnvelopeKind.Call, id, bodyLength);
   let i = at;
-  buf[i++] = MSGPACK_ARRAY_4;
+  buf[i++] = s === undefined ? MSGPACK_ARRAY_4 : MSGPACK_ARRAY_5;
   buf.set(p, i);
   i += p.length;
   if (t === undefined) buf[i++] = MSGPACK_NIL;
@@ -164,6 +184,7 @@ export function encodeCall(
   }
   buf[i++] = acceptsGzip ? 0xc3 : 0xc2;
   buf.set(m, i);
+  if (s !== undefined) buf.set(s, i + m.length);
   return buf;
 }
 
@@ -266,10 +287,11 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
       const v = unpackBody(body);
       if (
         !Array.isArray(v) ||
-        v.length !== 4 ||
+        (v.length !== 4 && v.length !== 5) ||
         typeof v[0] !== 'string' ||
         !(v[1] === null || (Number.isInteger(v[1]) && v[1] >= 0)) ||
-        typeof v[2] !== 'boolean'
+        typeof v[2] !== 'boolean' ||
+        !(v[4] === undefined || (typeof v[4] === 'string' && v[4].length <= 64))
       ) {
         throw new EnvelopeError('malformed Call');
       }
@@ -281,6 +303,7 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
         acceptsGzip: v[2],
         // The server's interceptors may add to a call's metadata: never the shared empty instance.
         metadata: unflatten(v[3], true),
+        subtype: v[4] === undefined ? '' : v[4].toLowerCase(),
       };
     }
     case EnvelopeKind.Headers:

@@ -1,5 +1,4 @@
 import type { ServerCallListener, ServerTransportCall } from './call.js';
-import type { MessageCodec } from './codec.js';
 import type { ServerCallContext } from './context.js';
 import { callScope } from './deadline.js';
 import { serverEnd } from './diagnostics.js';
@@ -8,7 +7,7 @@ import { Inbox } from './inbox.js';
 import { type Interceptor, runInterceptors } from './interceptors.js';
 import { decodeChecked, encodeChecked, InboundOrder } from './message.js';
 import { gzip } from './node/gzip.js';
-import type { MethodKind } from './service.js';
+import type { MethodCodecs, MethodKind } from './service.js';
 import { Status } from './status.js';
 
 /** A handler of any shape, as stored by the server. @internal */
@@ -17,7 +16,7 @@ export type AnyHandler = (input: any, ctx: ServerCallContext) => any;
 
 /** What a served call needs from its server. @internal */
 export interface CallEnvironment {
-  readonly codec: MessageCodec;
+  readonly codecs: MethodCodecs;
   readonly kind: MethodKind;
   readonly handler: AnyHandler;
   readonly interceptors: readonly Interceptor<ServerCallContext>[];
@@ -82,7 +81,7 @@ export class ServerCall implements ServerCallListener {
   }
 
   readonly #receive = (bytes: Uint8Array): void => {
-    const value = decodeChecked(this.#env.codec, bytes, this.#call.maxMessageBytes, 'request');
+    const value = decodeChecked(this.#env.codecs.request, bytes, this.#call.maxMessageBytes, 'request');
     if (this.#inbox !== undefined) {
       this.#inbox.push(value);
       return;
@@ -182,7 +181,7 @@ export class ServerCall implements ServerCallListener {
   }
 
   #send(value: unknown): Promise<void> | undefined {
-    const bytes = encodeChecked(this.#env.codec, value, this.#call.maxMessageBytes, 'response');
+    const bytes = encodeChecked(this.#env.codecs.response, value, this.#call.maxMessageBytes, 'response');
     this.#sendHeaders();
     if (bytes.length >= this.#env.compressAt && this.#call.acceptsGzip) {
       return gzip(bytes).then((packed) => {

@@ -1,7 +1,6 @@
 import type { CallDispatcher, ServerCallListener, ServerTransportCall, TransportServer } from './call.js';
 import { parseRegistryTarget } from './channel/parse-target.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, type TransportKind } from './client.js';
-import { defaultCodec } from './codec.js';
 import { ServerCallContext } from './context.js';
 import { MAX_METADATA_BYTES } from './envelope.js';
 import { RpcError, RpcUsageError } from './errors.js';
@@ -15,7 +14,7 @@ import type { ServerTlsOptions } from './node/tls-options.js';
 import { type RegisterOptions, type Registrar, Registration } from './registry/registration.js';
 import { type AnyHandler, type CallEnvironment, ServerCall } from './server-call.js';
 import type { MethodDescriptor, MethodKind, MethodMap, ServiceDefinition } from './service.js';
-import { methodPath } from './service.js';
+import { methodCodecs, wirePath } from './service.js';
 import { Status } from './status.js';
 import { listenMux } from './transport/mux.js';
 import { listenPooled } from './transport/pooled.js';
@@ -109,7 +108,7 @@ export class Server implements CallDispatcher {
     this.#active--;
   };
 
-  /** Health statuses this server reports over `weft.health.v1.Health` (served by every server). */
+  /** Health statuses this server reports over `grpc.health.v1.Health` (served by every server). */
   readonly health = new Health();
 
   constructor(options: ServerOptions = {}) {
@@ -141,7 +140,8 @@ export class Server implements CallDispatcher {
    */
   add<M extends MethodMap>(service: ServiceDefinition<M>, implementation: ServiceImplementation<M>): this {
     for (const name of Object.keys(service.methods)) {
-      const path = methodPath(service.name, name);
+      const descriptor = service.methods[name]!;
+      const path = wirePath(service.name, name, descriptor);
       if (this.#routes.has(path)) {
         throw new RpcUsageError('RPC_ERR_INVALID_SERVICE', `${path} is already served`);
       }
@@ -149,16 +149,15 @@ export class Server implements CallDispatcher {
       if (typeof handler !== 'function') {
         throw new RpcUsageError('RPC_ERR_INVALID_SERVICE', `no handler for ${path}`);
       }
-      const descriptor = service.methods[name]!;
-      const codec = descriptor.options.codec ?? service.options.codec ?? defaultCodec;
+      const codecs = methodCodecs(service.name, name, descriptor, service.options);
       this.#routes.set(path, {
         service: service.name,
         method: name,
         kind: descriptor.kind,
         maxMessageBytes: descriptor.options.maxMessageBytes ?? this.#maxMessageBytes,
-        codecName: codec.name,
+        codecName: codecs.subtype,
         env: {
-          codec,
+          codecs,
           kind: descriptor.kind,
           handler: handler.bind(implementation),
           interceptors: this.#options.interceptors ?? [],
@@ -263,6 +262,17 @@ export class Server implements CallDispatcher {
     }
     call.maxMessageBytes = route.maxMessageBytes;
     call.codecName = route.codecName;
+    const sent = call.contentSubtype;
+    if (sent !== '' && sent !== route.codecName) {
+      call.finish(
+        new RpcError(
+          Status.UNIMPLEMENTED,
+          `the request was sent as application/grpc+${sent}; ${call.path} speaks ${route.codecName}`,
+        ),
+        new Metadata(),
+      );
+      return IGNORE;
+    }
     if (this.#active >= this.#maxCalls) {
       call.finish(
         new RpcError(Status.RESOURCE_EXHAUSTED, `the server is serving its limit of ${this.#maxCalls} calls`),

@@ -1,4 +1,4 @@
-import type { MessageCodec } from './codec.js';
+import { defaultCodec, type MessageCodec } from './codec.js';
 import { RpcUsageError } from './errors.js';
 
 /** The four call shapes. */
@@ -6,10 +6,22 @@ export type MethodKind = 'unary' | 'serverStream' | 'clientStream' | 'bidiStream
 
 /** Options of a method (`unary<Req, Res>({ idempotent: true })`). */
 export interface MethodOptions {
-  /** Safe to retry after it may have reached the server (used by retries, issue 7). Default false. */
+  /** Safe to retry after it may have reached the server (retries, hedging). Default false. */
   idempotent?: boolean;
-  /** Codec of this method's messages. Default: the service's, else msgpack. */
+  /**
+   * Codec of this method's requests and responses, for an encoding that needs no schema (msgpack,
+   * JSON). Default: the service's, else plain msgpack.
+   */
   codec?: MessageCodec;
+  /** Codec of the requests alone (a schema-bound encoding such as protobuf); wins over `codec`. */
+  requestCodec?: MessageCodec;
+  /** Codec of the responses alone; wins over `codec`. Must have the request codec's `name`. */
+  responseCodec?: MessageCodec;
+  /**
+   * The method's name in its wire path `/<service>/<name>`, where it differs from its key in the
+   * service (a `.proto` method `SayHello`, called as `client.sayHello`). Default: the key.
+   */
+  name?: string;
   /** Largest message, in bytes, sent or received (before compression). Default: the server's or client's. */
   maxMessageBytes?: number;
 }
@@ -58,7 +70,7 @@ export interface ServiceDefinition<M extends MethodMap = MethodMap> {
 
 /** Options of {@link defineService}. */
 export interface ServiceOptions {
-  /** Codec of every method that names none. Default msgpack. */
+  /** Codec of every method that names none (both directions). Default plain msgpack. */
   codec?: MessageCodec;
 }
 
@@ -80,15 +92,61 @@ export function defineService<M extends MethodMap>(
     throw new RpcUsageError('RPC_ERR_INVALID_SERVICE', `invalid service name ${JSON.stringify(name)}`);
   }
   for (const method of Object.keys(methods)) {
-    if (!METHOD_NAME.test(method)) {
-      throw new RpcUsageError('RPC_ERR_INVALID_SERVICE', `invalid method name ${JSON.stringify(method)}`);
+    const wire = methods[method]?.options?.name;
+    if (!METHOD_NAME.test(method) || (wire !== undefined && !METHOD_NAME.test(wire))) {
+      throw new RpcUsageError(
+        'RPC_ERR_INVALID_SERVICE',
+        `invalid method name ${JSON.stringify(wire === undefined ? method : wire)}`,
+      );
     }
     const kind = methods[method]?.kind;
     if (kind !== 'unary' && kind !== 'serverStream' && kind !== 'clientStream' && kind !== 'bidiStream') {
       throw new RpcUsageError('RPC_ERR_INVALID_SERVICE', `method ${method} is not a method descriptor`);
     }
+    methodCodecs(name, method, methods[method]!, options);
   }
   return { name, methods, options };
+}
+
+/** A method's codecs, one per direction, and the content-subtype they share. @internal */
+export interface MethodCodecs {
+  readonly request: MessageCodec;
+  readonly response: MessageCodec;
+  /** Both codecs' `name`: the method's gRPC content-subtype. */
+  readonly subtype: string;
+}
+
+const SUBTYPE = /^[a-z0-9][a-z0-9._-]*$/;
+
+/**
+ * The codecs a method uses: its own `requestCodec`/`responseCodec`, else its `codec`, else the
+ * service's, else plain msgpack.
+ * @throws {RpcUsageError} `RPC_ERR_INVALID_SERVICE` when the two directions name different
+ * content-subtypes, or a name is not a valid subtype.
+ * @internal
+ */
+export function methodCodecs(
+  service: string,
+  method: string,
+  descriptor: MethodDescriptor,
+  serviceOptions: Readonly<ServiceOptions>,
+): MethodCodecs {
+  const both = descriptor.options.codec ?? serviceOptions.codec ?? defaultCodec;
+  const request = descriptor.options.requestCodec ?? both;
+  const response = descriptor.options.responseCodec ?? both;
+  if (request.name !== response.name || !SUBTYPE.test(request.name)) {
+    throw new RpcUsageError(
+      'RPC_ERR_INVALID_SERVICE',
+      `${methodPath(service, method)}: request and response codecs must share one content-subtype ` +
+        `([a-z0-9._-]), got ${JSON.stringify(request.name)} and ${JSON.stringify(response.name)}`,
+    );
+  }
+  return { request, response, subtype: request.name };
+}
+
+/** The wire path of a service's method `key`. @internal */
+export function wirePath(service: string, key: string, descriptor: MethodDescriptor): string {
+  return methodPath(service, descriptor.options.name ?? key);
 }
 
 /** `/<service>/<method>`, the gRPC `:path`, used by every transport. */

@@ -26,25 +26,27 @@ describe('msgpack codec', () => {
     }
   });
 
-  it("'arrays' (the default) writes a message without arrays as plain MessagePack maps", () => {
+  it('the default writes plain MessagePack maps, arrays included, under the subtype msgpack', () => {
     const codec = msgpackCodec();
-    const message = { data: new Uint8Array(64).fill(0x61), nested: { a: 1 } };
+    expect(codec.name).toBe('msgpack');
+    const message = { data: new Uint8Array(64).fill(0x61), nested: { a: 1 }, tags: ['a', 'b'] };
     expect(Buffer.from(codec.encode(message))).toEqual(Buffer.from(plain.pack(message)));
+    expect(Buffer.from(codec.encode(rows))).toEqual(Buffer.from(plain.pack(rows)));
+    expect(Buffer.from(msgpackCodec({ useRecords: false }).encode(rows))).toEqual(
+      Buffer.from(plain.pack(rows)),
+    );
   });
 
-  it("'arrays' writes an array of same-shape objects with records: keys once", () => {
-    const codec = msgpackCodec();
+  it("records are opt-in (true, or 'arrays' where a message has an array) under the subtype msgpackr", () => {
+    const codec = msgpackCodec({ useRecords: 'arrays' });
+    expect(codec.name).toBe('msgpackr');
     const bytes = codec.encode(rows);
     expect(bytes.length).toBeLessThan(plain.pack(rows).length / 2);
     expect(bytes.length).toBe(msgpackCodec({ useRecords: true }).encode(rows).length);
     expect(codec.decode(bytes)).toEqual(rows);
     expect(codec.decode(codec.encode(rows.items))).toEqual(rows.items);
-  });
-
-  it('useRecords false never writes records', () => {
-    expect(Buffer.from(msgpackCodec({ useRecords: false }).encode(rows))).toEqual(
-      Buffer.from(plain.pack(rows)),
-    );
+    const flat = { data: new Uint8Array(4), n: 1 };
+    expect(Buffer.from(codec.encode(flat))).toEqual(Buffer.from(plain.pack(flat)));
   });
 });
 

@@ -9,6 +9,7 @@ import {
   eventually,
   Missing,
   type Observed,
+  OtherEncodingTest,
   RawTest,
   sleep,
   startTestServer,
@@ -137,6 +138,15 @@ describe.each(TRANSPORTS)('conformance over %s', (transport) => {
       expect(err.code).toBe(Status.INTERNAL);
       expect(err.message).toMatch(/decode/);
       raw.close();
+    });
+
+    it('a request in an encoding the method does not speak is UNIMPLEMENTED, naming both', async () => {
+      const other = createClient(OtherEncodingTest, { target, transport });
+      const err = await other.echo(new Uint8Array([1]), { timeoutMs: 5000 }).catch((e) => e);
+      expect(err.code).toBe(Status.UNIMPLEMENTED);
+      expect(err.message).toContain('application/grpc+raw');
+      expect(err.message).toContain('speaks msgpack');
+      other.close();
     });
   });
 

@@ -29,10 +29,11 @@ const metadata = fc
   });
 
 describe('envelope round trips', () => {
-  test.prop([id, fc.string(), fc.option(fc.nat(), { nil: undefined }), fc.boolean(), metadata])(
+  const subtype = fc.constantFrom('', 'msgpack', 'proto', 'json', 'msgpackr');
+  test.prop([id, fc.string(), fc.option(fc.nat(), { nil: undefined }), fc.boolean(), metadata, subtype])(
     'Call',
-    (callId, path, timeoutMs, gzip, md) => {
-      const e = decodeEnvelope(encodeCall(callId, path, timeoutMs, gzip, md));
+    (callId, path, timeoutMs, gzip, md, sub) => {
+      const e = decodeEnvelope(encodeCall(callId, path, timeoutMs, gzip, md, sub));
       expect(e).toEqual({
         kind: EnvelopeKind.Call,
         id: callId,
@@ -40,9 +41,17 @@ describe('envelope round trips', () => {
         timeoutMs,
         acceptsGzip: gzip,
         metadata: md,
+        subtype: sub,
       });
     },
   );
+
+  it('a Call without a subtype (four elements) names none', () => {
+    const e = decodeEnvelope(encodeCall(1, '/a.B/c', undefined, false, new Metadata()));
+    expect(e).toMatchObject({ kind: EnvelopeKind.Call, subtype: '' });
+    expect(encodeCall(1, '/a.B/c', undefined, false, new Metadata())[2]).toBe(0x94);
+    expect(encodeCall(1, '/a.B/c', undefined, false, new Metadata(), 'proto')[2]).toBe(0x95);
+  });
 
   test.prop([id, fc.uint8Array({ maxLength: 300 }), fc.boolean(), fc.boolean()])(
     'Message',

@@ -51,8 +51,15 @@ export const Test = defineService('weft.test.v1.Test', {
   nested: unary<Msg, Msg>(),
 });
 
-/** The same service name with a raw codec: sends bytes the msgpack methods cannot decode. */
+/** The same service with raw bytes labelled msgpack: sends bytes the msgpack methods cannot decode. */
 export const RawTest = defineService(
+  'weft.test.v1.Test',
+  { echo: unary<Uint8Array, Uint8Array>() },
+  { codec: { ...rawCodec, name: 'msgpack' } },
+);
+
+/** The same service in another encoding (content-subtype `raw`): the server refuses it by name. */
+export const OtherEncodingTest = defineService(
   'weft.test.v1.Test',
   { echo: unary<Uint8Array, Uint8Array>() },
   { codec: rawCodec },

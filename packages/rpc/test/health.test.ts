@@ -1,4 +1,4 @@
-/** weft.health.v1.Health on every server: check, watch, per-service status, and graceful close. */
+/** grpc.health.v1.Health on every server: check, watch, per-service status, and graceful close. */
 import { describe, expect, it } from 'vitest';
 import {
   channelOf,

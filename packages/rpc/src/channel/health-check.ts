@@ -1,13 +1,13 @@
 /**
- * Active health checks: a channel asks each endpoint's `weft.health.v1.Health` for its service
+ * Active health checks: a channel asks each endpoint's `grpc.health.v1.Health` for its service
  * every `intervalMs`, over the endpoint's own connection; an endpoint that answers anything but
  * SERVING (or nothing within `timeoutMs`) is taken out of the balancer until it answers SERVING.
  */
 import type { MethodInfo } from '../call.js';
 import { ClientCall } from '../client-call.js';
-import { defaultCodec } from '../codec.js';
+import { HealthService } from '../health/service.js';
 import { EMPTY_METADATA } from '../metadata.js';
-import { methodPath } from '../service.js';
+import { methodCodecs, wirePath } from '../service.js';
 import type { Endpoint } from './endpoint.js';
 
 /** Channel option `healthCheck`. */
@@ -20,10 +20,12 @@ export interface HealthCheckOptions {
   service?: string;
 }
 
+const check = HealthService.methods.check;
+const CHECK_CODECS = methodCodecs(HealthService.name, 'check', check, HealthService.options);
 const CHECK: MethodInfo = {
-  path: methodPath('weft.health.v1.Health', 'check'),
+  path: wirePath(HealthService.name, 'check', check),
   kind: 'unary',
-  codecName: defaultCodec.name,
+  codecName: CHECK_CODECS.subtype,
   maxMessageBytes: 64 * 1024,
   idempotent: true,
 };
@@ -38,7 +40,7 @@ export function startHealthCheck(
   const timeout = options.timeoutMs ?? Math.min(options.intervalMs, 5000);
   let stopped = false;
   const check = async () => {
-    const call = new ClientCall(CHECK, defaultCodec, endpoint.transport, {}, Number.POSITIVE_INFINITY);
+    const call = new ClientCall(CHECK, CHECK_CODECS, endpoint.transport, {}, Number.POSITIVE_INFINITY);
     call.start(EMPTY_METADATA, Date.now() + timeout);
     call.send({ service: options.service ?? service }, true);
     let healthy: boolean;

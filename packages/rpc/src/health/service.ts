@@ -1,25 +1,66 @@
 /**
- * `weft.health.v1.Health`, served by every weft server: the health of the whole server (service
- * `''`) and of each service it serves, asked once (`check`) or followed (`watch`), as gRPC's
- * health-checking protocol.
+ * `grpc.health.v1.Health` (grpc/grpc doc/health-checking.md, grpc/health/v1/health.proto), served
+ * by every weft server in protobuf: the health of the whole server (service `''`) and of each
+ * service it serves, asked once (`check`) or followed (`watch`). Kubernetes `grpc:` probes,
+ * grpc_health_probe and any gRPC stack's health client can ask it.
  */
+import type { MessageCodec } from '../codec.js';
+import { ProtoReader, ProtoWriter, WireType } from '../proto/wire.js';
 import { defineService, serverStream, unary } from '../service.js';
 
-/** A service's health. */
-export type HealthStatus = 'SERVING' | 'NOT_SERVING' | 'SERVICE_UNKNOWN';
+/** A service's health: `HealthCheckResponse.ServingStatus`'s names. */
+export type HealthStatus = 'UNKNOWN' | 'SERVING' | 'NOT_SERVING' | 'SERVICE_UNKNOWN';
 
+/** `grpc.health.v1.HealthCheckRequest`. */
 export interface HealthRequest {
   /** A full service name, or `''` (the default) for the server as a whole. */
   service?: string;
 }
 
+/** `grpc.health.v1.HealthCheckResponse`. */
 export interface HealthResponse {
   status: HealthStatus;
 }
 
-export const HealthService = defineService('weft.health.v1.Health', {
+/** `ServingStatus` by wire number. */
+const STATUSES: readonly HealthStatus[] = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'];
+
+const requestCodec: MessageCodec<HealthRequest> = {
+  name: 'proto',
+  encode: (req) => new ProtoWriter().string(1, req.service ?? '').finish(),
+  decode: (bytes) => {
+    const reader = new ProtoReader(bytes);
+    let service = '';
+    while (!reader.done) {
+      const { field, wireType } = reader.tag();
+      if (field === 1 && wireType === WireType.LengthDelimited) service = reader.string();
+      else reader.skip(wireType);
+    }
+    return { service };
+  },
+};
+
+const responseCodec: MessageCodec<HealthResponse> = {
+  name: 'proto',
+  encode: (res) => new ProtoWriter().int(1, Math.max(0, STATUSES.indexOf(res.status))).finish(),
+  decode: (bytes) => {
+    const reader = new ProtoReader(bytes);
+    let status: HealthStatus = 'UNKNOWN';
+    while (!reader.done) {
+      const { field, wireType } = reader.tag();
+      // An enum number this side does not know reads as UNKNOWN (proto3 open enums).
+      if (field === 1 && wireType === WireType.Varint) status = STATUSES[reader.int32()] ?? 'UNKNOWN';
+      else reader.skip(wireType);
+    }
+    return { status };
+  },
+};
+
+const codecs = { requestCodec, responseCodec } as { requestCodec: MessageCodec; responseCodec: MessageCodec };
+
+export const HealthService = defineService('grpc.health.v1.Health', {
   /** The status now; NOT_FOUND for a service the server does not know. */
-  check: unary<HealthRequest, HealthResponse>({ idempotent: true }),
+  check: unary<HealthRequest, HealthResponse>({ idempotent: true, ...codecs, name: 'Check' }),
   /** The status now, then each change, until cancelled (SERVICE_UNKNOWN for an unknown service). */
-  watch: serverStream<HealthRequest, HealthResponse>(),
+  watch: serverStream<HealthRequest, HealthResponse>({ ...codecs, name: 'Watch' }),
 });

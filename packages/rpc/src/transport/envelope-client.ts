@@ -75,7 +75,7 @@ export class EnvelopeClientSession {
     }
     this.#calls.set(id, call);
     const timeoutMs = start.deadline === undefined ? undefined : Math.max(0, start.deadline - Date.now());
-    this._send([encodeCall(id, start.method.path, timeoutMs, true, start.metadata)]);
+    this._send([encodeCall(id, start.method.path, timeoutMs, true, start.metadata, start.method.codecName)]);
     return call;
   }
 

@@ -234,6 +234,7 @@ class EnvelopeServerCall implements ServerTransportCall {
   readonly deadline: number | undefined;
   readonly peer: string;
   readonly acceptsGzip: boolean;
+  readonly contentSubtype: string;
   maxMessageBytes = 0;
   codecName = 'msgpack';
   /** Envelopes waiting for this call's turn (ordered mode). */
@@ -247,7 +248,13 @@ class EnvelopeServerCall implements ServerTransportCall {
   constructor(
     session: EnvelopeServerSession,
     id: number,
-    call: { path: string; timeoutMs: number | undefined; acceptsGzip: boolean; metadata: Metadata },
+    call: {
+      path: string;
+      timeoutMs: number | undefined;
+      acceptsGzip: boolean;
+      metadata: Metadata;
+      subtype: string;
+    },
     peer: string,
   ) {
     this.#session = session;
@@ -256,6 +263,7 @@ class EnvelopeServerCall implements ServerTransportCall {
     this.metadata = call.metadata;
     this.deadline = call.timeoutMs === undefined ? undefined : Date.now() + call.timeoutMs;
     this.acceptsGzip = call.acceptsGzip;
+    this.contentSubtype = call.subtype;
     this.peer = peer;
     this.#window = new CallWindow((credit) => session._emit(this, [encodeWindow(id, credit)]));
   }

@@ -14,6 +14,23 @@ export type Fields = [string, string][];
 /** Trailer carrying an error's `details` (msgpack, base64), read back by weft clients; other peers see metadata. */
 export const DETAILS_KEY = 'weft-error-details-bin';
 
+/** Content-types seen, with their subtype: a handful per process (bounded all the same). */
+const subtypes = new Map<string, string | undefined>();
+
+/**
+ * The content-subtype of a gRPC content-type, lowercase: `'proto'` of `application/grpc+proto`,
+ * `''` of a plain `application/grpc` (parameters after `;` ignored), undefined for a content-type
+ * that is not gRPC.
+ */
+export function contentSubtype(type: string): string | undefined {
+  let subtype = subtypes.get(type);
+  if (subtype !== undefined || subtypes.has(type)) return subtype;
+  const match = /^application\/grpc(?:\+([^;\s]*))?\s*(?:;.*)?$/i.exec(type);
+  subtype = match === null ? undefined : (match[1] ?? '').toLowerCase();
+  if (subtypes.size < 64) subtypes.set(type, subtype);
+  return subtype;
+}
+
 /** Append `metadata` to `fields`: `-bin` values in unpadded base64, repeated keys as repeated fields. */
 export function metadataToFields(metadata: Metadata, fields: Fields): Fields {
   if (metadata.size === 0) return fields; // most calls: no generator, no garbage

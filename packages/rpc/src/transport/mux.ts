@@ -34,6 +34,7 @@ import { Metadata } from '../metadata.js';
 import type { ClientTlsOptions } from '../node/tls-options.js';
 import { Status } from '../status.js';
 import {
+  contentSubtype,
   type Fields,
   headersToMetadata,
   messageChunks,
@@ -289,7 +290,9 @@ class MuxClientCall extends StreamCall implements ClientTransportCall {
       return;
     }
     const type = h['content-type'];
-    if (typeof type !== 'string' || !type.startsWith('application/grpc')) {
+    // Any gRPC content-type is taken: servers such as grpc-js answer `application/grpc+proto`
+    // whatever their serializers speak. The server checks the request's subtype.
+    if (typeof type !== 'string' || contentSubtype(type) === undefined) {
       this.#fail(new RpcError(Status.UNKNOWN, `the server answered content-type ${String(type)}`));
       return;
     }
@@ -441,12 +444,13 @@ function serveStream(
     return NO_CALLBACKS;
   }
   const type = headers['content-type'];
-  if (typeof type !== 'string' || !/^application\/grpc([+;]|$)/.test(type)) {
+  const subtype = typeof type === 'string' ? contentSubtype(type) : undefined;
+  if (subtype === undefined) {
     // PROTOCOL-HTTP2: a request whose content-type is not gRPC gets HTTP 415.
     stream.respond({ ':status': 415 }, { endStream: true });
     return NO_CALLBACKS;
   }
-  return new MuxServerCall(dispatcher, stream, headers);
+  return new MuxServerCall(dispatcher, stream, headers, subtype);
 }
 
 /** A refused request's stream: what the client still sends is read (its credit returned) and dropped. */
@@ -457,6 +461,7 @@ class MuxServerCall extends StreamCall implements ServerTransportCall {
   readonly metadata: Metadata;
   readonly deadline: number | undefined;
   readonly acceptsGzip: boolean;
+  readonly contentSubtype: string;
   maxMessageBytes = 0;
   codecName = 'msgpack';
   readonly #stream: CallbackStream;
@@ -466,9 +471,10 @@ class MuxServerCall extends StreamCall implements ServerTransportCall {
   #headersSent = false;
   readonly #gzipIn: boolean;
 
-  constructor(dispatcher: CallDispatcher, stream: CallbackStream, headers: HeaderRecord) {
+  constructor(dispatcher: CallDispatcher, stream: CallbackStream, headers: HeaderRecord, subtype: string) {
     super();
     this.#stream = stream;
+    this.contentSubtype = subtype;
     this.path = String(headers[':path']);
     this.metadata = headersToMetadata(headers);
     const accept = headers['grpc-accept-encoding'];
