@@ -126,6 +126,8 @@ export class ClientCall implements ClientCallListener {
    * aborted signal fails the call without touching the wire.
    */
   start(metadata: Metadata, deadline: number | undefined): void {
+    // Settled before it started (cancelled while a protobuf service's runtime was loading).
+    if (this.#settled) return;
     const signal = this.#options.signal;
     if (signal?.aborted) {
       this.fail(new RpcError(Status.CANCELLED, 'the call was cancelled before it started'));

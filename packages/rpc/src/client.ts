@@ -1,3 +1,5 @@
+import type { DescService } from '@bufbuild/protobuf';
+import type { GenServiceMethods } from '@bufbuild/protobuf/codegenv2';
 import type { ClientTransport, MethodInfo } from './call.js';
 import type { BackoffOptions } from './channel/backoff.js';
 import { type Balancer, type BalancerName, balancerFor } from './channel/balancer.js';
@@ -13,6 +15,13 @@ import { MAX_METADATA_BYTES } from './envelope.js';
 import { RpcError, RpcUsageError } from './errors.js';
 import { type Interceptor, runInterceptors } from './interceptors.js';
 import { type Metadata, toMetadata } from './metadata.js';
+import { loadProtobuf, protobufRuntime } from './protobuf/runtime.js';
+import {
+  isProtoService,
+  type ProtoMethods,
+  type ProtoService,
+  protoServiceDefinition,
+} from './protobuf/service.js';
 import {
   type MethodDescriptor,
   type MethodKind,
@@ -104,7 +113,7 @@ type Requests<Req> = AsyncIterable<Req> | Iterable<Req>;
 /** The client method for a method descriptor. */
 export type ClientMethod<D> =
   // biome-ignore lint/suspicious/noExplicitAny: conditional type extraction.
-  D extends MethodDescriptor<infer Req, infer Res, any>
+  D extends MethodDescriptor<any, infer Res, any, infer Req, any>
     ? D['kind'] extends 'unary'
       ? (request: Req, options?: CallOptions) => Promise<Res>
       : D['kind'] extends 'serverStream'
@@ -130,7 +139,18 @@ export type Client<M extends MethodMap> = { readonly [K in keyof M]: ClientMetho
 export function createClient<M extends MethodMap>(
   service: ServiceDefinition<M>,
   options: ClientOptions,
-): Client<M> {
+): Client<M>;
+/** A client of a protobuf-es service (`protoc-gen-es` output): methods by `localName`. */
+export function createClient<S extends GenServiceMethods>(
+  service: ProtoService<S>,
+  options: ClientOptions,
+): Client<ProtoMethods<S>>;
+export function createClient(
+  input: ServiceDefinition | DescService,
+  options: ClientOptions,
+): Client<MethodMap> {
+  const service = isProtoService(input) ? protoServiceDefinition(input) : input;
+  const proto = service.proto !== undefined;
   const resolver = resolverFor(options.target, options.dns, service.name);
   const kind = options.transport ?? 'mux';
   if (kind !== 'mux' && kind !== 'pooled' && kind !== 'ws') {
@@ -228,10 +248,20 @@ export function createClient<M extends MethodMap>(
         call.fail(err as RpcError);
         return shapeResult(call, info.kind);
       }
-      const run = (request: unknown) => {
+      const begin = (request: unknown) => {
         call.start(metadata, deadline);
         if (info.kind === 'unary' || info.kind === 'serverStream') call.send(request, true);
         else void call.pump(request as Requests<unknown>);
+      };
+      const run = (request: unknown) => {
+        // A protobuf service's first calls wait for the protobuf runtime (a few microtasks).
+        if (proto && protobufRuntime() === undefined) {
+          loadProtobuf().then(
+            () => begin(request),
+            (err: unknown) =>
+              call.fail(new RpcError(Status.INTERNAL, `could not load @bufbuild/protobuf: ${err}`)),
+          );
+        } else begin(request);
         return call.done;
       };
       if (interceptors.length === 0) {
@@ -271,7 +301,7 @@ export function createClient<M extends MethodMap>(
     };
     client[name] = invoke;
   }
-  return client as Client<M>;
+  return client as Client<MethodMap>;
 }
 
 function shapeResult(call: ClientCall, kind: MethodKind): unknown {

@@ -51,6 +51,7 @@ export {
 export type { Interceptor } from './interceptors.js';
 export { Metadata, type MetadataInit, type MetadataValue } from './metadata.js';
 export type { ClientTlsOptions, ServerTlsOptions } from './node/tls-options.js';
+export type { MethodsOf, ProtoMethods, ProtoService } from './protobuf/service.js';
 export type { RegisterOptions } from './registry/registration.js';
 export { Registry, type RegistryLimits } from './registry/registry.js';
 export {

@@ -1,3 +1,4 @@
+import type { DescService } from '@bufbuild/protobuf';
 import { defaultCodec, type MessageCodec } from './codec.js';
 import { RpcUsageError } from './errors.js';
 
@@ -26,12 +27,22 @@ export interface MethodOptions {
   maxMessageBytes?: number;
 }
 
-/** A method's description. `Req` and `Res` exist only in the types. */
-export interface MethodDescriptor<Req = unknown, Res = unknown, K extends MethodKind = MethodKind> {
+/**
+ * A method's description. `Req` and `Res` exist only in the types: the messages a handler receives
+ * and a client gets back; `ReqIn` and `ResIn` what a client may send and a handler may return
+ * (the same, except for protobuf-es methods, which take init shapes).
+ */
+export interface MethodDescriptor<
+  Req = unknown,
+  Res = unknown,
+  K extends MethodKind = MethodKind,
+  ReqIn = Req,
+  ResIn = Res,
+> {
   readonly kind: K;
   readonly options: Readonly<MethodOptions>;
   /** @internal phantom types */
-  readonly _types?: { req: Req; res: Res };
+  readonly _types?: { req: Req; res: Res; reqIn: ReqIn; resIn: ResIn };
 }
 
 /** A unary method: one request, one response. */
@@ -57,7 +68,7 @@ export function bidiStream<Req, Res>(options: MethodOptions = {}): MethodDescrip
 
 /** A service's methods by name. */
 // biome-ignore lint/suspicious/noExplicitAny: method types vary per entry; inference recovers them.
-export type MethodMap = Record<string, MethodDescriptor<any, any, MethodKind>>;
+export type MethodMap = Record<string, MethodDescriptor<any, any, MethodKind, any, any>>;
 
 /** A defined service: its full name and methods, plus each method's wire path. */
 export interface ServiceDefinition<M extends MethodMap = MethodMap> {
@@ -66,6 +77,8 @@ export interface ServiceDefinition<M extends MethodMap = MethodMap> {
   readonly methods: M;
   /** Options shared by the methods (a method's own options win). */
   readonly options: Readonly<ServiceOptions>;
+  /** The protobuf-es descriptor this definition was made from, if any (reflection serves its file). */
+  readonly proto?: DescService;
 }
 
 /** Options of {@link defineService}. */
@@ -154,9 +167,9 @@ export function methodPath(service: string, method: string): string {
   return `/${service}/${method}`;
 }
 
-/** Request type of a method descriptor. */
+/** Request type of a method descriptor (as a handler receives it). */
 // biome-ignore lint/suspicious/noExplicitAny: conditional type extraction.
-export type RequestOf<D> = D extends MethodDescriptor<infer Req, any, any> ? Req : never;
-/** Response type of a method descriptor. */
+export type RequestOf<D> = D extends MethodDescriptor<infer Req, any, any, any, any> ? Req : never;
+/** Response type of a method descriptor (as a client receives it). */
 // biome-ignore lint/suspicious/noExplicitAny: conditional type extraction.
-export type ResponseOf<D> = D extends MethodDescriptor<any, infer Res, any> ? Res : never;
+export type ResponseOf<D> = D extends MethodDescriptor<any, infer Res, any, any, any> ? Res : never;

@@ -8,6 +8,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import {
+  type Client,
   channelOf,
   createClient,
   createServer,
@@ -52,7 +53,7 @@ describe('the pooled pool, model-based', () => {
   afterAll(() => server.close({ graceMs: 100 }));
 
   type Call = { id: number; done: boolean; abort: AbortController; settled: Promise<unknown> };
-  type Real = { client: ReturnType<typeof createClient<typeof Gate.methods>>; calls: Call[]; next: number };
+  type Real = { client: Client<typeof Gate.methods>; calls: Call[]; next: number };
   type Model = { started: number };
   const tick = () => new Promise((r) => setTimeout(r, 15));
   const connections = (r: Real) => channelOf(r.client).stats().endpoints[0]?.connections ?? 0;

@@ -3,7 +3,7 @@
  * again when the registry lost it (expiry, a registry restart), removed on graceful close.
  */
 import { Backoff } from '../channel/backoff.js';
-import { createClient } from '../client.js';
+import { type Client, createClient } from '../client.js';
 import { RpcError } from '../errors.js';
 import { Status } from '../status.js';
 import { RegistryService } from './service.js';
@@ -38,7 +38,7 @@ export interface Registrar {
 }
 
 export class Registration implements Registrar {
-  readonly #client: ReturnType<typeof createClient<typeof RegistryService.methods>>;
+  readonly #client: Client<typeof RegistryService.methods>;
   readonly #leases = new Map<string, string | undefined>();
   readonly #ttl: number;
   readonly #address: RegisteredAddress;

@@ -5,13 +5,13 @@
  */
 import { Backoff } from '../channel/backoff.js';
 import type { Address, Resolver } from '../channel/resolver.js';
-import { createClient } from '../client.js';
+import { type Client, createClient } from '../client.js';
 import { RegistryService } from './service.js';
 
 export class RegistryResolver implements Resolver {
   readonly #registry: string;
   readonly #service: string;
-  #client: ReturnType<typeof createClient<typeof RegistryService.methods>> | undefined;
+  #client: Client<typeof RegistryService.methods> | undefined;
   #abort = new AbortController();
   #closed = false;
   readonly #backoff = new Backoff({ initialMs: 100, maxMs: 5000 });
