@@ -6,6 +6,7 @@
  */
 import { readVarint, varintLength, writeVarint } from '@weft/framing';
 import { Packr } from 'msgpackr';
+import { decodeStatusProto, type ErrorDetail, encodeStatusProto } from './error-details.js';
 import { EMPTY_METADATA, isCustomKey, Metadata, type MetadataValue } from './metadata.js';
 import { isStatus, Status } from './status.js';
 
@@ -26,8 +27,9 @@ export const EnvelopeKind = {
    */
   Headers: 4,
   /**
-   * Server → client: the call's status; ends it. Body: msgpack `[code, message, trailers, details?]`,
-   * or empty for OK with no message, trailers or details (the common case, sent in 2 bytes).
+   * Server → client: the call's status; ends it. Body: msgpack `[code, message, trailers, details?]`
+   * (`details`: `bin`, a `google.rpc.Status` in protobuf binary), or empty for OK with no message,
+   * trailers or details (the common case, sent in 2 bytes).
    */
   Status: 5,
   /** Client → server: the call is cancelled. Empty body. */
@@ -78,7 +80,7 @@ export type Envelope =
   | { kind: 2; id: number; bytes: Uint8Array; end: boolean; compressed: boolean }
   | { kind: 3; id: number }
   | { kind: 4; id: number; metadata: Metadata }
-  | { kind: 5; id: number; code: Status; message: string; trailers: Metadata; details: unknown }
+  | { kind: 5; id: number; code: Status; message: string; trailers: Metadata; details: ErrorDetail[] }
   | { kind: 6; id: number }
   | { kind: 7; id: number; credit: number }
   | { kind: 8; id: number }
@@ -215,13 +217,13 @@ export function encodeStatus(
   code: Status,
   message: string,
   trailers: Metadata,
-  details?: unknown,
+  details: readonly ErrorDetail[] = [],
 ): Uint8Array {
-  if (code === Status.OK && message === '' && trailers.size === 0 && details === undefined) {
+  if (code === Status.OK && message === '' && trailers.size === 0 && details.length === 0) {
     return head(EnvelopeKind.Status, id, 0).buf;
   }
   const body = [code, message, flatten(trailers)];
-  if (details !== undefined) body.push(details as never);
+  if (details.length > 0) body.push(encodeStatusProto(code, message, details) as never);
   return withBody(EnvelopeKind.Status, id, packr.pack(body));
 }
 
@@ -310,16 +312,33 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
       return { kind, id, metadata: unflatten(unpackBody(body), false) };
     case EnvelopeKind.Status: {
       if (body.length === 0) {
-        return { kind, id, code: Status.OK, message: '', trailers: EMPTY_METADATA, details: undefined };
+        return { kind, id, code: Status.OK, message: '', trailers: EMPTY_METADATA, details: [] };
       }
       const v = unpackBody(body);
       if (!Array.isArray(v) || v.length < 3 || v.length > 4 || !isStatus(v[0]) || typeof v[1] !== 'string') {
         throw new EnvelopeError('malformed Status');
       }
-      return { kind, id, code: v[0], message: v[1], trailers: unflatten(v[2], false), details: v[3] };
+      return {
+        kind,
+        id,
+        code: v[0],
+        message: v[1],
+        trailers: unflatten(v[2], false),
+        details: details(v[3]),
+      };
     }
     default:
       throw new EnvelopeError(`unknown envelope kind ${kind}`);
+  }
+}
+
+function details(value: unknown): ErrorDetail[] {
+  if (value === undefined) return [];
+  if (!(value instanceof Uint8Array)) throw new EnvelopeError('malformed Status details');
+  try {
+    return decodeStatusProto(value).details;
+  } catch {
+    throw new EnvelopeError('malformed Status details');
   }
 }
 

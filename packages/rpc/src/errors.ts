@@ -1,3 +1,4 @@
+import type { ErrorDetail } from './error-details.js';
 import type { Metadata } from './metadata.js';
 import { Status, statusName } from './status.js';
 
@@ -9,8 +10,12 @@ import { Status, statusName } from './status.js';
 export class RpcError extends Error {
   /** The gRPC status (`Status.NOT_FOUND`); stable and machine-readable. */
   readonly code: Status;
-  /** Optional structured details (msgpack-encodable) carried with the status. */
-  readonly details: unknown;
+  /**
+   * Rich error details (`google.protobuf.Any`s of a `google.rpc.Status`, in the
+   * `grpc-status-details-bin` trailer): build standard ones with `errorDetails`, read them with
+   * `decodeDetail`, or use protobuf-es's `anyPack`/`anyUnpack` for your own types. Empty if none.
+   */
+  readonly details: readonly ErrorDetail[];
   /** Trailers the server sent with the status (client side), or empty. */
   metadata: Metadata | undefined;
   /**
@@ -28,12 +33,17 @@ export class RpcError extends Error {
   constructor(
     code: Status,
     message: string,
-    options: { details?: unknown; cause?: unknown; unprocessed?: boolean; noRetry?: boolean } = {},
+    options: {
+      details?: readonly ErrorDetail[];
+      cause?: unknown;
+      unprocessed?: boolean;
+      noRetry?: boolean;
+    } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'RpcError';
     this.code = code;
-    this.details = options.details;
+    this.details = options.details ?? [];
     this.metadata = undefined;
     this.unprocessed = options.unprocessed ?? false;
     this.noRetry = options.noRetry ?? false;

@@ -39,6 +39,17 @@ export { jsonCodec, type MessageCodec, msgpackCodec, type RecordsPolicy, rawCode
 export { ServerCallContext } from './context.js';
 export { encodeTimeout, parseTimeout } from './deadline.js';
 export { EnvelopeError, EnvelopeKind, INITIAL_WINDOW, MAX_METADATA_BYTES } from './envelope.js';
+export {
+  type BadRequest,
+  type DebugInfo,
+  decodeDetail,
+  detailType,
+  type ErrorDetail,
+  type ErrorInfo,
+  errorDetails,
+  type KnownDetail,
+  type RetryInfo,
+} from './error-details.js';
 export { isRpcError, RpcError, RpcUsageError, type RpcUsageErrorCode } from './errors.js';
 export { EtcdError } from './etcd/gateway.js';
 export { Health } from './health/health.js';

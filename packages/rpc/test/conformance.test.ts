@@ -4,7 +4,7 @@
  * input. Every test ends with the server holding no call.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, Metadata, RpcError, Status } from '../src/index.js';
+import { createClient, decodeDetail, Metadata, RpcError, Status } from '../src/index.js';
 import {
   eventually,
   Missing,
@@ -108,7 +108,9 @@ describe.each(TRANSPORTS)('conformance over %s', (transport) => {
       expect(err).toBeInstanceOf(RpcError);
       expect(err.code).toBe(code);
       expect(err.message).toBe(`bad: ünïcode % ${code}`);
-      expect(err.details).toEqual({ why: 'test' });
+      expect(err.details.map(decodeDetail)).toEqual([
+        { type: 'google.rpc.ErrorInfo', reason: 'TEST', domain: 'weft.test', metadata: { why: 'test' } },
+      ]);
     });
 
     it('anything else a handler throws is UNKNOWN, without its message or stack', async () => {

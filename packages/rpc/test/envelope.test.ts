@@ -72,10 +72,14 @@ describe('envelope round trips', () => {
     fc.integer({ min: 0, max: 16 }),
     text,
     metadata,
-    fc.option(fc.jsonValue(), { nil: undefined }),
+    fc.array(fc.record({ typeUrl: text, value: fc.uint8Array({ maxLength: 20 }) }), { maxLength: 3 }),
   ])('Status', (callId, code, message, md, details) => {
     const e = decodeEnvelope(encodeStatus(callId, code as Status, message, md, details));
     expect(e).toMatchObject({ kind: EnvelopeKind.Status, id: callId, code, message, trailers: md });
+    const back = (e as { details: { typeUrl: string; value: Uint8Array }[] }).details;
+    expect(back.map((d) => [d.typeUrl, Array.from(d.value)])).toEqual(
+      details.map((d) => [d.typeUrl, Array.from(d.value)]),
+    );
   });
 
   test.prop([id])('a plain OK Status is two bytes plus the id: kind, id, no body', (callId) => {

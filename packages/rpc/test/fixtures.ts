@@ -5,6 +5,7 @@ import {
   clientStream,
   createServer,
   defineService,
+  errorDetails,
   type Metadata,
   RpcError,
   rawCodec,
@@ -137,7 +138,7 @@ export function startTestServer(options: ServerOptions = {}): {
     sized: async (req) => ({ bytes: new Uint8Array(req.size ?? 0) }),
     fail: async (req) => {
       throw new RpcError((req.code ?? Status.UNKNOWN) as Status, req.text ?? '', {
-        details: { why: 'test' },
+        details: [errorDetails.errorInfo({ reason: 'TEST', domain: 'weft.test', metadata: { why: 'test' } })],
       });
     },
     throwPlain: async () => {

@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, createServer, type Server, Status } from '../src/index.js';
+import { createClient, createServer, decodeDetail, type Server, Status } from '../src/index.js';
 import { sleep } from './fixtures.js';
 import { Inventory } from './gen/weft/test/v1/inventory_pb.js';
 import { type InventorySeen, inventoryImpl } from './inventory-impl.js';
@@ -37,6 +37,23 @@ describe.skipIf(python === undefined)('Python grpcio', () => {
       ]);
     protoc(here('./proto'), 'weft/test/v1/inventory.proto');
     protoc(here('../proto/grpc/health/v1'), 'health.proto');
+    const wkt = execFileSync(
+      python!,
+      ['-c', 'import grpc_tools, os; print(os.path.dirname(grpc_tools.__file__))'],
+      {
+        encoding: 'utf8',
+      },
+    ).trim();
+    for (const file of ['status.proto', 'error_details.proto']) {
+      execFileSync(python!, [
+        '-m',
+        'grpc_tools.protoc',
+        `-I${here('../proto/google/rpc')}`,
+        `-I${wkt}/_proto`,
+        `--python_out=${gen}`,
+        file,
+      ]);
+    }
   });
   afterAll(() => rmSync(gen, { recursive: true, force: true }));
 
@@ -67,6 +84,15 @@ describe.skipIf(python === undefined)('Python grpcio', () => {
       expect(out.summary).toEqual({ changes: 2, total: 5, by_sku: { a: 2, b: 3 } });
       expect(out.bidi).toEqual(['x:1', 'y:2']);
       expect(out.status).toEqual(['NOT_FOUND', 'no such sku ✓']);
+      expect(out.details).toEqual({
+        code: 9,
+        message: 'with details',
+        details: [
+          { reason: 'OUT_OF_STOCK', domain: 'inventory.weft', metadata: { sku: 'x' } },
+          { retry_ms: 2500 },
+          { violations: [['sku', 'unknown ✓']] },
+        ],
+      });
       expect(out.deadline).toBe('DEADLINE_EXCEEDED');
       expect(out.cancelled).toBe(true);
       for (let i = 0; i < 100 && !seen.cancelled.includes('getItem'); i++) await sleep(10);
@@ -133,6 +159,13 @@ describe.skipIf(python === undefined)('Python grpcio', () => {
       expect(out).toEqual(['r:1']);
       const err = await client.getItem({ sku: 'x', failCode: 7, failMessage: 'nope ✓' }).catch((e) => e);
       expect([err.code, err.message]).toEqual([Status.PERMISSION_DENIED, 'nope ✓']);
+      const rich = await client
+        .getItem({ sku: 'x', failCode: 9, failMessage: 'with details' })
+        .catch((e) => e);
+      expect(rich.code).toBe(Status.FAILED_PRECONDITION);
+      expect(rich.details.map(decodeDetail)).toEqual([
+        { type: 'google.rpc.ErrorInfo', reason: 'PY', domain: 'python.test', metadata: { k: 'v' } },
+      ]);
       const late = await client.getItem({ sku: 's', delayMs: 5000 }, { timeoutMs: 200 }).catch((e) => e);
       expect(late.code).toBe(Status.DEADLINE_EXCEEDED);
       const controller = new AbortController();

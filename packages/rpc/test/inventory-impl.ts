@@ -1,10 +1,17 @@
 /** An implementation of the protobuf-es Inventory service (test/proto), shared by the protobuf tests. */
 import { create } from '@bufbuild/protobuf';
 import type { MethodsOf } from '../src/index.js';
-import { RpcError, type ServiceImplementation, type Status } from '../src/index.js';
+import { errorDetails, RpcError, type ServiceImplementation, type Status } from '../src/index.js';
 import { type Inventory, ItemSchema } from './gen/weft/test/v1/inventory_pb.js';
 
 type Methods = MethodsOf<typeof Inventory>;
+
+/** The details `getItem` fails with when asked to fail 'with details'. */
+export const richDetails = [
+  errorDetails.errorInfo({ reason: 'OUT_OF_STOCK', domain: 'inventory.weft', metadata: { sku: 'x' } }),
+  errorDetails.retryInfo({ retryDelayMs: 2500 }),
+  errorDetails.badRequest({ fieldViolations: [{ field: 'sku', description: 'unknown ✓' }] }),
+];
 
 /** What the handlers saw, for the server-side assertions. */
 export interface InventorySeen {
@@ -30,7 +37,10 @@ export function inventoryImpl(seen: InventorySeen): ServiceImplementation<Method
           });
         });
       }
-      if (req.failCode !== 0) throw new RpcError(req.failCode as Status, req.failMessage);
+      if (req.failCode !== 0) {
+        const details = req.failMessage === 'with details' ? richDetails : [];
+        throw new RpcError(req.failCode as Status, req.failMessage, { details });
+      }
       // An init shape: a plain object, nested message and oneof included.
       return {
         sku: req.sku,

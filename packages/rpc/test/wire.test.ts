@@ -2,7 +2,7 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { parseStatic as parseTarget } from '../src/channel/parse-target.js';
 import { encodeTimeout, parseTimeout } from '../src/deadline.js';
-import { Metadata, RpcError } from '../src/index.js';
+import { decodeDetail, errorDetails, Metadata, RpcError } from '../src/index.js';
 import { Status } from '../src/status.js';
 import {
   decodeMessage,
@@ -102,16 +102,18 @@ describe('metadata', () => {
     expect(ok).toEqual([['grpc-status', '0']]);
     expect(statusFields(undefined, new Metadata(), [])).toBe(ok);
     const fields = statusFields(
-      new RpcError(Status.NOT_FOUND, 'no 100%', { details: { id: 7 } }),
+      new RpcError(Status.NOT_FOUND, 'no 100%', {
+        details: [errorDetails.retryInfo({ retryDelayMs: 1500 })],
+      }),
       new Metadata({ 'x-t': 'v' }),
       [],
     );
-    expect(fields.map(([n]) => n)).toEqual(['grpc-status', 'grpc-message', 'weft-error-details-bin', 'x-t']);
+    expect(fields.map(([n]) => n)).toEqual(['grpc-status', 'grpc-message', 'grpc-status-details-bin', 'x-t']);
     expect(fields[1]).toEqual(['grpc-message', 'no 100%25']);
     const back = statusFromHeaders(Object.fromEntries(fields));
     expect(back?.code).toBe(Status.NOT_FOUND);
     expect(back?.message).toBe('no 100%');
-    expect(back?.details).toEqual({ id: 7 });
+    expect(back?.details.map(decodeDetail)).toEqual([{ type: 'google.rpc.RetryInfo', retryDelayMs: 1500 }]);
   });
 
   it.each(['grpc-x', 'content-type', 'Bad Key', ':path', ''])('refuses key %j', (key) => {

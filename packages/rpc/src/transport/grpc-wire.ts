@@ -3,7 +3,7 @@
  * trailers, `grpc-message` percent-encoding, and the HTTP status fallback mapping.
  */
 import { type LengthPrefixedCodec, lengthPrefixed } from '@weft/framing';
-import { defaultCodec } from '../codec.js';
+import { decodeStatusProto, type ErrorDetail, encodeStatusProto } from '../error-details.js';
 import { RpcError } from '../errors.js';
 import { EMPTY_METADATA, isCustomKey, Metadata } from '../metadata.js';
 import { isStatus, Status } from '../status.js';
@@ -11,8 +11,8 @@ import { isStatus, Status } from '../status.js';
 /** Header fields as `@weft/mux` sends them (a `HeaderList`): `[name, value]`, names lowercase. */
 export type Fields = [string, string][];
 
-/** Trailer carrying an error's `details` (msgpack, base64), read back by weft clients; other peers see metadata. */
-export const DETAILS_KEY = 'weft-error-details-bin';
+/** Trailer carrying a `google.rpc.Status` with an error's `details` (gRPC's richer error model). */
+export const DETAILS_KEY = 'grpc-status-details-bin';
 
 /** Content-types seen, with their subtype: a handful per process (bounded all the same). */
 const subtypes = new Map<string, string | undefined>();
@@ -106,15 +106,9 @@ export function statusFields(
   fields.push(['grpc-status', String(error?.code ?? Status.OK)]);
   if (error !== undefined && error.message !== '')
     fields.push(['grpc-message', encodeMessage(error.message)]);
-  if (error?.details !== undefined) {
-    try {
-      fields.push([
-        DETAILS_KEY,
-        Buffer.from(defaultCodec.encode(error.details)).toString('base64').replace(/=+$/, ''),
-      ]);
-    } catch {
-      // Details that msgpack cannot encode are dropped; the status and message still go.
-    }
+  if (error !== undefined && error.details.length > 0) {
+    const status = encodeStatusProto(error.code, error.message, error.details);
+    fields.push([DETAILS_KEY, Buffer.from(status).toString('base64').replace(/=+$/, '')]);
   }
   return metadataToFields(trailers, fields);
 }
@@ -134,10 +128,10 @@ export function statusFromHeaders(
   if (code === Status.OK) return undefined;
   const message = headers['grpc-message'];
   const encoded = headers[DETAILS_KEY];
-  let details: unknown;
+  let details: ErrorDetail[] = [];
   if (typeof encoded === 'string') {
     try {
-      details = defaultCodec.decode(Buffer.from(encoded, 'base64'));
+      details = decodeStatusProto(Buffer.from(encoded, 'base64')).details;
     } catch {
       // Undecodable details are ignored: the status is what counts.
     }

@@ -13,6 +13,26 @@ sys.path.insert(0, sys.argv[1])
 import grpc  # noqa: E402
 from weft.test.v1 import inventory_pb2 as pb, inventory_pb2_grpc as pb_grpc  # noqa: E402
 import health_pb2, health_pb2_grpc  # noqa: E402  (grpc.health.v1, generated from proto/grpc/health/v1)
+import error_details_pb2, status_pb2  # noqa: E402  (google.rpc, generated from proto/google/rpc)
+
+
+def details_of(err):
+    """The google.rpc.Status in an error's grpc-status-details-bin trailer, as JSON-able values."""
+    raw = dict(err.trailing_metadata() or ()).get("grpc-status-details-bin")
+    status = status_pb2.Status.FromString(raw)
+    out = {"code": status.code, "message": status.message, "details": []}
+    for any_ in status.details:
+        for cls in (error_details_pb2.ErrorInfo, error_details_pb2.RetryInfo, error_details_pb2.BadRequest):
+            if any_.Is(cls.DESCRIPTOR):
+                msg = cls()
+                any_.Unpack(msg)
+                if cls is error_details_pb2.ErrorInfo:
+                    out["details"].append({"reason": msg.reason, "domain": msg.domain, "metadata": dict(msg.metadata)})
+                elif cls is error_details_pb2.RetryInfo:
+                    out["details"].append({"retry_ms": msg.retry_delay.seconds * 1000 + msg.retry_delay.nanos // 1000000})
+                else:
+                    out["details"].append({"violations": [[v.field, v.description] for v in msg.field_violations]})
+    return out
 
 
 def client(target):
@@ -36,6 +56,10 @@ def client(target):
             stub.GetItem(pb.GetItemRequest(sku="x", fail_code=5, fail_message="no such sku ✓"), timeout=5)
         except grpc.RpcError as e:
             out["status"] = [e.code().name, e.details()]
+        try:
+            stub.GetItem(pb.GetItemRequest(sku="x", fail_code=9, fail_message="with details"), timeout=5)
+        except grpc.RpcError as e:
+            out["details"] = details_of(e)
         try:
             stub.GetItem(pb.GetItemRequest(sku="s", delay_ms=5000), timeout=0.1)
         except grpc.RpcError as e:
@@ -61,6 +85,11 @@ def client(target):
 
 class Inventory(pb_grpc.InventoryServicer):
     def GetItem(self, request, context):
+        if request.fail_message == "with details":
+            status = status_pb2.Status(code=request.fail_code, message=request.fail_message)
+            info = error_details_pb2.ErrorInfo(reason="PY", domain="python.test", metadata={"k": "v"})
+            status.details.add().Pack(info)
+            context.set_trailing_metadata((("grpc-status-details-bin", status.SerializeToString()),))
         if request.fail_code:
             context.abort(grpc.StatusCode(next(c for c in grpc.StatusCode if c.value[0] == request.fail_code)), request.fail_message)
         md = dict(context.invocation_metadata())
