@@ -248,20 +248,19 @@ export function createClient(
         call.fail(err as RpcError);
         return shapeResult(call, info.kind);
       }
-      const begin = (request: unknown) => {
-        call.start(metadata, deadline);
-        if (info.kind === 'unary' || info.kind === 'serverStream') call.send(request, true);
-        else void call.pump(request as Requests<unknown>);
-      };
-      const run = (request: unknown) => {
-        // A protobuf service's first calls wait for the protobuf runtime (a few microtasks).
+      const run = (request: unknown): Promise<unknown> => {
         if (proto && protobufRuntime() === undefined) {
+          // A protobuf service's first calls wait for the protobuf runtime (a few microtasks).
           loadProtobuf().then(
-            () => begin(request),
+            () => run(request),
             (err: unknown) =>
               call.fail(new RpcError(Status.INTERNAL, `could not load @bufbuild/protobuf: ${err}`)),
           );
-        } else begin(request);
+          return call.done;
+        }
+        call.start(metadata, deadline);
+        if (info.kind === 'unary' || info.kind === 'serverStream') call.send(request, true);
+        else void call.pump(request as Requests<unknown>);
         return call.done;
       };
       if (interceptors.length === 0) {

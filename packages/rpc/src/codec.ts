@@ -36,11 +36,10 @@ export const MSGPACKR_SUBTYPE = 'msgpackr';
 export function msgpackCodec(options: { useRecords?: RecordsPolicy } = {}): MessageCodec {
   const policy = options.useRecords ?? false;
   const common = { mapsAsObjects: true, moreTypes: false };
+  const plain = new Packr({ ...common, useRecords: false });
   if (policy === false) {
-    const plain = new Packr({ ...common, useRecords: false });
     return { name: 'msgpack', encode: (v) => plain.pack(v), decode: (b) => plain.unpack(b) };
   }
-  const plain = new Packr({ ...common, useRecords: false });
   // Records mode decodes both forms (maps as objects, records as objects).
   const records = new Packr({ ...common, useRecords: true });
   return {

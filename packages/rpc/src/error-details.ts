@@ -6,7 +6,7 @@
  * `anyPack(Schema, message)` is a detail and `anyUnpack(detail, Schema)` reads one. The common types
  * of google/rpc/error_details.proto have builders here that need no protobuf runtime.
  */
-import { ProtoReader, ProtoWriter, WireType } from './proto/wire.js';
+import { ProtoWriter, readFields, WireType } from './proto/wire.js';
 
 /** One detail: a packed `google.protobuf.Any`. */
 export interface ErrorDetail {
@@ -17,6 +17,7 @@ export interface ErrorDetail {
 }
 
 const TYPE_PREFIX = 'type.googleapis.com/';
+const LD = WireType.LengthDelimited;
 
 /** The full message name of a detail (`google.rpc.ErrorInfo`), from its type URL. */
 export function detailType(detail: ErrorDetail): string {
@@ -45,30 +46,29 @@ export function decodeStatusProto(bytes: Uint8Array): {
   message: string;
   details: ErrorDetail[];
 } {
-  const r = new ProtoReader(bytes);
   let code = 0;
   let message = '';
   const details: ErrorDetail[] = [];
-  while (!r.done) {
-    const { field, wireType } = r.tag();
+  readFields(bytes, (field, wireType, r) => {
     if (field === 1 && wireType === WireType.Varint) code = r.int32();
-    else if (field === 2 && wireType === WireType.LengthDelimited) message = r.string();
-    else if (field === 3 && wireType === WireType.LengthDelimited) details.push(decodeAny(r.bytes()));
-    else r.skip(wireType);
-  }
+    else if (field === 2 && wireType === LD) message = r.string();
+    else if (field === 3 && wireType === LD) details.push(decodeAny(r.bytes()));
+    else return false;
+    return true;
+  });
   return { code, message, details };
 }
 
 function decodeAny(bytes: Uint8Array): ErrorDetail {
-  const r = new ProtoReader(bytes);
   let typeUrl = '';
   let value = new Uint8Array(0);
-  while (!r.done) {
-    const { field, wireType } = r.tag();
-    if (field === 1 && wireType === WireType.LengthDelimited) typeUrl = r.string();
-    else if (field === 2 && wireType === WireType.LengthDelimited) value = r.bytes().slice();
-    else r.skip(wireType);
-  }
+  readFields(bytes, (field, wireType, r) => {
+    if (wireType !== LD) return false;
+    if (field === 1) typeUrl = r.string();
+    else if (field === 2) value = r.bytes().slice();
+    else return false;
+    return true;
+  });
   return { typeUrl, value };
 }
 
@@ -143,16 +143,6 @@ export function decodeDetail(detail: ErrorDetail): KnownDetail | undefined {
   }
 }
 
-function fields(bytes: Uint8Array, each: (field: number, wireType: number, r: ProtoReader) => boolean): void {
-  const r = new ProtoReader(bytes);
-  while (!r.done) {
-    const { field, wireType } = r.tag();
-    if (!each(field, wireType, r)) r.skip(wireType);
-  }
-}
-
-const LD = WireType.LengthDelimited;
-
 function decodeKnown(type: string, bytes: Uint8Array): KnownDetail | undefined {
   switch (type) {
     case 'google.rpc.ErrorInfo': {
@@ -162,21 +152,27 @@ function decodeKnown(type: string, bytes: Uint8Array): KnownDetail | undefined {
         domain: '',
         metadata: {},
       };
-      fields(bytes, (f, wt, r) => {
+      readFields(bytes, (f, wt, r) => {
         if (wt !== LD) return false;
         if (f === 1) info.reason = r.string();
         else if (f === 2) info.domain = r.string();
         else if (f === 3) {
           let k = '';
           let v = '';
-          fields(r.bytes(), (f2, wt2, r2) => {
+          readFields(r.bytes(), (f2, wt2, r2) => {
             if (wt2 !== LD) return false;
             if (f2 === 1) k = r2.string();
             else if (f2 === 2) v = r2.string();
             else return false;
             return true;
           });
-          info.metadata[k] = v;
+          // An own property even for a key such as `__proto__`: never the object's prototype.
+          Object.defineProperty(info.metadata, k, {
+            value: v,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
         } else return false;
         return true;
       });
@@ -184,9 +180,9 @@ function decodeKnown(type: string, bytes: Uint8Array): KnownDetail | undefined {
     }
     case 'google.rpc.RetryInfo': {
       let ms = 0;
-      fields(bytes, (f, wt, r) => {
+      readFields(bytes, (f, wt, r) => {
         if (f !== 1 || wt !== LD) return false;
-        fields(r.bytes(), (f2, wt2, r2) => {
+        readFields(r.bytes(), (f2, wt2, r2) => {
           if (wt2 !== WireType.Varint) return false;
           if (f2 === 1) ms += r2.varint() * 1000;
           else if (f2 === 2) ms += r2.int32() / 1_000_000;
@@ -199,10 +195,10 @@ function decodeKnown(type: string, bytes: Uint8Array): KnownDetail | undefined {
     }
     case 'google.rpc.BadRequest': {
       const fieldViolations: BadRequest['fieldViolations'] = [];
-      fields(bytes, (f, wt, r) => {
+      readFields(bytes, (f, wt, r) => {
         if (f !== 1 || wt !== LD) return false;
         const v = { field: '', description: '' };
-        fields(r.bytes(), (f2, wt2, r2) => {
+        readFields(r.bytes(), (f2, wt2, r2) => {
           if (wt2 !== LD) return false;
           if (f2 === 1) v.field = r2.string();
           else if (f2 === 2) v.description = r2.string();
@@ -216,7 +212,7 @@ function decodeKnown(type: string, bytes: Uint8Array): KnownDetail | undefined {
     }
     case 'google.rpc.DebugInfo': {
       const out: KnownDetail & { type: 'google.rpc.DebugInfo' } = { type, stackEntries: [], detail: '' };
-      fields(bytes, (f, wt, r) => {
+      readFields(bytes, (f, wt, r) => {
         if (wt !== LD) return false;
         if (f === 1) out.stackEntries.push(r.string());
         else if (f === 2) out.detail = r.string();

@@ -115,8 +115,6 @@ export class Server implements CallDispatcher {
   readonly #maxMessageBytes: number;
   #active = 0;
   #closing = false;
-  /** Whether a protobuf service was added: `listen` waits for the protobuf runtime. */
-  #proto = false;
   readonly #release = () => {
     this.#active--;
   };
@@ -159,7 +157,6 @@ export class Server implements CallDispatcher {
   ): this;
   add(input: ServiceDefinition | DescService, implementation: object): this {
     const service = isProtoService(input) ? protoServiceDefinition(input) : input;
-    if (service.proto !== undefined) this.#proto = true;
     for (const name of Object.keys(service.methods)) {
       const descriptor = service.methods[name]!;
       const path = wirePath(service.name, name, descriptor);
@@ -208,7 +205,13 @@ export class Server implements CallDispatcher {
     if (this.#closing) throw new RpcUsageError('RPC_ERR_INVALID_STATE', 'the server is closed');
     const transport = options.transport ?? 'mux';
     if (options.register !== undefined) this.#checkRegister(options.register);
-    if (this.#proto) await loadProtobuf();
+    // A protobuf service's codecs need the protobuf runtime: it is loaded before anything listens.
+    for (const route of this.#routes.values()) {
+      if (route.proto) {
+        await loadProtobuf();
+        break;
+      }
+    }
     const at = {
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 0,

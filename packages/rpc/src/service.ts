@@ -77,7 +77,7 @@ export interface ServiceDefinition<M extends MethodMap = MethodMap> {
   readonly methods: M;
   /** Options shared by the methods (a method's own options win). */
   readonly options: Readonly<ServiceOptions>;
-  /** The protobuf-es descriptor this definition was made from, if any (reflection serves its file). */
+  /** The protobuf-es descriptor this definition was made from, if any (its codecs need the runtime). */
   readonly proto?: DescService;
 }
 

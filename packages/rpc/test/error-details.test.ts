@@ -61,6 +61,15 @@ describe('error details', () => {
     expect(Buffer.from(d.value).toString('hex')).toBe('0a0152120144' + '1a06' + '0a016b120176');
   });
 
+  it("an ErrorInfo metadata key '__proto__' is an own entry, never the object's prototype", () => {
+    const metadata = JSON.parse('{"__proto__":"x","a":"b"}') as Record<string, string>;
+    const decoded = decodeDetail(errorDetails.errorInfo({ reason: 'R', domain: 'D', metadata }));
+    const back = (decoded as { metadata: Record<string, string> }).metadata;
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+    expect(Object.keys(back)).toEqual(['__proto__', 'a']);
+    expect(Object.getOwnPropertyDescriptor(back, '__proto__')?.value).toBe('x');
+  });
+
   it('another type, or malformed bytes, decode to undefined', () => {
     expect(
       decodeDetail({ typeUrl: 'type.googleapis.com/acme.Thing', value: new Uint8Array([8, 1]) }),

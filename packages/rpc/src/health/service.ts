@@ -5,7 +5,7 @@
  * grpc_health_probe and any gRPC stack's health client can ask it.
  */
 import type { MessageCodec } from '../codec.js';
-import { ProtoReader, ProtoWriter, WireType } from '../proto/wire.js';
+import { ProtoWriter, readFields, WireType } from '../proto/wire.js';
 import { defineService, serverStream, unary } from '../service.js';
 
 /** A service's health: `HealthCheckResponse.ServingStatus`'s names. */
@@ -29,13 +29,12 @@ const requestCodec: MessageCodec<HealthRequest> = {
   name: 'proto',
   encode: (req) => new ProtoWriter().string(1, req.service ?? '').finish(),
   decode: (bytes) => {
-    const reader = new ProtoReader(bytes);
     let service = '';
-    while (!reader.done) {
-      const { field, wireType } = reader.tag();
-      if (field === 1 && wireType === WireType.LengthDelimited) service = reader.string();
-      else reader.skip(wireType);
-    }
+    readFields(bytes, (field, wireType, r) => {
+      if (field !== 1 || wireType !== WireType.LengthDelimited) return false;
+      service = r.string();
+      return true;
+    });
     return { service };
   },
 };
@@ -44,14 +43,13 @@ const responseCodec: MessageCodec<HealthResponse> = {
   name: 'proto',
   encode: (res) => new ProtoWriter().int(1, Math.max(0, STATUSES.indexOf(res.status))).finish(),
   decode: (bytes) => {
-    const reader = new ProtoReader(bytes);
     let status: HealthStatus = 'UNKNOWN';
-    while (!reader.done) {
-      const { field, wireType } = reader.tag();
+    readFields(bytes, (field, wireType, r) => {
+      if (field !== 1 || wireType !== WireType.Varint) return false;
       // An enum number this side does not know reads as UNKNOWN (proto3 open enums).
-      if (field === 1 && wireType === WireType.Varint) status = STATUSES[reader.int32()] ?? 'UNKNOWN';
-      else reader.skip(wireType);
-    }
+      status = STATUSES[r.int32()] ?? 'UNKNOWN';
+      return true;
+    });
     return { status };
   },
 };

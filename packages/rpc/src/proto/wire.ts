@@ -169,3 +169,19 @@ export class ProtoReader {
     this.#at += n;
   }
 }
+
+/**
+ * Read every field of a message: `each` reads a field it knows from `reader` and returns true;
+ * fields it returns false for are skipped.
+ * @throws RangeError or TypeError for malformed bytes.
+ */
+export function readFields(
+  bytes: Uint8Array,
+  each: (field: number, wireType: number, reader: ProtoReader) => boolean,
+): void {
+  const reader = new ProtoReader(bytes);
+  while (!reader.done) {
+    const { field, wireType } = reader.tag();
+    if (!each(field, wireType, reader)) reader.skip(wireType);
+  }
+}
