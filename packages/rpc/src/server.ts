@@ -20,6 +20,8 @@ import {
   type ProtoService,
   protoServiceDefinition,
 } from './protobuf/service.js';
+import { reflectionImplementation } from './reflection/reflection.js';
+import { ReflectionService, ReflectionServiceV1Alpha } from './reflection/service.js';
 import { type RegisterOptions, type Registrar, Registration } from './registry/registration.js';
 import { type AnyHandler, type CallEnvironment, ServerCall } from './server-call.js';
 import type { MethodDescriptor, MethodKind, MethodMap, ServiceDefinition } from './service.js';
@@ -49,6 +51,14 @@ export interface ServerOptions {
    * servers that joined since. Default off.
    */
   maxConnectionAgeMs?: number;
+  /** Serve `grpc.health.v1.Health` (`server.health` sets what it reports). Default true. */
+  health?: boolean;
+  /**
+   * Serve `grpc.reflection.v1.ServerReflection` and its `v1alpha` twin, which describe the
+   * protobuf-es services and the standard ones (services from `defineService` have no .proto and
+   * are not listed). Anyone who can call the server can read those schemas. Default true.
+   */
+  reflection?: boolean;
 }
 
 /** Options of `server.listen`. */
@@ -102,6 +112,13 @@ interface Route {
   proto: boolean;
 }
 
+/** The services every server serves unless turned off: not announced in health or registries. */
+const STANDARD_SERVICES = new Set([
+  HealthService.name,
+  ReflectionService.name,
+  ReflectionServiceV1Alpha.name,
+]);
+
 /** Default `maxConcurrentCalls`. */
 export const DEFAULT_MAX_CONCURRENT_CALLS = 10_000;
 
@@ -111,6 +128,8 @@ export class Server implements CallDispatcher {
   readonly #options: ServerOptions;
   readonly #listeners: TransportServer[] = [];
   readonly #registrations: Registrar[] = [];
+  /** The protobuf-es services served, which reflection describes. */
+  readonly #protoServices: DescService[] = [];
   readonly #maxCalls: number;
   readonly #maxMessageBytes: number;
   #active = 0;
@@ -137,7 +156,19 @@ export class Server implements CallDispatcher {
         throw new RpcUsageError('RPC_ERR_INVALID_OPTION', `${name} must be a positive integer, got ${value}`);
       }
     }
-    this.add(HealthService, this.health.implementation());
+    if (options.health !== false) this.add(HealthService, this.health.implementation());
+    if (options.reflection !== false) {
+      const implementation = reflectionImplementation(() => this.#described());
+      this.add(ReflectionService, implementation).add(ReflectionServiceV1Alpha, implementation);
+    }
+  }
+
+  /** What reflection describes: the protobuf-es services, and the standard services served. */
+  *#described(): Iterable<DescService | string> {
+    yield* this.#protoServices;
+    for (const route of this.#routes.values()) {
+      if (STANDARD_SERVICES.has(route.service)) yield route.service;
+    }
   }
 
   /** Calls being served now. */
@@ -150,10 +181,14 @@ export class Server implements CallDispatcher {
    * `protoc-gen-es` — with `implementation` (one handler per method, by method key or `localName`).
    * @throws {RpcUsageError} `RPC_ERR_INVALID_SERVICE` for a service added twice or a missing handler.
    */
-  add<M extends MethodMap>(service: ServiceDefinition<M>, implementation: ServiceImplementation<M>): this;
+  add<M extends MethodMap>(
+    service: ServiceDefinition<M>,
+    implementation: NoInfer<ServiceImplementation<M>>,
+  ): this;
   add<S extends GenServiceMethods>(
     service: ProtoService<S>,
-    implementation: ServiceImplementation<ProtoMethods<S>>,
+    // NoInfer: the service alone gives S, so that inline handlers are typed from it.
+    implementation: NoInfer<ServiceImplementation<ProtoMethods<S>>>,
   ): this;
   add(input: ServiceDefinition | DescService, implementation: object): this {
     const service = isProtoService(input) ? protoServiceDefinition(input) : input;
@@ -186,7 +221,8 @@ export class Server implements CallDispatcher {
         },
       });
     }
-    if (service.name !== HealthService.name) this.health.set(service.name, 'SERVING');
+    if (isProtoService(input)) this.#protoServices.push(input);
+    if (!STANDARD_SERVICES.has(service.name)) this.health.set(service.name, 'SERVING');
     return this;
   }
 
@@ -251,7 +287,7 @@ export class Server implements CallDispatcher {
     const ttl = options.ttlSeconds ?? 10;
     const wildcard = at.host === '0.0.0.0' || at.host === '::';
     const services = [...new Set([...this.#routes.values()].map((r) => r.service))].filter(
-      (name) => name !== HealthService.name,
+      (name) => !STANDARD_SERVICES.has(name),
     );
     const address = {
       host: options.host ?? (wildcard ? '127.0.0.1' : at.host),

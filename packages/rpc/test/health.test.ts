@@ -55,8 +55,8 @@ describe('active health checks from the client', () => {
   const Who = defineService('weft.test.v1.HealthWho', {
     who: unary<object, { text: string }>({ idempotent: true }),
   });
-  const serve = async (name: string) => {
-    const server = createServer();
+  const serve = async (name: string, options: { health?: boolean } = {}) => {
+    const server = createServer(options);
     server.add(Who, { who: async () => ({ text: name }) });
     return { server, port: (await server.listen({ transport: 'mux' })).port };
   };
@@ -81,6 +81,27 @@ describe('active health checks from the client', () => {
     a.server.health.set(Who.name, 'SERVING');
     await eventually(() => channelOf(client).stats().endpoints[0]!.healthy, 2000);
     expect(await names(6)).toEqual(['a', 'b']);
+    client.close();
+    await Promise.all([a.server.close({ graceMs: 50 }), b.server.close({ graceMs: 50 })]);
+  });
+
+  it('a server without the health service (UNIMPLEMENTED) counts as healthy, as in gRFC A17', async () => {
+    const a = await serve('a', { health: false });
+    const b = await serve('b');
+    const client = createClient(Who, {
+      target: `static:///127.0.0.1:${a.port},127.0.0.1:${b.port}`,
+      balancer: 'round-robin',
+      healthCheck: { intervalMs: 40 },
+    });
+    const seen = new Set<string>();
+    for (let i = 0; i < 6; i++) seen.add((await client.who({}, { timeoutMs: 2000 })).text);
+    await new Promise((r) => setTimeout(r, 120)); // a few checks answered UNIMPLEMENTED
+    expect(
+      channelOf(client)
+        .stats()
+        .endpoints.map((e) => e.healthy),
+    ).toEqual([true, true]);
+    expect([...seen].sort()).toEqual(['a', 'b']);
     client.close();
     await Promise.all([a.server.close({ graceMs: 50 }), b.server.close({ graceMs: 50 })]);
   });

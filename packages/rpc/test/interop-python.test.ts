@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, createServer, decodeDetail, type Server, Status } from '../src/index.js';
 import { sleep } from './fixtures.js';
+import { Catalog } from './gen/weft/test/v1/catalog_pb.js';
 import { Inventory } from './gen/weft/test/v1/inventory_pb.js';
 import { type InventorySeen, inventoryImpl } from './inventory-impl.js';
 import { debianPython } from './system.js';
@@ -37,6 +38,7 @@ describe.skipIf(python === undefined)('Python grpcio', () => {
       ]);
     protoc(here('./proto'), 'weft/test/v1/inventory.proto');
     protoc(here('../proto/grpc/health/v1'), 'health.proto');
+    protoc(here('../proto/grpc/reflection/v1'), 'reflection.proto');
     const wkt = execFileSync(
       python!,
       ['-c', 'import grpc_tools, os; print(os.path.dirname(grpc_tools.__file__))'],
@@ -102,6 +104,41 @@ describe.skipIf(python === undefined)('Python grpcio', () => {
       expect(out.health_unknown).toBe('NOT_FOUND');
       expect(out.health_watch).toBe('SERVING');
     });
+  });
+
+  it('a Python reflection client lists, describes and calls a weft service from the reflected files', async () => {
+    const server = createServer()
+      .add(Inventory, inventoryImpl({ cancelled: [], metadata: [] }))
+      .add(Catalog, { getListing: (req) => ({ item: { sku: req.sku } }) });
+    try {
+      const { port } = await server.listen({ transport: 'mux' });
+      const { stdout } = await promisify(execFile)(python!, [
+        here('./python/reflection_client.py'),
+        gen,
+        `127.0.0.1:${port}`,
+      ]);
+      expect(JSON.parse(stdout)).toEqual({
+        services: [
+          'grpc.health.v1.Health',
+          'grpc.reflection.v1.ServerReflection',
+          'grpc.reflection.v1alpha.ServerReflection',
+          'weft.test.v1.Catalog',
+          'weft.test.v1.Inventory',
+        ],
+        not_found: [Status.NOT_FOUND, 'no symbol "weft.test.v1.Nope" is known'],
+        files: [
+          'google/protobuf/descriptor.proto',
+          'google/protobuf/timestamp.proto',
+          'weft/test/v1/catalog.proto',
+          'weft/test/v1/inventory.proto',
+        ],
+        item: { sku: 'PY-1', name: 'item PY-1', tags: ['a', 'b'] },
+        listing_fields: ['item', 'listed_at', 'state'],
+        audit_note: 50001,
+      });
+    } finally {
+      await server.close({ graceMs: 100 });
+    }
   });
 
   describe('weft client → Python server', () => {

@@ -2,12 +2,16 @@
  * Active health checks: a channel asks each endpoint's `grpc.health.v1.Health` for its service
  * every `intervalMs`, over the endpoint's own connection; an endpoint that answers anything but
  * SERVING (or nothing within `timeoutMs`) is taken out of the balancer until it answers SERVING.
+ * A server that does not serve the health service (UNIMPLEMENTED) counts as healthy, as in gRPC's
+ * client-side health checking (gRFC A17): checks cannot be asked of it, calls can.
  */
 import type { MethodInfo } from '../call.js';
 import { ClientCall } from '../client-call.js';
+import { RpcError } from '../errors.js';
 import { HealthService } from '../health/service.js';
 import { EMPTY_METADATA } from '../metadata.js';
 import { methodCodecs, wirePath } from '../service.js';
+import { Status } from '../status.js';
 import type { Endpoint } from './endpoint.js';
 
 /** Channel option `healthCheck`. */
@@ -46,8 +50,8 @@ export function startHealthCheck(
     let healthy: boolean;
     try {
       healthy = ((await call.done) as { status?: string }).status === 'SERVING';
-    } catch {
-      healthy = false;
+    } catch (err) {
+      healthy = err instanceof RpcError && err.code === Status.UNIMPLEMENTED;
     }
     if (stopped || endpoint.healthy === healthy) return;
     endpoint.healthy = healthy;
