@@ -111,7 +111,10 @@ export interface ServerTransportCall {
   readonly contentSubtype: string;
   /** Set by the dispatcher before the first message: the receive limit (bytes, after decompression). */
   maxMessageBytes: number;
-  /** Set by the dispatcher: the call's codec name, for the response content-type. */
+  /**
+   * Set by the dispatcher: the call's codec name, for the response content-type (`''`: plain
+   * `application/grpc`). A call refused before its method is known answers in the request's own.
+   */
   codecName: string;
   sendHeaders(metadata: Metadata): void;
   /** Like {@link ClientTransportCall.write}. */

@@ -318,18 +318,19 @@ export class Server implements CallDispatcher {
   /** @internal called by transports when a call's headers arrive. */
   dispatch(call: ServerTransportCall): ServerCallListener {
     const route = this.#routes.get(call.path);
+    // Refusals answer in the content-type the request came in, which the client expects to see.
+    const sent = call.contentSubtype;
+    call.codecName = sent;
     if (route === undefined) {
       call.finish(new RpcError(Status.UNIMPLEMENTED, `unknown method ${call.path}`), new Metadata());
       return IGNORE;
     }
     call.maxMessageBytes = route.maxMessageBytes;
-    call.codecName = route.codecName;
     if (route.proto && protobufRuntime() === undefined) {
       // A protobuf service added after listen(), in the microtasks before the runtime is there.
       call.finish(new RpcError(Status.UNAVAILABLE, 'the protobuf runtime is still loading'), new Metadata());
       return IGNORE;
     }
-    const sent = call.contentSubtype;
     if (sent !== '' && sent !== route.codecName) {
       call.finish(
         new RpcError(
@@ -340,6 +341,7 @@ export class Server implements CallDispatcher {
       );
       return IGNORE;
     }
+    call.codecName = route.codecName;
     if (this.#active >= this.#maxCalls) {
       call.finish(
         new RpcError(Status.RESOURCE_EXHAUSTED, `the server is serving its limit of ${this.#maxCalls} calls`),

@@ -553,7 +553,7 @@ class MuxServerCall extends StreamCall implements ServerTransportCall {
   #responseHeaders(): Fields {
     const fields: Fields = [
       [':status', '200'],
-      ['content-type', `application/grpc+${this.codecName}`],
+      ['content-type', this.codecName === '' ? 'application/grpc' : `application/grpc+${this.codecName}`],
     ];
     if (this.acceptsGzip) fields.push(['grpc-encoding', 'gzip']);
     return fields;
