@@ -10,6 +10,8 @@ import { createClient } from '@weft/rpc';
 import { pack, unpack } from 'msgpackr';
 import { Pool } from 'undici';
 import WebSocket from 'ws';
+import { ProtoBench } from '../gen/weft/bench/v1/bench_pb.js';
+import { grpcProtoBench } from './proto-loader.js';
 import { Bench, grpcEchoMethod, MAX_MESSAGE_BYTES, type System } from './systems.js';
 import { clientTls } from './tls-fixture.js';
 
@@ -56,6 +58,27 @@ export function makeCaller(system: System, port: number, tls: boolean): Caller {
         ws: t === undefined ? {} : { tls: t },
       });
       return { call: (m) => client.echo(m), close: () => client.close() };
+    }
+    case 'weft-mux-proto': {
+      const client = createClient(ProtoBench, {
+        target: `static:///${host}:${port}`,
+        maxMessageBytes: MAX_MESSAGE_BYTES,
+        mux: { maxConnections: 1 },
+      });
+      return { call: (m) => client.echo(m), close: () => client.close() };
+    }
+    case 'grpc-js-proto': {
+      const Ctor = grpcProtoBench();
+      // biome-ignore lint/suspicious/noExplicitAny: proto-loader clients are untyped.
+      const client: any = new Ctor(`${host}:${port}`, grpc.credentials.createInsecure(), {
+        'grpc.max_receive_message_length': -1,
+        'grpc.max_send_message_length': -1,
+      });
+      const call = (m: Message) =>
+        new Promise((resolve, reject) =>
+          client.Echo(m, (err: Error | null, res: unknown) => (err ? reject(err) : resolve(res))),
+        );
+      return { call, close: () => client.close() };
     }
     case 'grpc-js': {
       const Ctor = grpc.makeGenericClientConstructor({ echo: grpcEchoMethod }, 'Bench');

@@ -17,6 +17,8 @@ const COLOURS: Record<System, string> = {
   'weft-pooled': '#8c564b',
   'weft-pooled-pipelined': '#e377c2',
   'weft-ws': '#bcbd22',
+  'weft-mux-proto': '#ff9896',
+  'grpc-js-proto': '#9edae5',
   'node-http2': '#1f77b4',
   'grpc-js': '#17becf',
   ws: '#2ca02c',

@@ -48,6 +48,8 @@ export const DEFAULT_LINK: Link = { rttMs: 20, mbit: 100 };
 const RUN_ORDER: System[] = [
   'weft-mux',
   'grpc-js',
+  'weft-mux-proto',
+  'grpc-js-proto',
   'node-http2',
   'raw',
   'weft-pooled',
@@ -57,6 +59,9 @@ const RUN_ORDER: System[] = [
   'weft-mux-scaled',
   'weft-pooled-pipelined',
 ];
+
+/** The protobuf pair answers one question — weft against grpc-js on a .proto — on calls alone. */
+const CALLS_ONLY: ReadonlySet<System> = new Set(['weft-mux-proto', 'grpc-js-proto']);
 
 /** Systems worth running on each scenario (all of them unless it would say nothing new). */
 const LINK_SYSTEMS: System[] = [
@@ -104,6 +109,7 @@ export function plan(options: PlanOptions): Group[] {
       for (const p of payloads)
         add({ ...base, scenario: 'payload', system, mode: 'load', concurrency: 16, payloadBytes: p });
     }
+    if (CALLS_ONLY.has(system)) continue;
     if (scenarios.includes('hol')) {
       add({ ...base, scenario: 'hol', system, mode: 'hol', concurrency: 8, bulkBytes: 16 * MiB });
     }

@@ -110,6 +110,7 @@ export function conclusions(runs: RunResult[]): string[] {
     // The targets are issue 6's (64-byte calls, 100 in flight); shown only at that load.
     const pairs: [System, System, string, number?][] = [
       ['weft-mux', 'grpc-js', 'gRPC over one HTTP/2 connection', 12],
+      ['weft-mux-proto', 'grpc-js-proto', 'gRPC in protobuf: protobuf-es against proto-loader', 10],
       ['weft-mux', 'node-http2', 'one HTTP/2 connection'],
       ['weft-pooled', 'undici', '16 connections, one call each', 1.5],
       ['weft-ws', 'ws', 'one WebSocket'],
@@ -195,7 +196,7 @@ export function report(results: Results, charts: Set<string>): string {
     '# Weft bench: multiplexed vs pooled vs WebSocket, and the peers',
     '',
     `${results.machine}. Plan \`${results.plan}\`, started ${results.startedAt}, finished ${results.finishedAt}.${results.interrupted ? ' **Interrupted: partial results.**' : ''}`,
-    'Every run echoes msgpack `{ data: bytes }`; client and server run in separate processes on loopback. CPU µs/call counts client and server together.',
+    'Every run echoes `{ data: bytes }`, in msgpack (in protobuf for the `-proto` systems); client and server run in separate processes on loopback. CPU µs/call counts client and server together.',
     '',
     '## What this run says',
     '',

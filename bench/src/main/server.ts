@@ -13,6 +13,8 @@ import { lengthPrefixed } from '@weft/framing';
 import { createServer } from '@weft/rpc';
 import { pack, unpack } from 'msgpackr';
 import { WebSocketServer } from 'ws';
+import { ProtoBench } from '../gen/weft/bench/v1/bench_pb.js';
+import { grpcProtoBench } from './proto-loader.js';
 import { Bench, grpcEchoMethod, isSystem, MAX_MESSAGE_BYTES } from './systems.js';
 import { serverTls } from './tls-fixture.js';
 
@@ -23,6 +25,26 @@ const tls = tlsArg === 'tls' ? serverTls() : undefined;
 const echo = (body: Uint8Array): Buffer => pack(unpack(body));
 
 async function listen(): Promise<number> {
+  if (system === 'weft-mux-proto') {
+    const server = createServer({ maxMessageBytes: MAX_MESSAGE_BYTES, maxConcurrentCalls: 100_000 });
+    server.add(ProtoBench, { echo: (req) => req });
+    return (await server.listen({ transport: 'mux', host: '127.0.0.1' })).port;
+  }
+  if (system === 'grpc-js-proto') {
+    const server = new grpc.Server({
+      'grpc.max_receive_message_length': -1,
+      'grpc.max_send_message_length': -1,
+    });
+    server.addService(grpcProtoBench().service, {
+      Echo: (call: grpc.ServerUnaryCall<unknown, unknown>, cb: grpc.sendUnaryData<unknown>) =>
+        cb(null, call.request),
+    });
+    return new Promise((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) =>
+        err ? reject(err) : resolve(port),
+      ),
+    );
+  }
   if (system.startsWith('weft-')) {
     const server = createServer({ maxMessageBytes: MAX_MESSAGE_BYTES, maxConcurrentCalls: 100_000 });
     server.add(Bench, { echo: async (req) => req });

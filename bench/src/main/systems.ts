@@ -1,7 +1,9 @@
 /**
  * The systems of the main bench: weft's transports and the peers users compare them with. Every
- * system echoes a msgpack `{ data: bytes }` message, so each does the same codec work per call.
+ * system echoes a `{ data: bytes }` message — in msgpack, or in protobuf for the two `-proto`
+ * systems (bench/proto) — so that systems compared with each other do the same codec work per call.
  */
+import { fileURLToPath } from 'node:url';
 import { defineService, unary } from '@weft/rpc';
 import { pack, unpack } from 'msgpackr';
 
@@ -24,6 +26,14 @@ export const grpcEchoMethod = {
   requestDeserialize: (b: Buffer) => unpack(b),
   responseSerialize: (v: unknown) => pack(v),
   responseDeserialize: (b: Buffer) => unpack(b),
+};
+
+/** The .proto of the `-proto` systems, for @grpc/proto-loader (from dist/src/main or src/main). */
+export const BENCH_PROTO = {
+  root: fileURLToPath(
+    new URL(import.meta.url.includes('/dist/') ? '../../../proto' : '../../proto', import.meta.url),
+  ),
+  file: 'weft/bench/v1/bench.proto',
 };
 
 /** What a system is, for the report. */
@@ -68,6 +78,18 @@ export const SYSTEMS = {
     connections: '1',
     description: 'weft rpc over @weft/ws, one WebSocket',
     tls: true,
+  },
+  'weft-mux-proto': {
+    family: 'weft',
+    connections: '1',
+    description: 'weft rpc over @weft/mux serving protobuf-es generated code (application/grpc+proto)',
+    tls: false,
+  },
+  'grpc-js-proto': {
+    family: 'peer',
+    connections: '1',
+    description: '@grpc/grpc-js client and server on the same .proto through @grpc/proto-loader',
+    tls: false,
   },
   'node-http2': {
     family: 'peer',
