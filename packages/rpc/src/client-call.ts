@@ -6,6 +6,7 @@ import { Metadata } from './metadata.js';
 import { gzip } from './node/gzip.js';
 import type { MethodCodecs } from './service.js';
 import { Status } from './status.js';
+import { startTimer, stopTimer, type Timer } from './timer.js';
 
 /** Per-call options, the last argument of every client method. */
 export interface CallOptions {
@@ -58,7 +59,7 @@ export class ClientCall implements ClientCallListener {
   readonly #options: CallOptions;
   #tcall: ClientTransportCall | undefined;
   #settled = false;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: Timer | undefined;
   #onAbort: (() => void) | undefined;
   #responses = 0;
   #response: unknown;
@@ -139,7 +140,7 @@ export class ClientCall implements ClientCallListener {
         this.fail(new RpcError(Status.DEADLINE_EXCEEDED, 'the deadline expired before the call started'));
         return;
       }
-      this.#timer = setTimeout(
+      this.#timer = startTimer(
         () => this.fail(new RpcError(Status.DEADLINE_EXCEEDED, `deadline exceeded after ${remaining} ms`)),
         remaining,
       );
@@ -246,7 +247,7 @@ export class ClientCall implements ClientCallListener {
 
   #settle(error: RpcError | undefined, trailers: Metadata): void {
     this.#settled = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    stopTimer(this.#timer);
     if (this.#onAbort !== undefined) this.#options.signal?.removeEventListener('abort', this.#onAbort);
     this.#headersResolve?.(new Metadata());
     this.#trailersResolve?.(trailers);

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-/** Largest timeout gRPC's `grpc-timeout` can carry: 8 digits of hours. We cap far below (~24 days). */
-export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+/** Largest timeout gRPC's `grpc-timeout` can carry: 8 digits of hours (~11,400 years). */
+export const MAX_TIMEOUT_MS = 99_999_999 * 3_600_000;
 
 const UNITS: [string, number][] = [
   ['n', 1e-6],

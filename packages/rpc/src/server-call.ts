@@ -9,6 +9,7 @@ import { decodeChecked, encodeChecked, InboundOrder } from './message.js';
 import { gzip } from './node/gzip.js';
 import type { MethodCodecs, MethodKind } from './service.js';
 import { Status } from './status.js';
+import { startTimer, stopTimer, type Timer } from './timer.js';
 
 /** A handler of any shape, as stored by the server. @internal */
 // biome-ignore lint/suspicious/noExplicitAny: handlers are typed at `server.add`; stored erased.
@@ -35,7 +36,7 @@ export class ServerCall implements ServerCallListener {
   readonly #ctx: ServerCallContext;
   readonly #env: CallEnvironment;
   #done = false;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: Timer | undefined;
   #request: unknown;
   #requests = 0;
   #headersSent = false;
@@ -65,7 +66,7 @@ export class ServerCall implements ServerCallListener {
       if (remaining <= 0) {
         queueMicrotask(() => this.#expire());
       } else {
-        this.#timer = setTimeout(() => this.#expire(), remaining);
+        this.#timer = startTimer(() => this.#expire(), remaining);
       }
     }
     // Streaming requests: the handler starts at once and reads as messages come.
@@ -222,7 +223,7 @@ export class ServerCall implements ServerCallListener {
         peer: this.#ctx.peer,
       });
     }
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    stopTimer(this.#timer);
     this.#env.release();
   }
 }

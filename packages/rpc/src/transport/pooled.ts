@@ -19,6 +19,7 @@ import { RpcError, RpcUsageError } from '../errors.js';
 import { Metadata } from '../metadata.js';
 import type { ClientTlsOptions } from '../node/tls-options.js';
 import { Status } from '../status.js';
+import { MAX_TIMER_MS } from '../timer.js';
 import { EnvelopeClientSession } from './envelope-client.js';
 import { EnvelopeConnections, EnvelopeServerSession } from './envelope-server.js';
 import { type Keepalive, type KeepaliveOptions, startKeepalive } from './keepalive.js';
@@ -187,7 +188,9 @@ export class PooledClientTransport implements ClientTransport {
   #armWaitTimer(): void {
     const oldest = this.#waiting[0];
     if (oldest === undefined) return;
-    this.#waitTimer = setTimeout(() => this.#expireWaiters(), Math.max(0, oldest.expires - Date.now()));
+    // Clamped to what a Node timer takes: #expireWaiters re-arms for what is still waiting.
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, oldest.expires - Date.now()));
+    this.#waitTimer = setTimeout(() => this.#expireWaiters(), delay);
     this.#waitTimer.unref();
   }
 
