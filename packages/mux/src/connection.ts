@@ -23,7 +23,7 @@ import {
   MAX_WINDOW,
   SettingId,
 } from './frame/types.js';
-import { type BlockKind, validateBlock } from './headers.js';
+import { type BlockKind, declaredLength, validateBlock } from './headers.js';
 import { HpackDecoder } from './hpack/decoder.js';
 import { type HeaderField, HpackEncoder } from './hpack/encoder.js';
 import { HpackError } from './hpack/errors.js';
@@ -122,6 +122,10 @@ interface Stream {
   priority: Priority;
   /** A pushed stream (RFC 9113 §8.4): opened by the server, yet it carries a response. */
   pushed: boolean;
+  /** Our request (or the promised one) is HEAD: its response has no content. */
+  head: boolean;
+  /** Content bytes the peer's `content-length` still announces; -1 when it sent none (§8.1.1). */
+  contentLeft: number;
 }
 
 /**
@@ -570,6 +574,13 @@ export class Connection {
     }
     if (!canReceive(s.state))
       throw new MuxProtocolError(ErrorCode.StreamClosed, `DATA in state ${s.state}`, s.id);
+    if (s.contentLeft >= 0) {
+      // Checked before the stream window is charged: the refused frame's credit goes back whole.
+      if (dataLength > s.contentLeft || (endStream && dataLength < s.contentLeft)) {
+        throw new MuxProtocolError(ErrorCode.ProtocolError, 'DATA disagrees with content-length', s.id);
+      }
+      s.contentLeft -= dataLength;
+    }
     s.recvWindow -= flowLength;
     if (s.recvWindow < 0)
       throw new MuxProtocolError(ErrorCode.FlowControlError, 'DATA beyond the stream window', s.id);
@@ -628,7 +639,17 @@ export class Connection {
       const remoteInitiated = (id % 2 === 1) === (this.role === 'server');
       if (!remoteInitiated || !this.#isIdle(id)) {
         if (this.#recentResets.includes(id)) return; // in flight before our RST: already decoded, ignore
-        throw new MuxProtocolError(ErrorCode.StreamClosed, `HEADERS on closed stream ${id}`);
+        // One of our streams, closed: STREAM_CLOSED (§5.1). An id of ours we never used, or one
+        // of the peer's at or below the last it opened, is an unexpected identifier (§5.1.1).
+        if (!remoteInitiated && !this.#isIdle(id)) {
+          throw new MuxProtocolError(ErrorCode.StreamClosed, `HEADERS on closed stream ${id}`);
+        }
+        throw new MuxProtocolError(
+          ErrorCode.ProtocolError,
+          remoteInitiated
+            ? `HEADERS opening stream ${id}, not above the last stream the peer opened (${this.#lastRemoteId})`
+            : `HEADERS opening stream ${id}, an identifier of this endpoint's`,
+        );
       }
       if (this.role === 'client' && !this.symmetric) {
         throw new MuxProtocolError(ErrorCode.ProtocolError, `server opened stream ${id}`);
@@ -657,7 +678,16 @@ export class Connection {
     if (kind === 'informational' && b.endStream) {
       throw new MuxProtocolError(ErrorCode.ProtocolError, 'informational response with END_STREAM', id);
     }
-    if (kind === 'request' || kind === 'response') s.headersDone = true;
+    if (kind === 'request' || kind === 'response') {
+      s.headersDone = true;
+      this.#expectContent(s, kind, headers, b.endStream);
+    } else if (kind === 'trailers' && s.contentLeft > 0) {
+      throw new MuxProtocolError(
+        ErrorCode.ProtocolError,
+        `content ended ${s.contentLeft} bytes short of content-length`,
+        id,
+      );
+    }
     if (kind === 'request') {
       const early = this.#earlyPriorities.get(id);
       this.#earlyPriorities.delete(id);
@@ -676,6 +706,29 @@ export class Connection {
     if (s.state === 'idle' || s.state === 'reserved_remote') this.#apply(s, 'recv_headers', events);
     events.push({ type: 'HeadersReceived', streamId: id, kind, headers, endStream: b.endStream });
     if (b.endStream) this.#apply(s, 'recv_end_stream', events);
+  }
+
+  /**
+   * §8.1.1: a request or response whose DATA does not add up to its `content-length` is malformed.
+   * A response to HEAD, a 204 and a 304 have no content whatever their content-length says.
+   */
+  #expectContent(s: Stream, kind: 'request' | 'response', headers: HeaderField[], endStream: boolean): void {
+    const length = declaredLength(headers);
+    if (Number.isNaN(length))
+      throw new MuxProtocolError(ErrorCode.ProtocolError, `malformed ${kind}: invalid content-length`, s.id);
+    if (length === -1) return;
+    if (kind === 'response') {
+      const status = headers.find(([n]) => n === ':status')?.[1];
+      if (s.head || status === '204' || status === '304') return;
+    }
+    if (endStream && length > 0) {
+      throw new MuxProtocolError(
+        ErrorCode.ProtocolError,
+        `${kind} ended with none of its content-length ${length}`,
+        s.id,
+      );
+    }
+    s.contentLeft = length;
   }
 
   /** RFC 9218 §7.1: a client reprioritises one of its requests (or one not yet opened). */
@@ -729,6 +782,7 @@ export class Connection {
     this.#lastRemoteId = promisedId;
     const s = this.#newStream(promisedId, false);
     s.pushed = true;
+    s.head = headers.some(([n, v]) => n === ':method' && v === 'HEAD');
     this.#streams.set(promisedId, s);
     this.#apply(s, 'recv_push_promise', events);
     const method = headers.find(([n]) => n === ':method')?.[1];
@@ -876,6 +930,7 @@ export class Connection {
     if (this.#nextLocalId > MAX_STREAM_ID)
       throw new MuxUsageError('MUX_ERR_INVALID_STATE', 'stream ids exhausted');
     const s = this.#newStream(this.#nextLocalId, true);
+    s.head = headers.some(([n, v]) => n === ':method' && v === 'HEAD');
     this.#nextLocalId += 2;
     this.#streams.set(s.id, s);
     if (this.#localActive >= this.#streamLimit() || this.#waiting.length > 0) {
@@ -1096,6 +1151,8 @@ export class Connection {
       waiting: undefined,
       priority: DEFAULT_PRIORITY,
       pushed: false,
+      head: false,
+      contentLeft: -1,
     };
   }
 

@@ -1,12 +1,13 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { validateBlock } from '../src/headers.js';
+import { declaredLength, validateBlock } from '../src/headers.js';
 import { toFields, toObject } from '../src/node/headers.js';
 
 /** RFC 9113 §8.2.1 character rules, written plainly (no memo). */
 const goodName = (n: string) =>
   n.length > 0 && [...n].every((c) => c > ' ' && c < '\x7f' && (c < 'A' || c > 'Z') && c !== ':');
-const goodValue = (v: string) => ![...v].some((c) => c === '\0' || c === '\r' || c === '\n');
+const goodValue = (v: string) =>
+  ![...v].some((c) => c === '\0' || c === '\r' || c === '\n') && !/^[ \t]|[ \t]$/.test(v);
 
 const text = (chars: string) => fc.string({ unit: fc.constantFrom(...chars), maxLength: 6 });
 // Names start with "x-" (never a pseudo-header, `te` or a connection-specific name).
@@ -45,6 +46,79 @@ describe('validateBlock', () => {
     expect(validateBlock([[':status', '200']], 'trailers')).toMatch(/in trailers/);
     expect(validateBlock([['te', 'gzip']], 'trailers')).toMatch(/te other than/);
     expect(validateBlock([['connection', 'close']], 'trailers')).toMatch(/connection-specific/);
+  });
+
+  it('refuses the malformed requests of §8.2.1, §8.3.1 and §8.5', () => {
+    const req = (path: string, extra: [string, string][] = [], method = 'GET'): [string, string][] => [
+      [':method', method],
+      [':scheme', 'https'],
+      [':authority', 'example.com'],
+      [':path', path],
+      ...extra,
+    ];
+    expect(validateBlock(req('/a'), 'request')).toBeUndefined();
+    expect(validateBlock(req('*', [], 'OPTIONS'), 'request')).toBeUndefined();
+    expect(validateBlock(req(''), 'request')).toBe('empty :path');
+    expect(validateBlock(req('a/b'), 'request')).toMatch(/neither origin-form/);
+    expect(validateBlock(req('*'), 'request')).toMatch(/neither origin-form/);
+    expect(validateBlock(req('/', [['x-a', ' padded']]), 'request')).toMatch(
+      /whitespace at the start or end/,
+    );
+    expect(validateBlock(req('/', [['x-a', 'tab\t']]), 'request')).toMatch(/whitespace at the start or end/);
+    expect(validateBlock(req('/', [['x-a', 'in side']]), 'request')).toBeUndefined();
+    const userinfo: [string, string][] = [
+      [':method', 'GET'],
+      [':scheme', 'http'],
+      [':authority', 'user:pw@example.com'],
+      [':path', '/'],
+    ];
+    expect(validateBlock(userinfo, 'request')).toBe(':authority with userinfo');
+    const connect = (extra: [string, string][]): [string, string][] => [[':method', 'CONNECT'], ...extra];
+    expect(validateBlock(connect([[':authority', 'example.com:443']]), 'request')).toBeUndefined();
+    expect(
+      validateBlock(
+        connect([
+          [':authority', 'h:1'],
+          [':path', '/'],
+        ]),
+        'request',
+      ),
+    ).toBe('CONNECT with :scheme or :path');
+    expect(validateBlock(connect([]), 'request')).toBe('CONNECT without :authority');
+    // RFC 8441: extended CONNECT carries :scheme, :path and :protocol; :protocol only with CONNECT.
+    const ws: [string, string][] = [
+      [':protocol', 'websocket'],
+      [':scheme', 'https'],
+      [':path', '/chat'],
+      [':authority', 'h'],
+    ];
+    expect(validateBlock(connect(ws), 'request')).toBeUndefined();
+    expect(validateBlock([[':method', 'GET'], ...ws], 'request')).toBe(
+      ':protocol in a request that is not CONNECT',
+    );
+  });
+
+  it('declaredLength reads content-length: absent, valid, repeated, malformed', () => {
+    expect(declaredLength([['a', '1']])).toBe(-1);
+    expect(declaredLength([['content-length', '42']])).toBe(42);
+    expect(
+      declaredLength([
+        ['content-length', '7'],
+        ['content-length', '7'],
+      ]),
+    ).toBe(7);
+    for (const bad of [
+      [
+        ['content-length', '7'],
+        ['content-length', '8'],
+      ],
+      [['content-length', '-1']],
+      [['content-length', '1e3']],
+      [['content-length', '']],
+      [['content-length', '99999999999999999']],
+    ] as [string, string][][]) {
+      expect(declaredLength(bad)).toBeNaN();
+    }
   });
 });
 

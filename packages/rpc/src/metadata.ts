@@ -11,8 +11,9 @@ export type MetadataInit = Record<string, MetadataValue | MetadataValue[]>;
 const RESERVED = new Set(['content-type', 'te', 'user-agent', 'content-length', 'host', 'connection']);
 
 const KEY = /^[0-9a-z_.-]+$/;
-// gRPC: ASCII-Value → 1*( %x20-%x7E ) (space and printable ASCII).
-const ASCII_VALUE = /^[\x20-\x7e]*$/;
+// gRPC: ASCII-Value → 1*( %x20-%x7E ) (space and printable ASCII); HTTP/2 (RFC 9113 §8.2.1)
+// further forbids a space at either end, which every HTTP/2 peer refuses as malformed.
+const ASCII_VALUE = /^(?:[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?)?$/;
 
 /**
  * Call metadata (gRPC "custom metadata"): request headers, response headers and trailers. Keys are
@@ -143,7 +144,10 @@ function checkEntry(key: string, value: MetadataValue): string {
       throw new RpcError(Status.INTERNAL, `metadata ${k}: a -bin value must be bytes or a string`);
     }
   } else if (typeof value !== 'string' || !ASCII_VALUE.test(value)) {
-    throw new RpcError(Status.INTERNAL, `metadata ${k}: value must be printable ASCII text`);
+    throw new RpcError(
+      Status.INTERNAL,
+      `metadata ${k}: value must be printable ASCII text with no space at either end`,
+    );
   }
   return k;
 }

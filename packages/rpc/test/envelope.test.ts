@@ -19,7 +19,8 @@ import { Status } from '../src/status.js';
 
 const id = fc.integer({ min: 0, max: 0xffff_ffff });
 const key = fc.stringMatching(/^x-[a-z0-9_.-]{1,10}$/);
-const text = fc.stringMatching(/^[\x20-\x7e]{0,30}$/);
+// Metadata text: printable ASCII, no space at either end (HTTP/2 §8.2.1).
+const text = fc.stringMatching(/^(?:[\x21-\x7e](?:[\x20-\x7e]{0,28}[\x21-\x7e])?)?$/);
 const metadata = fc
   .array(fc.tuple(key, fc.oneof(text, fc.uint8Array({ maxLength: 20 }))), { maxLength: 6 })
   .map((pairs) => {

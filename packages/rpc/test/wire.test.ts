@@ -78,6 +78,13 @@ describe('status mapping', () => {
 });
 
 describe('metadata', () => {
+  it('text values are printable ASCII with no space at either end (which HTTP/2 peers refuse)', () => {
+    expect(new Metadata({ a: 'in side', b: '', c: 'x' }).get('a')).toBe('in side');
+    for (const bad of [' lead', 'trail ', ' ', 'tab\t', 'é']) {
+      expect(() => new Metadata({ a: bad })).toThrow(/printable ASCII text with no space at either end/);
+    }
+  });
+
   it('binary values travel as unpadded base64; padded base64 is accepted too', () => {
     const m = new Metadata({ 'a-bin': new Uint8Array([1]), b: ['1', '2'] });
     expect(metadataToFields(m, [])).toEqual([
