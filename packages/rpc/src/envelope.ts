@@ -174,6 +174,11 @@ export function encodeCall(
   const m = metadata.size === 0 ? MSGPACK_EMPTY_ARRAY : packr.pack(flatten(metadata));
   const s = subtype === '' ? undefined : packedSubtype(subtype);
   const bodyLength = 1 + p.length + (t?.length ?? 1) + 1 + m.length + (s?.length ?? 0);
+  if (bodyLength > MAX_METADATA_BYTES) {
+    throw new EnvelopeError(
+      `a Call of ${bodyLength} bytes with its metadata; a peer takes at most ${MAX_METADATA_BYTES}`,
+    );
+  }
   const { buf, at } = head(EnvelopeKind.Call, id, bodyLength);
   let i = at;
   buf[i++] = s === undefined ? MSGPACK_ARRAY_4 : MSGPACK_ARRAY_5;

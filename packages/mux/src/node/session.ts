@@ -6,6 +6,7 @@ import { MuxError, type MuxProtocolError } from '../errors.js';
 import type { ConnectionEvent } from '../events.js';
 import { ErrorCode, errorCodeName } from '../frame/types.js';
 import type { HeaderField } from '../hpack/encoder.js';
+import type { Settings } from '../settings.js';
 import { CallbackStream, type StreamCallbacks } from './callback-stream.js';
 import {
   fieldsOf,
@@ -238,6 +239,11 @@ export class MuxSession extends EventEmitter {
     this.#pings.set(Buffer.from(data).toString('hex'), { resolve: onAck, sent: process.hrtime.bigint() });
     this._core.ping(data);
     this._flushSoon();
+  }
+
+  /** The peer's settings as last received (RFC 9113's defaults until its SETTINGS arrive), like node:http2's. */
+  get remoteSettings(): Readonly<Settings> {
+    return this._core.remoteSettings;
   }
 
   /** Whether the session was destroyed. */

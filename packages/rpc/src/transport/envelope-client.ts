@@ -16,6 +16,7 @@ import {
 } from '../envelope.js';
 import { RpcError } from '../errors.js';
 import { EMPTY_METADATA, type Metadata } from '../metadata.js';
+import { Status } from '../status.js';
 import { CallWindow } from './call-window.js';
 
 /** How a session sends: envelopes as parts, and closing the link. */
@@ -73,9 +74,19 @@ export class EnvelopeClientSession {
       queueMicrotask(() => call._status(error, undefined));
       return call;
     }
-    this.#calls.set(id, call);
     const timeoutMs = start.deadline === undefined ? undefined : Math.max(0, start.deadline - Date.now());
-    this._send([encodeCall(id, start.method.path, timeoutMs, true, start.metadata, start.method.codecName)]);
+    let envelope: Uint8Array;
+    try {
+      envelope = encodeCall(id, start.method.path, timeoutMs, true, start.metadata, start.method.codecName);
+    } catch (err) {
+      // Metadata past what the server reads: refused here, or the server would close the link
+      // (and every call on it) for a protocol error.
+      const refusal = new RpcError(Status.RESOURCE_EXHAUSTED, (err as Error).message, { noRetry: true });
+      queueMicrotask(() => call._status(refusal, undefined));
+      return call;
+    }
+    this.#calls.set(id, call);
+    this._send([envelope]);
     return call;
   }
 

@@ -84,6 +84,26 @@ function requestFieldsOf(method: MethodInfo): readonly [string, string][] {
   return fields;
 }
 
+/** The header list size assumed before the server's SETTINGS say (weft's and nghttp2's default). */
+const ASSUMED_MAX_HEADER_LIST_SIZE = 65_536;
+
+/**
+ * RESOURCE_EXHAUSTED (not retried) for request headers larger than the server accepts, as HTTP/2
+ * counts them (RFC 9113 §6.5.2: name + value + 32 per field), else undefined.
+ */
+function oversizeHeaders(session: MuxSession, headers: readonly [string, string][]): RpcError | undefined {
+  const advertised = session.remoteSettings.maxHeaderListSize;
+  const limit = connected.has(session) ? advertised : Math.min(advertised, ASSUMED_MAX_HEADER_LIST_SIZE);
+  let size = 0;
+  for (const [name, value] of headers) size += name.length + value.length + 32;
+  if (size <= limit) return undefined;
+  return new RpcError(
+    Status.RESOURCE_EXHAUSTED,
+    `the call's headers are ${size} bytes as HTTP/2 counts them; the server accepts at most ${limit} (SETTINGS_MAX_HEADER_LIST_SIZE)`,
+    { noRetry: true },
+  );
+}
+
 /** Client sessions that heard the server's SETTINGS: requests on the others never left. */
 const connected = new WeakSet<MuxSession>();
 
@@ -261,6 +281,14 @@ class MuxClientCall extends StreamCall implements ClientTransportCall {
       if (call.deadline !== undefined)
         fields.push(['grpc-timeout', encodeTimeout(call.deadline - Date.now())]);
       headers = metadataToFields(call.metadata, fields);
+      const refusal = call.metadata.size > 0 ? oversizeHeaders(lane.session, headers) : undefined;
+      if (refusal !== undefined) {
+        // Refused here, not by the server: an oversized header block would cost the whole
+        // connection (the server cannot decode past its limit) and every call on it.
+        this.#stream = undefined;
+        queueMicrotask(() => this.#status(refusal));
+        return;
+      }
     }
     try {
       this.#stream = lane.session.request(headers, { callbacks: this });
