@@ -1,4 +1,4 @@
-import { concatBytes, IdMap } from '@weft/framing';
+import { concatBytes, IdMap, TokenBucket } from '@weft/framing';
 import { BdpEstimator, MAX_AUTO_CONNECTION_WINDOW, MAX_AUTO_STREAM_WINDOW } from './bdp.js';
 import { MuxProtocolError, MuxUsageError } from './errors.js';
 import type { ConnectionEvent, HeadersKind } from './events.js';
@@ -27,7 +27,7 @@ import { type BlockKind, declaredLength, validateBlock } from './headers.js';
 import { HpackDecoder } from './hpack/decoder.js';
 import { type HeaderField, HpackEncoder } from './hpack/encoder.js';
 import { HpackError } from './hpack/errors.js';
-import { DEFAULT_FLOOD_LIMITS, type FloodLimits, MAX_QUEUED_CONTROL_FRAMES, TokenBucket } from './limits.js';
+import { DEFAULT_FLOOD_LIMITS, type FloodLimits, MAX_QUEUED_CONTROL_FRAMES } from './limits.js';
 import { DEFAULT_PRIORITY, formatPriority, type Priority, parsePriority } from './priority.js';
 import { Scheduler } from './scheduler.js';
 import { applyWire, PROTOCOL_DEFAULTS, resolveSettings, type Settings, settingsToWire } from './settings.js';

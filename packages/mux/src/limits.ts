@@ -1,14 +1,12 @@
 /**
- * Budgets against frame floods, as token buckets: a connection may spend `burst` at once and regains
- * `rate` per second, so a long healthy connection is never punished for its lifetime total. Spending
- * past a budget is a connection error ENHANCE_YOUR_CALM (RFC 9113 §5.4.1, §10.5).
+ * Budgets against frame floods, as token buckets (@weft/framing's `TokenBucket`): a connection may
+ * spend `burst` at once and regains `rate` per second, so a long healthy connection is never
+ * punished for its lifetime total. Spending past a budget is a connection error ENHANCE_YOUR_CALM
+ * (RFC 9113 §5.4.1, §10.5).
  */
+import type { Budget } from '@weft/framing';
 
-/** One budget: sustained `rate` per second, `burst` at once. */
-export interface Budget {
-  rate: number;
-  burst: number;
-}
+export type { Budget } from '@weft/framing';
 
 /** The flood budgets of a connection. */
 export interface FloodLimits {
@@ -47,27 +45,3 @@ export const DEFAULT_FLOOD_LIMITS: Readonly<FloodLimits> = {
  * queue without bound: 10,000 frames is ~150 KB.
  */
 export const MAX_QUEUED_CONTROL_FRAMES = 10_000;
-
-/** A token bucket over an injected clock (milliseconds). */
-export class TokenBucket {
-  readonly #rate: number;
-  readonly #burst: number;
-  #tokens: number;
-  #at: number;
-
-  constructor(budget: Budget, now: number) {
-    this.#rate = budget.rate / 1000;
-    this.#burst = budget.burst;
-    this.#tokens = budget.burst;
-    this.#at = now;
-  }
-
-  /** Spend one token; false when the budget is exhausted. */
-  take(now: number): boolean {
-    this.#tokens = Math.min(this.#burst, this.#tokens + (now - this.#at) * this.#rate);
-    this.#at = now;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
-    return true;
-  }
-}

@@ -1,3 +1,4 @@
+import { type Budget, TokenBucket } from '@weft/framing';
 import { encodeClose, parseClose } from './close.js';
 import { WsError, WsUsageError } from './errors.js';
 import { type Frame, FrameParser } from './frame/decode.js';
@@ -25,7 +26,19 @@ export interface WsConnectionOptions {
   perMessageDeflate?: boolean;
   /** Masking keys for client frames; default: fresh keys from crypto.getRandomValues (§5.3), 512 per call. */
   randomMask?: () => Uint8Array;
+  /**
+   * Pings the peer may send (each is answered with a pong): `rate` per second, `burst` at once;
+   * past it the connection is closed 1008 (`WS_ERR_FLOOD`), as a ping flood would otherwise fill
+   * the output with pongs a peer that does not read never takes. Default 50/s, bursts of 200 (as
+   * @weft/mux's PING budget).
+   */
+  pingBudget?: Budget;
+  /** The clock of the budgets, in milliseconds. Default `Date.now`. */
+  now?: () => number;
 }
+
+/** Default `pingBudget`. */
+export const DEFAULT_PING_BUDGET: Readonly<Budget> = { rate: 50, burst: 200 };
 
 /**
  * Random bytes cut into masking keys: one CSPRNG call per 512 frames. A `getRandomValues` call per
@@ -92,6 +105,8 @@ export class WsConnection {
   #message: { opcode: number; compressed: boolean; bytes: MessageBuffer } | undefined;
   readonly #deflate: boolean;
   readonly #utf8 = new Utf8Validator();
+  readonly #now: () => number;
+  readonly #pings: TokenBucket;
 
   constructor(options: WsConnectionOptions) {
     this.#client = options.role === 'client';
@@ -104,6 +119,8 @@ export class WsConnection {
       rsv1: this.#deflate,
     });
     this.#random = options.randomMask ?? randomMask;
+    this.#now = options.now ?? Date.now;
+    this.#pings = new TokenBucket(options.pingBudget ?? DEFAULT_PING_BUDGET, this.#now());
   }
 
   get state(): WsState {
@@ -148,6 +165,13 @@ export class WsConnection {
   #frame(f: Frame, events: WsEvent[]): void {
     switch (f.opcode) {
       case Opcode.Ping:
+        if (!this.#pings.take(this.#now())) {
+          throw new WsError(
+            'WS_ERR_FLOOD',
+            CloseCode.PolicyViolation,
+            'more pings than the ping budget allows',
+          );
+        }
         if (this.#sentClose === undefined) this.#queue(Opcode.Pong, f.payload);
         events.push({ type: 'PingReceived', data: f.payload });
         return;

@@ -19,6 +19,7 @@
  *   match our offer (RFC 7692 §7.1).
  * - `WS_ERR_INFLATE` (1007) — a compressed message zlib cannot inflate.
  * - `WS_ERR_DEFLATE` (1011) — zlib failed to compress an outgoing message (an internal failure).
+ * - `WS_ERR_FLOOD` (1008) — more pings than the ping budget allows (`pingBudget`): each needs a pong.
  * - `WS_ERR_HANDSHAKE` (client) — the opening handshake failed: a response other than 101, a wrong
  *   Sec-WebSocket-Accept, an unoffered subprotocol, or no answer within `handshakeTimeoutMs`.
  * - `WS_ERR_INVALID_OPTION` — (usage) an option out of range.
@@ -40,6 +41,7 @@ export type WsErrorCode =
   | 'WS_ERR_INVALID_EXTENSION'
   | 'WS_ERR_INFLATE'
   | 'WS_ERR_DEFLATE'
+  | 'WS_ERR_FLOOD'
   | 'WS_ERR_HANDSHAKE'
   | 'WS_ERR_INVALID_OPTION'
   | 'WS_ERR_INVALID_STATE';

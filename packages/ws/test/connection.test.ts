@@ -180,4 +180,23 @@ describe('reading one message at a time (maxMessages)', () => {
     const sent = new FrameParser({ role: 'client' }).push(Buffer.concat(server.takeOutbound()));
     expect(sent.map((f) => f.opcode)).toEqual([Opcode.Text, Opcode.Pong, Opcode.Close]);
   });
+
+  it('answers pings within the budget, regains it over time, and closes 1008 past it', () => {
+    let now = 0;
+    const server = new WsConnection({ role: 'server', pingBudget: { rate: 50, burst: 200 }, now: () => now });
+    const mask = Uint8Array.of(1, 2, 3, 4);
+    const pings = (n: number) =>
+      Buffer.concat(
+        Array.from({ length: n }, () => Buffer.concat(encodeFrame(Opcode.Ping, Uint8Array.of(7), { mask }))),
+      );
+    const count = () => new FrameParser({ role: 'client' }).push(Buffer.concat(server.takeOutbound()));
+    expect(of(server.receive(pings(200)), 'PingReceived')).toHaveLength(200);
+    expect(count().filter((f) => f.opcode === Opcode.Pong)).toHaveLength(200);
+    now += 1000; // 50 more
+    expect(of(server.receive(pings(50)), 'PingReceived')).toHaveLength(50);
+    count();
+    const flood = server.receive(pings(1));
+    expect(of(flood, 'ProtocolError')[0]?.error).toMatchObject({ code: 'WS_ERR_FLOOD', closeCode: 1008 });
+    expect(count().map((f) => f.opcode)).toEqual([Opcode.Close]);
+  });
 });

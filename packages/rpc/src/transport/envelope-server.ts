@@ -4,7 +4,7 @@
  * a call's envelopes wait until every earlier call has sent its status — head-of-line blocking, by
  * design, as HTTP/1.1 pipelining.
  */
-import { IdMap } from '@weft/framing';
+import { IdMap, TokenBucket } from '@weft/framing';
 import type { CallDispatcher, ServerCallListener, ServerTransportCall } from '../call.js';
 import {
   type Envelope,
@@ -89,6 +89,9 @@ export interface EnvelopeServerOptions {
 }
 
 /** The calls of one client link. */
+/** Ping envelopes a client may send (a Pong answers each). */
+const PING_BUDGET = { rate: 50, burst: 200 };
+
 export class EnvelopeServerSession {
   readonly #link: EnvelopeLink;
   readonly #dispatcher: CallDispatcher;
@@ -97,6 +100,9 @@ export class EnvelopeServerSession {
   /** Ordered mode: calls whose replies have not all left yet, oldest first. */
   readonly #order: EnvelopeServerCall[] = [];
   #idle: (() => void) | undefined;
+
+  /** Ping envelopes the client may send: as @weft/mux's PING budget, 50/s, bursts of 200. */
+  readonly #pings = new TokenBucket(PING_BUDGET, Date.now());
 
   constructor(link: EnvelopeLink, dispatcher: CallDispatcher, options: EnvelopeServerOptions) {
     this.#link = link;
@@ -131,6 +137,9 @@ export class EnvelopeServerSession {
    */
   receive(envelope: Envelope): void {
     if (envelope.kind === EnvelopeKind.Ping) {
+      // Each Ping costs a Pong: a budget, or a client that floods and never reads fills memory.
+      if (!this.#pings.take(Date.now()))
+        throw new EnvelopeError('more Ping envelopes than the ping budget allows');
       this.#link.send([encodeEmpty(EnvelopeKind.Pong, 0)]);
       return;
     }

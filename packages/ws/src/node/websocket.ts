@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
+import type { Budget } from '@weft/framing';
 import { encodeClose } from '../close.js';
 import { WsConnection, type WsEvent } from '../connection.js';
 import {
@@ -42,6 +43,8 @@ export interface WebSocketOptions {
    * Compression applies to messages of at least `threshold` bytes sent with `compress` not false.
    */
   perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /** Pings the peer may send, answered with pongs; past it, close 1008. Default 50/s, bursts of 200. */
+  pingBudget?: Budget;
 }
 
 /** The options object of a `perMessageDeflate` setting, or undefined when it is off. */
@@ -314,6 +317,7 @@ export class WebSocket extends EventEmitter {
       role,
       perMessageDeflate: deflate !== undefined,
       ...(this.#options.maxPayload === undefined ? {} : { maxPayload: this.#options.maxPayload }),
+      ...(this.#options.pingBudget === undefined ? {} : { pingBudget: this.#options.pingBudget }),
     });
     if ('setNoDelay' in socket) (socket as unknown as { setNoDelay(v: boolean): void }).setNoDelay(true);
     if ('setTimeout' in socket) (socket as unknown as { setTimeout(v: number): void }).setTimeout(0);
