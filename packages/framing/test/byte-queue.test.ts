@@ -2,14 +2,43 @@ import { describe, expect, it } from 'vitest';
 import { ByteQueue } from '../src/byte-queue.js';
 
 describe('ByteQueue', () => {
-  it('returns a subarray (no copy) when the run lies inside the first chunk', () => {
+  it('returns a subarray (no copy) when the run lies inside the first chunk of 1 KiB or more', () => {
     const q = new ByteQueue();
-    const chunk = Uint8Array.from([1, 2, 3, 4]);
+    const chunk = Uint8Array.from({ length: 2048 }, (_, i) => i % 256);
     q.push(chunk);
     const out = q.take(2);
     expect(out.buffer).toBe(chunk.buffer);
-    expect(Array.from(out)).toEqual([1, 2]);
-    expect(q.length).toBe(2);
+    expect(Array.from(out)).toEqual([0, 1]);
+    expect(q.length).toBe(2046);
+  });
+
+  it('gathers small chunks behind held bytes in buffers of its own, and copies frames out of them', () => {
+    const q = new ByteQueue();
+    const first = Uint8Array.from([1]);
+    q.push(first); // into an empty queue: by reference
+    q.push(Uint8Array.from([2, 3, 4]));
+    q.push(Uint8Array.from([5]));
+    const one = q.take(1);
+    expect(one.buffer).toBe(first.buffer);
+    const out = q.take(3);
+    expect(Array.from(out)).toEqual([2, 3, 4]);
+    expect(out.buffer.byteLength).toBe(3); // a copy of its own, not a view pinning the 16 KiB buffer
+    q.push(Uint8Array.from([6]));
+    expect(Array.from(q.take(2))).toEqual([5, 6]);
+    expect(q.length).toBe(0);
+  });
+
+  it('memory follows the bytes held, not the chunks they came in: 1 MB in 1-byte chunks', () => {
+    const q = new ByteQueue();
+    const before = process.memoryUsage();
+    for (let i = 0; i < 1_000_000; i++) q.push(new Uint8Array(1).fill(i & 0xff));
+    const after = process.memoryUsage();
+    const grew = after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers);
+    // Kept one by one the chunks cost ~100 MB (a view and an ArrayBuffer each); gathered, ~1 MB.
+    expect(q.length).toBe(1_000_000);
+    expect(grew).toBeLessThan(16 * 1024 * 1024);
+    const all = q.take(1_000_000);
+    expect(all[999_999]).toBe(999_999 & 0xff);
   });
 
   it('copies once across chunks, and skips across chunks', () => {

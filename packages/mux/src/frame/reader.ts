@@ -1,4 +1,4 @@
-import { concatBytes, view } from '@weft/framing';
+import { ByteQueue, view } from '@weft/framing';
 import { MuxProtocolError } from '../errors.js';
 import { ErrorCode, Flag, FrameType } from './types.js';
 
@@ -26,15 +26,19 @@ const EMPTY = new Uint8Array(0);
  * they arrive, without waiting for the whole frame and without copying: a bulk transfer's bytes go
  * from the socket's chunk to the application as views. Other frames (and padded DATA, rare) are
  * handed over whole — a view when the frame lies inside one input chunk, else one copy made once
- * the last byte arrived (memory follows the bytes received, never a length the peer claims).
+ * the last byte arrived (memory follows the bytes received, never a length the peer claims, nor
+ * the number of chunks they came in).
  */
 export class FrameReader {
   readonly #maxFrameSize: number;
   readonly #maxBlockFrame: number;
   readonly #head = new Uint8Array(HEADER);
   #headFill = 0;
-  /** The parts (views) of a whole frame arriving across chunks, header first. */
-  #parts: Uint8Array[] = [];
+  /**
+   * The bytes of a whole frame arriving across chunks, header first: a ByteQueue, so that a frame
+   * in many small chunks costs its bytes, not an object per chunk.
+   */
+  readonly #parts = new ByteQueue();
   /** Bytes the frame in `#parts` still needs (0: none in progress). */
   #partsLeft = 0;
   #partsBytes = 0;
@@ -76,8 +80,7 @@ export class FrameReader {
         this.#partsLeft -= k;
         i += k;
         if (this.#partsLeft > 0) return;
-        const f = concatBytes(this.#parts, this.#partsBytes);
-        this.#parts = [];
+        const f = this.#parts.take(this.#partsBytes);
         if (!sink.frame(f)) return;
         continue;
       }
