@@ -145,6 +145,14 @@ export class EnvelopeServerSession {
     }
     if (envelope.kind === EnvelopeKind.Call) {
       if (this.#calls.has(envelope.id)) throw new EnvelopeError(`call id ${envelope.id} is already open`);
+      // In order, finished calls wait (with their replies) behind the oldest open one: they count.
+      // A client that goes on sending calls past the limit then loses the connection, as refusals
+      // would queue up behind the same call.
+      if (this.#options.ordered && this.#order.length >= this.#options.maxCalls) {
+        throw new EnvelopeError(
+          `more than ${this.#options.maxCalls} calls on one connection, with replies held in order`,
+        );
+      }
       const call = new EnvelopeServerCall(this, envelope.id, envelope, this.#options.peer);
       this.#calls.set(envelope.id, call);
       if (this.#options.ordered) this.#order.push(call);

@@ -7,6 +7,13 @@ import type { EnvelopeLink } from './envelope-client.js';
 const COALESCE_BYTES = 64 * 1024;
 
 /**
+ * Output a link may have waiting for the peer before it stops reading the peer's input: a peer
+ * that sends calls and never reads the answers is slowed by TCP flow control instead of filling
+ * this process's memory. @internal
+ */
+export const OUTPUT_HIGH_WATER = 1024 * 1024;
+
+/**
  * Envelopes over a TCP or TLS socket: each one in a 4-byte big-endian length-prefixed frame
  * (`@weft/framing`). Everything sent in one tick leaves in one corked write. Frames over
  * `maxFrameBytes` and malformed envelopes close the socket. @internal
@@ -36,6 +43,7 @@ export function socketLink(
         for (const p of parts) socket.write(p);
       }
       socket.uncork();
+      backpressure();
       return;
     }
     const out = Buffer.allocUnsafe(bytes);
@@ -48,6 +56,17 @@ export function socketLink(
       }
     }
     socket.write(out);
+    backpressure();
+  };
+  let paused = false;
+  const backpressure = () => {
+    if (paused || socket.writableLength <= OUTPUT_HIGH_WATER) return;
+    paused = true;
+    socket.pause();
+    socket.once('drain', () => {
+      paused = false;
+      socket.resume();
+    });
   };
   socket.on('data', (chunk: Buffer) => {
     onInput?.();

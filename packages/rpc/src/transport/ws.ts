@@ -23,6 +23,7 @@ import { Status } from '../status.js';
 import { EnvelopeClientSession, type EnvelopeLink } from './envelope-client.js';
 import { EnvelopeConnections, EnvelopeServerSession } from './envelope-server.js';
 import { closeListener, type ListenAt, listenOn } from './listen.js';
+import { OUTPUT_HIGH_WATER } from './socket-link.js';
 
 /** The path the server accepts WebSocket upgrades on. */
 export const WS_PATH = '/weft-rpc';
@@ -41,10 +42,21 @@ export interface WsClientOptions {
 }
 
 function wsLink(ws: WebSocket): EnvelopeLink {
+  let paused = false;
   return {
     send(parts) {
       if (ws.readyState !== WebSocket.OPEN) return;
       ws.send(parts.length === 1 ? parts[0]! : concatBytes(parts));
+      // A peer that does not read: stop reading its requests until our output drains, so what
+      // it makes us answer stays bounded (TCP flow control holds the rest on its side).
+      if (!paused && ws.bufferedAmount > OUTPUT_HIGH_WATER) {
+        paused = true;
+        ws.pause();
+        ws.once('drain', () => {
+          paused = false;
+          ws.resume();
+        });
+      }
     },
     close(error) {
       if (error === undefined) ws.close(1000);

@@ -22,7 +22,7 @@ export function createWebSocketStream(ws: WebSocket, options: { text?: boolean }
       callback();
     },
     read() {
-      ws._resume();
+      ws.resume();
     },
     destroy(err, callback) {
       if (ws.readyState === OPEN) ws.close(err === null ? 1000 : 1011);
@@ -30,7 +30,7 @@ export function createWebSocketStream(ws: WebSocket, options: { text?: boolean }
     },
   });
   ws.on('message', (data: Buffer) => {
-    if (!stream.push(data)) ws._pause();
+    if (!stream.push(data)) ws.pause();
   });
   ws.on('close', () => stream.push(null));
   ws.on('error', (err: Error) => stream.destroy(err));

@@ -441,14 +441,17 @@ export class WebSocket extends EventEmitter {
 
   #role: 'client' | 'server' = 'client';
 
-  /** @internal stop reading from the socket (the Duplex adapter's backpressure) */
-  _pause(): void {
+  /**
+   * Stop reading from the socket, as the ws package's `pause()`: messages wait in the kernel and
+   * the peer is slowed by TCP flow control. For backpressure (a reader, or output backed up).
+   */
+  pause(): void {
     this.#userPaused = true;
     this.#socket?.pause();
   }
 
-  /** @internal resume reading */
-  _resume(): void {
+  /** Read from the socket again after {@link pause}. */
+  resume(): void {
     this.#userPaused = false;
     if (!this.#inflating) this.#socket?.resume();
   }
