@@ -26,6 +26,22 @@ export interface CallOptions {
   routingKey?: string;
   /** Wait (until the deadline) for a server to become available instead of failing at once. */
   waitForReady?: boolean;
+  /**
+   * Gzip this call's requests: `true` every one, `false` none, or a function that decides per
+   * message from its index (0 for the first) and encoded size. Default: the client's
+   * `compression` threshold.
+   */
+  compress?: boolean | ((index: number, sizeBytes: number) => boolean);
+  /** Called as each response message arrives, before it is decoded. */
+  onResponseMessage?: (message: ReceivedMessage) => void;
+}
+
+/** What the wire says about one received message. */
+export interface ReceivedMessage {
+  /** Whether the message came gzip-compressed (the gRPC compressed flag). */
+  readonly compressed: boolean;
+  /** Its size as received, in bytes (compressed size when compressed), without framing. */
+  readonly wireBytes: number;
 }
 
 /** Compression settings shared by a client's calls. */
@@ -55,7 +71,8 @@ export class ClientCall implements ClientCallListener {
   readonly info: MethodInfo;
   readonly #codecs: MethodCodecs;
   readonly #transport: ClientTransport;
-  readonly #compressAt: number;
+  readonly #compress: (index: number, sizeBytes: number) => boolean;
+  #sent = 0;
   readonly #options: CallOptions;
   #tcall: ClientTransportCall | undefined;
   #settled = false;
@@ -86,7 +103,7 @@ export class ClientCall implements ClientCallListener {
     this.#codecs = codecs;
     this.#transport = transport;
     this.#options = options;
-    this.#compressAt = compressAt;
+    this.#compress = compressionPolicy(options.compress, compressAt);
     this.#inbound = new InboundOrder(
       info.maxMessageBytes,
       () => this.#settled,
@@ -154,7 +171,7 @@ export class ClientCall implements ClientCallListener {
         method: this.info,
         metadata,
         deadline,
-        compress: this.#compressAt !== Number.POSITIVE_INFINITY,
+        compress: this.#compress !== NEVER,
         routingKey: this.#options.routingKey,
         waitForReady: this.#options.waitForReady,
       },
@@ -175,7 +192,7 @@ export class ClientCall implements ClientCallListener {
       this.fail(err as RpcError);
       return undefined;
     }
-    if (bytes.length >= this.#compressAt) {
+    if (this.#compress(this.#sent++, bytes.length)) {
       return gzip(bytes).then((packed) => {
         if (!this.#settled) return this.#tcall!.write(packed, true, end);
       });
@@ -222,7 +239,9 @@ export class ClientCall implements ClientCallListener {
   }
 
   onMessage(bytes: Uint8Array, compressed: boolean): void {
-    if (!this.#settled) this.#inbound.message(bytes, compressed, this.#deliver);
+    if (this.#settled) return;
+    this.#options.onResponseMessage?.({ compressed, wireBytes: bytes.length });
+    this.#inbound.message(bytes, compressed, this.#deliver);
   }
 
   readonly #deliver = (bytes: Uint8Array): void => {
@@ -261,4 +280,18 @@ export class ClientCall implements ClientCallListener {
       this.#resolve(this.#response);
     }
   }
+}
+
+const NEVER = () => false;
+const ALWAYS = () => true;
+
+/** Whether to gzip the request of a given index and size, from the call's and the client's settings. */
+function compressionPolicy(
+  option: CallOptions['compress'],
+  compressAt: number,
+): (index: number, sizeBytes: number) => boolean {
+  if (typeof option === 'function') return option;
+  if (option !== undefined) return option ? ALWAYS : NEVER;
+  if (compressAt === Number.POSITIVE_INFINITY) return NEVER;
+  return (_index, sizeBytes) => sizeBytes >= compressAt;
 }

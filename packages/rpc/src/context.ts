@@ -21,6 +21,10 @@ export class ServerCallContext implements CallScope {
   #controller: AbortController | undefined;
   #abortReason: unknown;
   #aborted = false;
+  /** @internal set by the call as the handler receives each request message. */
+  _requestCompressed = false;
+  /** @internal the handler's compression choice; undefined: the server's threshold. */
+  _compress: boolean | undefined;
 
   /** @internal */
   constructor(
@@ -82,6 +86,23 @@ export class ServerCallContext implements CallScope {
   /** Whether the call was cancelled (by the client, the deadline or the server closing). */
   get cancelled(): boolean {
     return this.#aborted;
+  }
+
+  /**
+   * Whether the request message the handler received last came gzip-compressed (for a streaming
+   * request: the one its iteration yielded last).
+   */
+  get requestCompressed(): boolean {
+    return this._requestCompressed;
+  }
+
+  /**
+   * Gzip the response messages sent from now on (`true`), send them uncompressed (`false`), or go
+   * back to the server's `compression` threshold (`undefined`). A client that does not accept gzip
+   * always gets them uncompressed.
+   */
+  setCompression(compress: boolean | undefined): void {
+    this._compress = compress;
   }
 
   /** Set a response header (sent with the first response message, or with the status). */

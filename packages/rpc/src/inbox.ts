@@ -11,6 +11,8 @@ export interface InboxHooks {
   resume(): void;
   /** The reader stopped early (`break`, `return()`): the call should be cancelled. */
   abandon(): void;
+  /** A message went to the reader. */
+  taken?(): void;
 }
 
 /** Default number of queued messages before the transport is paused. */
@@ -43,6 +45,7 @@ export class Inbox<T> implements AsyncIterableIterator<T> {
     const waiter = this.#waiter;
     if (waiter !== undefined) {
       this.#waiter = undefined;
+      this.#hooks.taken?.();
       waiter.resolve({ value: item, done: false });
       return;
     }
@@ -85,6 +88,7 @@ export class Inbox<T> implements AsyncIterableIterator<T> {
         this.#items = [];
         this.#head = 0;
       }
+      this.#hooks.taken?.();
       if (this.#paused && this.size <= this.#highWater >> 1) {
         this.#paused = false;
         this.#hooks.resume();

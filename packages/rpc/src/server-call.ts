@@ -44,6 +44,11 @@ export class ServerCall implements ServerCallListener {
   readonly #startedAt = performance.now();
   readonly #inbound: InboundOrder;
   readonly #inbox: Inbox<unknown> | undefined;
+  /** Request messages that arrived, and those taken by the handler. */
+  #arrived = 0;
+  #taken = 0;
+  /** Arrival indices of the compressed requests not yet taken, in order. */
+  readonly #compressedAt: number[] = [];
 
   constructor(call: ServerTransportCall, ctx: ServerCallContext, env: CallEnvironment) {
     this.#call = call;
@@ -59,6 +64,7 @@ export class ServerCall implements ServerCallListener {
         pause: () => call.pause(),
         resume: () => call.resume(),
         abandon: () => {},
+        taken: () => this.#took(),
       });
     }
     if (ctx.deadline !== undefined) {
@@ -78,7 +84,18 @@ export class ServerCall implements ServerCallListener {
   }
 
   onMessage(bytes: Uint8Array, compressed: boolean): void {
-    if (!this.#done) this.#inbound.message(bytes, compressed, this.#receive);
+    if (this.#done) return;
+    if (compressed) this.#compressedAt.push(this.#arrived);
+    this.#arrived++;
+    this.#inbound.message(bytes, compressed, this.#receive);
+  }
+
+  /** The handler received the next request message: `ctx.requestCompressed` says how it came. */
+  #took(): void {
+    const index = this.#taken++;
+    const compressed = this.#compressedAt[0] === index;
+    if (compressed) this.#compressedAt.shift();
+    this.#ctx._requestCompressed = compressed;
   }
 
   readonly #receive = (bytes: Uint8Array): void => {
@@ -91,6 +108,7 @@ export class ServerCall implements ServerCallListener {
       throw new RpcError(Status.INTERNAL, 'more than one request message for a single-request method');
     }
     this.#request = value;
+    this.#took();
   };
 
   onHalfClose(): void {
@@ -184,7 +202,8 @@ export class ServerCall implements ServerCallListener {
   #send(value: unknown): Promise<void> | undefined {
     const bytes = encodeChecked(this.#env.codecs.response, value, this.#call.maxMessageBytes, 'response');
     this.#sendHeaders();
-    if (bytes.length >= this.#env.compressAt && this.#call.acceptsGzip) {
+    const compress = this.#ctx._compress ?? bytes.length >= this.#env.compressAt;
+    if (compress && this.#call.acceptsGzip) {
       return gzip(bytes).then((packed) => {
         if (!this.#done) return this.#call.write(packed, true);
       });

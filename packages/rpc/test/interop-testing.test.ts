@@ -14,10 +14,18 @@ import {
 import { compressionGzip, connectNodeAdapter, createGrpcTransport } from '@connectrpc/connect-node';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { createClient, createServer, type Metadata, RpcError, type Server } from '../src/index.js';
+import {
+  createClient,
+  createServer,
+  type Metadata,
+  RpcError,
+  type Server,
+  type TransportKind,
+} from '../src/index.js';
 import { TestService, UnimplementedService } from './gen/grpc/testing/test_pb.js';
 import { type CallOpts, type ClientStack, INTEROP_CASES } from './interop/cases.js';
-import { GRPC_JS_CASES } from './interop/grpc-js-cases.js';
+import { COMPRESSED_CASES, type TestClient } from './interop/compressed-cases.js';
+import { GRPC_JS_CASES, GRPC_JS_CLIENT_COMPRESSED_UNARY } from './interop/grpc-js-cases.js';
 import { connectTestService, grpcTesting, grpcTestService, weftTestService } from './interop/test-service.js';
 
 interface Peer {
@@ -25,10 +33,10 @@ interface Peer {
   close(): Promise<void>;
 }
 
-async function weftServer(gzip: boolean): Promise<Peer> {
+async function weftServer(gzip: boolean, transport: TransportKind = 'mux'): Promise<Peer> {
   const server: Server = createServer(gzip ? { compression: { thresholdBytes: 1 } } : {});
   server.add(TestService, weftTestService);
-  const { port } = await server.listen({ transport: 'mux' });
+  const { port } = await server.listen({ transport });
   return { port, close: () => server.close({ graceMs: 100 }) };
 }
 
@@ -172,3 +180,39 @@ for (const gzip of [false, true]) {
     for (const [name, run] of Object.entries(GRPC_JS_CASES)) it(name, () => run(clients));
   });
 }
+
+for (const transport of ['mux', 'pooled', 'ws'] as const) {
+  describe(`compressed interop cases: weft client → weft server over ${transport}`, () => {
+    let peer: Peer;
+    let client: TestClient;
+    beforeAll(async () => {
+      peer = await weftServer(false, transport);
+      client = createClient(TestService, { target: `static:///127.0.0.1:${peer.port}`, transport });
+    });
+    afterAll(async () => {
+      client.close();
+      await peer.close();
+    });
+    for (const [name, run] of Object.entries(COMPRESSED_CASES)) it(name, () => run(client));
+  });
+}
+
+describe('compressed interop cases: grpc-js client → weft server', () => {
+  let peer: Peer;
+  let plain: grpc.Client;
+  let gzip: grpc.Client;
+  beforeAll(async () => {
+    peer = await weftServer(false);
+    const at = `127.0.0.1:${peer.port}`;
+    plain = new grpcTesting.TestService(at, grpc.credentials.createInsecure());
+    gzip = new grpcTesting.TestService(at, grpc.credentials.createInsecure(), {
+      'grpc.default_compression_algorithm': 2,
+    });
+  });
+  afterAll(async () => {
+    plain.close();
+    gzip.close();
+    await peer.close();
+  });
+  it('client_compressed_unary', () => GRPC_JS_CLIENT_COMPRESSED_UNARY({ plain, gzip }));
+});

@@ -195,3 +195,18 @@ export const GRPC_JS_CASES: Record<string, (c: Clients) => Promise<void>> = {
     expect((await failed(done)).code).toBe(grpc.status.DEADLINE_EXCEEDED);
   },
 };
+
+/**
+ * client_compressed_unary for a grpc-js client, which compresses a whole channel or nothing: the
+ * probe goes through a channel without compression, the compressed call through one with gzip.
+ */
+export async function GRPC_JS_CLIENT_COMPRESSED_UNARY(c: { plain: grpc.Client; gzip: grpc.Client }) {
+  const request = (expect: boolean) => ({
+    expectCompressed: { value: expect },
+    responseSize: 314159,
+    payload: zeros(271828),
+  });
+  expect((await failed(unary(c.plain, 'UnaryCall', request(true)))).code).toBe(grpc.status.INVALID_ARGUMENT);
+  expect(sizeOf((await unary(c.gzip, 'UnaryCall', request(true))).res)).toBe(314159);
+  expect(sizeOf((await unary(c.plain, 'UnaryCall', request(false))).res)).toBe(314159);
+}

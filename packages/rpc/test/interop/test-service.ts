@@ -38,10 +38,22 @@ function failIfAsked(status: { code: number; message: string } | undefined): voi
   if (status !== undefined && status.code !== 0) throw new RpcError(status.code as Status, status.message);
 }
 
-async function* respond(params: ResponseParameters[]) {
+async function* respond(params: ResponseParameters[], ctx?: ServerCallContext) {
   for (const p of params) {
     await sleepUs(p.intervalUs);
+    // CompressedResponse: each response compressed or not as its parameters ask.
+    ctx?.setCompression(p.compressed?.value);
     yield { payload: { body: zeros(p.size) } };
+  }
+}
+
+/** CompressedRequest: a request that expected compression but came without fails. */
+function checkCompressed(
+  req: { expectCompressed?: { value: boolean } | undefined },
+  ctx: ServerCallContext,
+): void {
+  if (req.expectCompressed?.value === true && !ctx.requestCompressed) {
+    throw new RpcError(3 as Status, 'expected a compressed request');
   }
 }
 
@@ -50,24 +62,29 @@ export const weftTestService: ServiceImplementation<MethodsOf<typeof TestService
   emptyCall: () => ({}),
   unaryCall(req, ctx) {
     echoWeft(ctx);
+    checkCompressed(req, ctx);
+    ctx.setCompression(req.responseCompressed?.value);
     failIfAsked(req.responseStatus);
     return { payload: { body: zeros(req.responseSize) } };
   },
   async *streamingOutputCall(req, ctx) {
     echoWeft(ctx);
-    yield* respond(req.responseParameters);
+    yield* respond(req.responseParameters, ctx);
     failIfAsked(req.responseStatus);
   },
-  async streamingInputCall(reqs) {
+  async streamingInputCall(reqs, ctx) {
     let aggregatedPayloadSize = 0;
-    for await (const r of reqs) aggregatedPayloadSize += r.payload?.body.length ?? 0;
+    for await (const r of reqs) {
+      checkCompressed(r, ctx);
+      aggregatedPayloadSize += r.payload?.body.length ?? 0;
+    }
     return { aggregatedPayloadSize };
   },
   async *fullDuplexCall(reqs, ctx) {
     echoWeft(ctx);
     for await (const r of reqs) {
       failIfAsked(r.responseStatus);
-      yield* respond(r.responseParameters);
+      yield* respond(r.responseParameters, ctx);
     }
   },
   async *halfDuplexCall(reqs, ctx) {
