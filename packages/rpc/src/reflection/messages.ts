@@ -143,10 +143,14 @@ function decodeAnswer(field: number, bytes: Uint8Array): ReflectionAnswer {
     const names: string[] = [];
     readFields(bytes, (f, wt, r) => {
       if (f !== 1 || wt !== WireType.LengthDelimited) return false;
-      readFields(
-        r.bytes(),
-        (g, gt, s) => g === 1 && gt === WireType.LengthDelimited && names.push(s.string()) > 0,
-      );
+      // A ServiceResponse whose name is '' has no name field on the wire.
+      let name = '';
+      readFields(r.bytes(), (g, gt, s) => {
+        if (g !== 1 || gt !== WireType.LengthDelimited) return false;
+        name = s.string();
+        return true;
+      });
+      names.push(name);
       return true;
     });
     return { kind: 'services', names };
