@@ -7,6 +7,7 @@
  */
 import type { RpcError } from './errors.js';
 import { Metadata } from './metadata.js';
+import type { ConnectionHooks, ServerConnection } from './server-connections.js';
 import type { MethodKind } from './service.js';
 
 /** What a transport needs to know about a method. */
@@ -109,6 +110,8 @@ export interface ServerTransportCall {
    * `''` when it named none (plain `application/grpc`), which any method accepts.
    */
   readonly contentSubtype: string;
+  /** The client connection the call came on. */
+  readonly connection: ServerConnection;
   /** Set by the dispatcher before the first message: the receive limit (bytes, after decompression). */
   maxMessageBytes: number;
   /**
@@ -136,6 +139,8 @@ export interface ServerCallListener {
 /** The server side of every transport calls this when a call's headers arrive. */
 export interface CallDispatcher {
   dispatch(call: ServerTransportCall): ServerCallListener;
+  /** A transport accepted a client connection; it calls `closed()` on the result when it ends. */
+  openConnection(hooks: ConnectionHooks): ServerConnection;
 }
 
 /** A listening transport server. */

@@ -7,6 +7,7 @@ import { Inbox } from './inbox.js';
 import { type Interceptor, runInterceptors } from './interceptors.js';
 import { decodeChecked, encodeChecked, InboundOrder } from './message.js';
 import { gzip } from './node/gzip.js';
+import type { ServerConnection, ServerConnections, Sheddable } from './server-connections.js';
 import type { MethodCodecs, MethodKind } from './service.js';
 import { Status } from './status.js';
 import { startTimer, stopTimer, type Timer } from './timer.js';
@@ -23,20 +24,28 @@ export interface CallEnvironment {
   readonly interceptors: readonly Interceptor<ServerCallContext>[];
   readonly compressAt: number;
   readonly onError: ((err: unknown, ctx: ServerCallContext) => void) | undefined;
-  /** Called once when the call ends, however it ends. */
-  readonly release: () => void;
+  /** The server's calls by connection: told once when the call ends, however it ends. */
+  readonly connections: ServerConnections;
+  /** How long a unary or server-streaming call may wait for its request; 0: no limit. */
+  readonly requestTimeoutMs: number;
 }
 
 /**
  * One call on the server: decodes requests, runs the handler inside its deadline scope, encodes
  * responses with backpressure, and ends with exactly one status. @internal
  */
-export class ServerCall implements ServerCallListener {
+export class ServerCall implements ServerCallListener, Sheddable {
   readonly #call: ServerTransportCall;
   readonly #ctx: ServerCallContext;
   readonly #env: CallEnvironment;
+  readonly #connection: ServerConnection;
   #done = false;
   #timer: Timer | undefined;
+  /** Waits for a unary or server-streaming call's request, when it did not come with the headers. */
+  #requestTimer: Timer | undefined;
+  #ran = false;
+  _older: Sheddable | undefined;
+  _newer: Sheddable | undefined;
   #request: unknown;
   #requests = 0;
   #headersSent = false;
@@ -50,10 +59,16 @@ export class ServerCall implements ServerCallListener {
   /** Arrival indices of the compressed requests not yet taken, in order. */
   readonly #compressedAt: number[] = [];
 
-  constructor(call: ServerTransportCall, ctx: ServerCallContext, env: CallEnvironment) {
+  constructor(
+    call: ServerTransportCall,
+    ctx: ServerCallContext,
+    env: CallEnvironment,
+    connection: ServerConnection,
+  ) {
     this.#call = call;
     this.#ctx = ctx;
     this.#env = env;
+    this.#connection = connection;
     this.#inbound = new InboundOrder(
       call.maxMessageBytes,
       () => this.#done,
@@ -67,6 +82,11 @@ export class ServerCall implements ServerCallListener {
         taken: () => this.#took(),
       });
     }
+  }
+
+  /** Arm the deadline and start what runs on its own; called once the server admitted the call. */
+  start(): void {
+    const ctx = this.#ctx;
     if (ctx.deadline !== undefined) {
       const remaining = ctx.deadline - Date.now();
       if (remaining <= 0) {
@@ -77,6 +97,24 @@ export class ServerCall implements ServerCallListener {
     }
     // Streaming requests: the handler starts at once and reads as messages come.
     if (this.#inbox !== undefined) queueMicrotask(() => this.#run(this.#inbox));
+    // A request that came with its headers (nearly every one) has run the handler by the end of
+    // the read: only the others get a timer.
+    else if (this.#env.requestTimeoutMs > 0) queueMicrotask(() => this.#awaitRequest());
+  }
+
+  #awaitRequest(): void {
+    const limit = this.#env.requestTimeoutMs;
+    const deadline = this.#ctx.deadline;
+    if (this.#ran || this.#done || (deadline !== undefined && deadline - Date.now() <= limit)) return;
+    this.#requestTimer = startTimer(
+      () =>
+        this.#fail(new RpcError(Status.DEADLINE_EXCEEDED, `the request did not arrive within ${limit} ms`)),
+      limit,
+    );
+  }
+
+  shed(error: RpcError): void {
+    this.#fail(error);
   }
 
   #expire(): void {
@@ -140,6 +178,8 @@ export class ServerCall implements ServerCallListener {
   /** Run the handler (through the interceptors) and send its outcome. */
   #run(input: unknown): void {
     if (this.#done) return;
+    this.#ran = true;
+    stopTimer(this.#requestTimer);
     const ctx = this.#ctx;
     const interceptors = this.#env.interceptors;
     let outcome: Promise<void> | undefined;
@@ -243,7 +283,8 @@ export class ServerCall implements ServerCallListener {
       });
     }
     stopTimer(this.#timer);
-    this.#env.release();
+    stopTimer(this.#requestTimer);
+    this.#env.connections.release(this.#connection, this);
   }
 }
 

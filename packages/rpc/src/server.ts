@@ -24,6 +24,7 @@ import { reflectionImplementation } from './reflection/reflection.js';
 import { ReflectionService, ReflectionServiceV1Alpha } from './reflection/service.js';
 import { type RegisterOptions, type Registrar, Registration } from './registry/registration.js';
 import { type AnyHandler, type CallEnvironment, ServerCall } from './server-call.js';
+import { type ConnectionHooks, type ServerConnection, ServerConnections } from './server-connections.js';
 import type { MethodDescriptor, MethodKind, MethodMap, ServiceDefinition } from './service.js';
 import { methodCodecs, wirePath } from './service.js';
 import { Status } from './status.js';
@@ -37,8 +38,27 @@ export type ServerInterceptor = Interceptor<ServerCallContext>;
 /** Options of {@link createServer}. */
 export interface ServerOptions {
   interceptors?: ServerInterceptor[];
-  /** Calls served at once, over every connection and transport; beyond it RESOURCE_EXHAUSTED. Default 10,000. */
+  /**
+   * Calls served at once, over every connection and transport; beyond it RESOURCE_EXHAUSTED.
+   * When the server is full, a connection holding fewer than its fair share (this limit divided
+   * among the connections with calls) still gets its call in: the oldest call of the connection
+   * holding the most is ended with RESOURCE_EXHAUSTED instead. Default 10,000.
+   */
   maxConcurrentCalls?: number;
+  /** Calls at once on one client connection (and at most each transport's own cap). Default `maxConcurrentCalls / 4`. */
+  maxCallsPerConnection?: number;
+  /**
+   * Close a client connection that has had no call for this long, gracefully (GOAWAY on mux, a
+   * Goaway envelope on pooled and ws); clients reconnect when they need to. 0: never. Default 5 min.
+   */
+  idleTimeoutMs?: number;
+  /**
+   * How long a unary or server-streaming call may take for its request to arrive complete, when it
+   * has no earlier deadline; then DEADLINE_EXCEEDED. 0: no limit. Default 30 s.
+   */
+  requestTimeoutMs?: number;
+  /** How long a client may take for its WebSocket upgrade or TLS handshake. Default 10 s. */
+  handshakeTimeoutMs?: number;
   /** Largest message received or sent, unless the method says otherwise. Default 4 MiB. */
   maxMessageBytes?: number;
   /** gzip responses at or above a size, to clients that accept gzip. Default off. */
@@ -121,6 +141,12 @@ const STANDARD_SERVICES = new Set([
 
 /** Default `maxConcurrentCalls`. */
 export const DEFAULT_MAX_CONCURRENT_CALLS = 10_000;
+/** Default `idleTimeoutMs`: 5 min. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
+/** Default `requestTimeoutMs`. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** Default `handshakeTimeoutMs`. */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /** An RPC server: add services, listen on one or more transports, close gracefully. */
 export class Server implements CallDispatcher {
@@ -130,24 +156,28 @@ export class Server implements CallDispatcher {
   readonly #registrations: Registrar[] = [];
   /** The protobuf-es services served, which reflection describes. */
   readonly #protoServices: DescService[] = [];
-  readonly #maxCalls: number;
   readonly #maxMessageBytes: number;
-  #active = 0;
+  readonly #connections: ServerConnections;
+  readonly #requestTimeoutMs: number;
+  readonly #handshakeTimeoutMs: number;
   #closing = false;
-  readonly #release = () => {
-    this.#active--;
-  };
 
   /** Health statuses this server reports over `grpc.health.v1.Health` (served by every server). */
   readonly health = new Health();
 
   constructor(options: ServerOptions = {}) {
     this.#options = options;
-    this.#maxCalls = options.maxConcurrentCalls ?? DEFAULT_MAX_CONCURRENT_CALLS;
+    const maxCalls = options.maxConcurrentCalls ?? DEFAULT_MAX_CONCURRENT_CALLS;
+    const maxCallsPerConnection = options.maxCallsPerConnection ?? Math.max(1, Math.ceil(maxCalls / 4));
     this.#maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.#handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     for (const [name, value] of [
-      ['maxConcurrentCalls', this.#maxCalls],
+      ['maxConcurrentCalls', maxCalls],
+      ['maxCallsPerConnection', maxCallsPerConnection],
       ['maxMessageBytes', this.#maxMessageBytes],
+      ['handshakeTimeoutMs', this.#handshakeTimeoutMs],
       ...(options.maxConnectionAgeMs === undefined
         ? []
         : [['maxConnectionAgeMs', options.maxConnectionAgeMs] as const]),
@@ -156,6 +186,15 @@ export class Server implements CallDispatcher {
         throw new RpcUsageError('RPC_ERR_INVALID_OPTION', `${name} must be a positive integer, got ${value}`);
       }
     }
+    for (const [name, value] of [
+      ['idleTimeoutMs', idleTimeoutMs],
+      ['requestTimeoutMs', this.#requestTimeoutMs],
+    ] as const) {
+      if (!Number.isInteger(value) || value < 0) {
+        throw new RpcUsageError('RPC_ERR_INVALID_OPTION', `${name} must be an integer ≥ 0, got ${value}`);
+      }
+    }
+    this.#connections = new ServerConnections({ maxCalls, maxCallsPerConnection, idleTimeoutMs });
     if (options.health !== false) this.add(HealthService, this.health.implementation());
     if (options.reflection !== false) {
       const implementation = reflectionImplementation(() => this.#described());
@@ -173,7 +212,17 @@ export class Server implements CallDispatcher {
 
   /** Calls being served now. */
   get activeCalls(): number {
-    return this.#active;
+    return this.#connections.active;
+  }
+
+  /** Client connections open now, over every transport. */
+  get connections(): number {
+    return this.#connections.size;
+  }
+
+  /** @internal called by transports when they accept a connection. */
+  openConnection(hooks: ConnectionHooks): ServerConnection {
+    return this.#connections.open(hooks);
   }
 
   /**
@@ -217,7 +266,8 @@ export class Server implements CallDispatcher {
           interceptors: this.#options.interceptors ?? [],
           compressAt: this.#options.compression?.thresholdBytes ?? Number.POSITIVE_INFINITY,
           onError: this.#options.onError,
-          release: this.#release,
+          connections: this.#connections,
+          requestTimeoutMs: this.#requestTimeoutMs,
         },
       });
     }
@@ -251,10 +301,14 @@ export class Server implements CallDispatcher {
     const at = {
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 0,
-      tls: options.tls,
+      tls:
+        options.tls === undefined
+          ? undefined
+          : { handshakeTimeout: this.#handshakeTimeoutMs, ...options.tls },
       // A frame carries one message plus its envelope: the largest message any method takes, plus metadata.
       maxFrameBytes: this._maxMessageBytes + MAX_METADATA_BYTES + 64,
       maxConnectionAgeMs: this.#options.maxConnectionAgeMs ?? 0,
+      handshakeTimeoutMs: this.#handshakeTimeoutMs,
     };
     let listener: TransportServer;
     if (transport === 'mux') listener = await listenMux(this, at);
@@ -342,14 +396,6 @@ export class Server implements CallDispatcher {
       return IGNORE;
     }
     call.codecName = route.codecName;
-    if (this.#active >= this.#maxCalls) {
-      call.finish(
-        new RpcError(Status.RESOURCE_EXHAUSTED, `the server is serving its limit of ${this.#maxCalls} calls`),
-        new Metadata(),
-      );
-      return IGNORE;
-    }
-    this.#active++;
     const ctx = new ServerCallContext(
       route.service,
       route.method,
@@ -359,7 +405,14 @@ export class Server implements CallDispatcher {
       call.deadline,
       call,
     );
-    return new ServerCall(call, ctx, route.env);
+    const served = new ServerCall(call, ctx, route.env, call.connection);
+    const refused = this.#connections.admit(call.connection, served);
+    if (refused !== undefined) {
+      call.finish(refused, new Metadata());
+      return IGNORE;
+    }
+    served.start();
+    return served;
   }
 }
 

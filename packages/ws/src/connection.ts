@@ -183,9 +183,10 @@ export class WsConnection {
         this.#receivedClose = info;
         events.push({ type: 'CloseReceived', ...info });
         if (this.#sentClose === undefined) {
-          // "it MUST send a Close frame in response" (§5.5.1), echoing the code.
+          // "it MUST send a Close frame in response" (§5.5.1), echoing the code and reason (as the
+          // ws package does; a reason needs a code).
           const echo = info.code === CloseCode.NoStatus ? undefined : info.code;
-          this.#sendClose(echo, '');
+          this.#sendClose(echo, echo === undefined ? '' : info.reason);
         }
         this.#state = 'closed';
         events.push({ type: 'Closed', code: info.code, reason: info.reason });

@@ -85,14 +85,14 @@ describe('WsConnection', () => {
     );
   });
 
-  it('runs the close handshake: the code and reason reach the peer, which echoes the code', () => {
+  it('runs the close handshake: the code and reason reach the peer, which echoes both', () => {
     const { client, server, ce, se, pump } = pair();
     client.close(CloseCode.GoingAway, 'leaving');
     expect(client.state).toBe('closing');
     pump();
     expect(of(se, 'CloseReceived')[0]).toMatchObject({ code: 1001, reason: 'leaving' });
     expect(of(se, 'Closed')).toHaveLength(1);
-    expect(of(ce, 'Closed')[0]).toMatchObject({ code: 1001 });
+    expect(of(ce, 'Closed')[0]).toMatchObject({ code: 1001, reason: 'leaving' });
     expect(client.state).toBe('closed');
     expect(server.state).toBe('closed');
     expect(() => client.send('late')).toThrow(expect.objectContaining({ code: 'WS_ERR_INVALID_STATE' }));

@@ -18,6 +18,7 @@ import {
 } from '../envelope.js';
 import { RpcError } from '../errors.js';
 import { Metadata } from '../metadata.js';
+import type { ServerConnection } from '../server-connections.js';
 import { Status } from '../status.js';
 import { CallWindow } from './call-window.js';
 import type { EnvelopeLink } from './envelope-client.js';
@@ -37,10 +38,13 @@ async function drainSession(session: EnvelopeServerSession, close: () => void): 
   close();
 }
 
+/** Why a link is closed gracefully: the server closes, the link's max age is up, or it is idle. */
+export type CloseReason = 'shutdown' | 'age' | 'idle';
+
 /** How a server transport ends one of its links. @internal */
 export interface LinkEnd {
-  /** End it now that its calls are done: `shutdown` when the server closes, else its age is up. */
-  close(shutdown: boolean): void;
+  /** End it now that its calls are done. */
+  close(reason: CloseReason): void;
   /** End it at once. */
   kill(): void;
 }
@@ -60,17 +64,21 @@ export class EnvelopeConnections {
   /** A link opened; call the returned function when it has closed (its calls are then cancelled). */
   add(session: EnvelopeServerSession, end: LinkEnd): () => void {
     this.#open.set(session, end);
-    const aged = maxAgeTimer(this.#maxAgeMs, () => void drainSession(session, () => end.close(false)));
+    const aged = maxAgeTimer(this.#maxAgeMs, () => void drainSession(session, () => end.close('age')));
+    session._onIdle = () => void drainSession(session, () => end.close('idle'));
     return () => {
       clearTimeout(aged);
       this.#open.delete(session);
+      session.connection.closed();
       session.fail(new RpcError(Status.CANCELLED, 'the connection closed'));
     };
   }
 
   /** Goaway on every link; each closes once its calls are done. */
   async drain(): Promise<void> {
-    await Promise.all([...this.#open].map(([session, end]) => drainSession(session, () => end.close(true))));
+    await Promise.all(
+      [...this.#open].map(([session, end]) => drainSession(session, () => end.close('shutdown'))),
+    );
   }
 
   kill(): void {
@@ -88,11 +96,15 @@ export interface EnvelopeServerOptions {
   peer: string;
 }
 
-/** The calls of one client link. */
 /** Ping envelopes a client may send (a Pong answers each). */
 const PING_BUDGET = { rate: 50, burst: 200 };
 
+/** The calls of one client link. */
 export class EnvelopeServerSession {
+  /** The link as the server counts it (its calls, its idle time). */
+  readonly connection: ServerConnection;
+  /** @internal set by {@link EnvelopeConnections}: the server found the link idle. */
+  _onIdle: (() => void) | undefined;
   readonly #link: EnvelopeLink;
   readonly #dispatcher: CallDispatcher;
   readonly #options: EnvelopeServerOptions;
@@ -108,6 +120,7 @@ export class EnvelopeServerSession {
     this.#link = link;
     this.#dispatcher = dispatcher;
     this.#options = options;
+    this.connection = dispatcher.openConnection({ closeIdle: () => this._onIdle?.() });
   }
 
   #goaway = false;
@@ -252,6 +265,7 @@ class EnvelopeServerCall implements ServerTransportCall {
   readonly peer: string;
   readonly acceptsGzip: boolean;
   readonly contentSubtype: string;
+  readonly connection: ServerConnection;
   maxMessageBytes = 0;
   codecName = 'msgpack';
   /** Envelopes waiting for this call's turn (ordered mode). */
@@ -282,6 +296,7 @@ class EnvelopeServerCall implements ServerTransportCall {
     this.acceptsGzip = call.acceptsGzip;
     this.contentSubtype = call.subtype;
     this.peer = peer;
+    this.connection = session.connection;
     this.#window = new CallWindow((credit) => session._emit(this, [encodeWindow(id, credit)]));
   }
 

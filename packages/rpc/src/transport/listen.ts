@@ -9,6 +9,8 @@ export interface ListenAt {
   maxFrameBytes: number;
   /** Close connections gracefully after about this long (±10%), so clients rebalance; 0 = never. */
   maxConnectionAgeMs: number;
+  /** How long a client may take for its WebSocket upgrade (TLS: `tls.handshakeTimeout`). */
+  handshakeTimeoutMs: number;
 }
 
 /** A connection's max-age timer (jittered ±10% so connections made together do not all leave at once). @internal */

@@ -32,6 +32,7 @@ import { encodeTimeout, parseTimeout } from '../deadline.js';
 import { RpcError, RpcUsageError } from '../errors.js';
 import { Metadata } from '../metadata.js';
 import type { ClientTlsOptions } from '../node/tls-options.js';
+import type { ServerConnection } from '../server-connections.js';
 import { Status } from '../status.js';
 import {
   contentSubtype,
@@ -433,19 +434,30 @@ function unavailable(message: string, cause: unknown, unprocessed = false): RpcE
   return new RpcError(Status.UNAVAILABLE, message, { cause, unprocessed });
 }
 
+/** After an idle session's GOAWAY, how long its streams (none of them a call) may take to end. */
+const IDLE_CLOSE_GRACE_MS = 5000;
+
 /** Serve `dispatcher` over HTTP/2 (gRPC). @internal */
 export async function listenMux(dispatcher: CallDispatcher, at: ListenAt): Promise<TransportServer> {
+  const sessions = new Map<MuxSession, ServerConnection>();
   const onRequest = (stream: CallbackStream, headers: HeaderRecord) =>
-    serveStream(dispatcher, stream, headers);
+    serveStream(dispatcher, sessions.get(stream.session)!, stream, headers);
   const server =
     at.tls === undefined ? createServer({ onRequest }) : createSecureServer({ onRequest, tls: at.tls });
-  const sessions = new Set<MuxSession>();
   server.on('session', (session: MuxSession) => {
-    sessions.add(session);
-    // Max connection age: a graceful two-phase GOAWAY; the client opens a new session for new calls.
+    // Idle or at its max age: a graceful two-phase GOAWAY; the client opens a new session for new calls.
+    const connection = dispatcher.openConnection({
+      closeIdle: () => {
+        void session.close();
+        // Streams of calls already answered may stay open while their clients never end them.
+        setTimeout(() => session.destroy(), IDLE_CLOSE_GRACE_MS).unref();
+      },
+    });
+    sessions.set(session, connection);
     const aged = maxAgeTimer(at.maxConnectionAgeMs, () => void session.close());
     session.on('close', () => {
       clearTimeout(aged);
+      connection.closed();
       sessions.delete(session);
     });
   });
@@ -454,9 +466,9 @@ export async function listenMux(dispatcher: CallDispatcher, at: ListenAt): Promi
     address,
     close: (graceMs) =>
       closeListener(server, graceMs, {
-        drain: () => Promise.all([...sessions].map((s) => s.close())).then(() => {}),
+        drain: () => Promise.all([...sessions.keys()].map((s) => s.close())).then(() => {}),
         kill: () => {
-          for (const s of sessions) s.destroy();
+          for (const s of sessions.keys()) s.destroy();
         },
       }),
   };
@@ -464,6 +476,7 @@ export async function listenMux(dispatcher: CallDispatcher, at: ListenAt): Promi
 
 function serveStream(
   dispatcher: CallDispatcher,
+  connection: ServerConnection,
   stream: CallbackStream,
   headers: HeaderRecord,
 ): StreamCallbacks {
@@ -478,7 +491,7 @@ function serveStream(
     stream.respond({ ':status': 415 }, { endStream: true });
     return NO_CALLBACKS;
   }
-  return new MuxServerCall(dispatcher, stream, headers, subtype);
+  return new MuxServerCall(dispatcher, connection, stream, headers, subtype);
 }
 
 /** A refused request's stream: what the client still sends is read (its credit returned) and dropped. */
@@ -490,6 +503,7 @@ class MuxServerCall extends StreamCall implements ServerTransportCall {
   readonly deadline: number | undefined;
   readonly acceptsGzip: boolean;
   readonly contentSubtype: string;
+  readonly connection: ServerConnection;
   maxMessageBytes = 0;
   codecName = 'msgpack';
   readonly #stream: CallbackStream;
@@ -499,8 +513,15 @@ class MuxServerCall extends StreamCall implements ServerTransportCall {
   #headersSent = false;
   readonly #gzipIn: boolean;
 
-  constructor(dispatcher: CallDispatcher, stream: CallbackStream, headers: HeaderRecord, subtype: string) {
+  constructor(
+    dispatcher: CallDispatcher,
+    connection: ServerConnection,
+    stream: CallbackStream,
+    headers: HeaderRecord,
+    subtype: string,
+  ) {
     super();
+    this.connection = connection;
     this.#stream = stream;
     this.contentSubtype = subtype;
     this.path = String(headers[':path']);

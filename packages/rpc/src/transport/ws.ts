@@ -21,7 +21,7 @@ import { RpcError } from '../errors.js';
 import type { ClientTlsOptions } from '../node/tls-options.js';
 import { Status } from '../status.js';
 import { EnvelopeClientSession, type EnvelopeLink } from './envelope-client.js';
-import { EnvelopeConnections, EnvelopeServerSession } from './envelope-server.js';
+import { type CloseReason, EnvelopeConnections, EnvelopeServerSession } from './envelope-server.js';
 import { closeListener, type ListenAt, listenOn } from './listen.js';
 import { OUTPUT_HIGH_WATER } from './socket-link.js';
 
@@ -168,13 +168,25 @@ export class WsClientTransport implements ClientTransport {
   }
 }
 
+/** The close reason a ws server sends when it closes a connection gracefully. */
+const CLOSE_TEXT: Record<CloseReason, string> = {
+  shutdown: 'server closing',
+  age: 'max connection age',
+  idle: 'idle',
+};
+
 /** Serve `dispatcher` over WebSocket. @internal */
 export async function listenWs(dispatcher: CallDispatcher, at: ListenAt): Promise<TransportServer> {
   const httpServer = at.tls === undefined ? http.createServer() : https.createServer(at.tls);
   httpServer.on('request', (_req, res) => {
     res.writeHead(426, { upgrade: 'websocket' }).end();
   });
-  const wss = new WebSocketServer({ server: httpServer, path: WS_PATH, maxPayload: at.maxFrameBytes });
+  const wss = new WebSocketServer({
+    server: httpServer,
+    path: WS_PATH,
+    maxPayload: at.maxFrameBytes,
+    handshakeTimeoutMs: at.handshakeTimeoutMs,
+  });
   const connections = new EnvelopeConnections(at.maxConnectionAgeMs);
   wss.on('connection', (ws: WebSocket, req: http.IncomingMessage) => {
     const peer = `${req.socket.remoteAddress ?? 'unknown'}:${req.socket.remotePort ?? 0}`;
@@ -185,8 +197,7 @@ export async function listenWs(dispatcher: CallDispatcher, at: ListenAt): Promis
     });
     attach(ws, (data) => session.receive(decodeEnvelope(data)));
     const closed = connections.add(session, {
-      close: (shutdown) =>
-        ws.close(shutdown ? 1001 : 1000, shutdown ? 'server closing' : 'max connection age'),
+      close: (reason) => ws.close(reason === 'shutdown' ? 1001 : 1000, CLOSE_TEXT[reason]),
       kill: () => ws.terminate(),
     });
     ws.on('close', closed);

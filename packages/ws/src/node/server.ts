@@ -3,6 +3,7 @@ import http from 'node:http';
 import type https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
 import { acceptDeflateOffer } from '../deflate/negotiate.js';
 import { WsUsageError } from '../errors.js';
 import { acceptKey, isValidKey } from '../handshake.js';
@@ -20,6 +21,11 @@ export interface WebSocketServerOptions extends WebSocketOptions {
   path?: string;
   /** Pick a subprotocol from those offered (default: the first); `false` selects none. */
   handleProtocols?: (protocols: Set<string>, req: http.IncomingMessage) => string | false;
+  /**
+   * Destroy a connection of the server that has not asked for an upgrade this long after it
+   * opened (after its TLS handshake, on https). Default 10 s; 0: no limit (`noServer`: not used).
+   */
+  handshakeTimeoutMs?: number;
   /** Accept or refuse a handshake (origin checks, auth): false answers 401. */
   verifyClient?: (info: {
     origin: string | undefined;
@@ -27,6 +33,9 @@ export interface WebSocketServerOptions extends WebSocketOptions {
     secure: boolean;
   }) => boolean;
 }
+
+/** Default `handshakeTimeoutMs`. */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /**
  * A WebSocket server shaped like the ws package's: `new WebSocketServer({ port } | { server } |
@@ -60,7 +69,20 @@ export class WebSocketServer extends EventEmitter {
         res.writeHead(426, { 'Content-Type': 'text/plain' });
         res.end('Upgrade Required');
       });
+    const handshakeMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    const waiting = new WeakMap<Duplex, NodeJS.Timeout>();
+    if (handshakeMs > 0) {
+      // https servers emit 'secureConnection' with the socket their 'upgrade' events carry.
+      const opened = this.#server instanceof tls.Server ? 'secureConnection' : 'connection';
+      this.#server.on(opened, (socket: Duplex) => {
+        const timer = setTimeout(() => socket.destroy(), handshakeMs);
+        timer.unref();
+        waiting.set(socket, timer);
+        socket.once('close', () => clearTimeout(timer));
+      });
+    }
     this.#server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      clearTimeout(waiting.get(socket));
       if (options.path !== undefined && new URL(req.url ?? '/', 'http://x').pathname !== options.path) {
         abort(socket, 400, 'Bad Request');
         return;
@@ -90,6 +112,9 @@ export class WebSocketServer extends EventEmitter {
     const key = h['sec-websocket-key'];
     if (
       req.method !== 'GET' ||
+      // "the HTTP version MUST be at least 1.1" (RFC 6455 §4.1).
+      req.httpVersionMajor < 1 ||
+      (req.httpVersionMajor === 1 && req.httpVersionMinor < 1) ||
       (h.upgrade ?? '').toLowerCase() !== 'websocket' ||
       key === undefined ||
       !isValidKey(key)
