@@ -114,6 +114,8 @@ interface Stream {
   pendingEnd: boolean;
   pendingTrailers: HeaderField[] | undefined;
   queued: boolean;
+  schedPrev: Stream | undefined;
+  schedNext: Stream | undefined;
   /** Client: a final response arrived. Server: the request headers arrived. */
   headersDone: boolean;
   /** Client: request queued until the peer's concurrency limit allows it. */
@@ -216,6 +218,7 @@ export class Connection {
       pings: new TokenBucket(limits.pings, t),
       settings: new TokenBucket(limits.settings, t),
       emptyFrames: new TokenBucket(limits.emptyFrames, t),
+      priorities: new TokenBucket(limits.priorities, t),
     };
     this.#encoderTableLimit = options.encoderTableSize ?? 4096;
     this.#connTarget = options.connectionWindow ?? 1 << 20;
@@ -497,8 +500,11 @@ export class Connection {
         this.#spend('emptyFrames');
         return;
       case 'priority':
+        // RFC 9113 §5.3.2: deprecated, ignored — but not free to send without limit (CVE-2019-9513).
+        this.#spend('priorities');
         return;
       case 'priority_update':
+        this.#spend('priorities');
         this.#onPriorityUpdate(frame.prioritizedId, frame.fieldValue);
         return;
       case 'rst_stream':
@@ -1013,14 +1019,11 @@ export class Connection {
       incremental: priority.incremental ?? s.priority.incremental,
       explicit: true,
     };
-    const wasQueued = s.queued;
-    if (wasQueued) {
-      // Requeue under the new priority: rebuild the queue without it.
-      const rest: Stream[] = [];
-      for (let q = this.#sendQueue.shift(); q !== undefined; q = this.#sendQueue.shift())
-        if (q !== s) rest.push(q);
+    if (s.queued) {
+      // Requeue under the new priority.
+      this.#sendQueue.remove(s);
       s.priority = next;
-      for (const q of [...rest, s]) this.#sendQueue.push(q);
+      this.#sendQueue.push(s);
     } else s.priority = next;
     if (this.role === 'client' && s.waiting === undefined) {
       this.#control.push(encodePriorityUpdate(streamId, formatPriority(next)));
@@ -1147,6 +1150,8 @@ export class Connection {
       pendingEnd: false,
       pendingTrailers: undefined,
       queued: false,
+      schedPrev: undefined,
+      schedNext: undefined,
       headersDone: false,
       waiting: undefined,
       priority: DEFAULT_PRIORITY,

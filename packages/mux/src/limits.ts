@@ -29,6 +29,11 @@ export interface FloodLimits {
    * header fragments without END_HEADERS, unknown frame types: 200/s, bursts of 1,000.
    */
   emptyFrames: Budget;
+  /**
+   * PRIORITY and PRIORITY_UPDATE frames from the peer. Each reprioritisation moves a stream in the
+   * send queue (CVE-2019-9513 "Resource Loop" was this, with dependency trees): 200/s, bursts of 1,000.
+   */
+  priorities: Budget;
 }
 
 export const DEFAULT_FLOOD_LIMITS: Readonly<FloodLimits> = {
@@ -37,6 +42,7 @@ export const DEFAULT_FLOOD_LIMITS: Readonly<FloodLimits> = {
   pings: { rate: 50, burst: 200 },
   settings: { rate: 50, burst: 200 },
   emptyFrames: { rate: 200, burst: 1000 },
+  priorities: { rate: 200, burst: 1000 },
 };
 
 /**

@@ -8,6 +8,7 @@ import type { ConnectionEvent } from '../src/events.js';
 import { decodeFrame } from '../src/frame/decode.js';
 import {
   encodePing,
+  encodePriorityUpdate,
   encodeRstStream,
   encodeSettings,
   encodeWindowUpdate,
@@ -151,6 +152,33 @@ describe('attacks on the core', () => {
       ]),
     );
     expect(s.goaway()).toBe(ErrorCode.EnhanceYourCalm);
+  });
+
+  it.each([
+    ['PRIORITY_UPDATE', (id: number) => Buffer.from(encodePriorityUpdate(id, 'u=1'))],
+    // RFC 7540 PRIORITY: stream dependency 0, weight 16 — deprecated and ignored, but not free.
+    [
+      'PRIORITY',
+      (id: number) =>
+        Buffer.concat([frameHeader(5, FrameType.Priority, 0, id), Buffer.from([0, 0, 0, 0, 15])]),
+    ],
+  ])('%s flood (CVE-2019-9513) ends with ENHANCE_YOUR_CALM', (_name, frame) => {
+    const s = server();
+    s.feed(Buffer.concat([preface(), headers(1), ...Array.from({ length: 2000 }, () => frame(1))]));
+    expect(s.goaway()).toBe(ErrorCode.EnhanceYourCalm);
+    expect(s.conn.alive).toBe(false);
+  });
+
+  it('the same PRIORITY_UPDATEs spread over time (100/s) are fine', () => {
+    let t = 0;
+    const s = server(() => t);
+    s.feed(Buffer.concat([preface(), headers(1)]));
+    for (let i = 0; i < 2000; i++) {
+      t += 10;
+      s.feed(Buffer.from(encodePriorityUpdate(1, `u=${i % 8}`)));
+    }
+    expect(s.goaway()).toBeUndefined();
+    expect(s.conn.alive).toBe(true);
   });
 
   it('empty-frame flood (CVE-2019-9518) ends with ENHANCE_YOUR_CALM', () => {
