@@ -189,6 +189,58 @@ describe('registry:// targets', () => {
     ).toHaveLength(1);
   });
 
+  it('a registry restart empties no client list, and servers register again at once', async () => {
+    const first = await startRegistry();
+    let r: RunningRegistry = first;
+    cleanups.push(() => r.close());
+    // A long lease: without the watch, the server would notice the lost lease only at its next
+    // keepalive, 10 s away.
+    await whoServer('a', first.target, 30);
+    const client = createClient(Who, { target: first.target });
+    cleanups.push(() => client.close());
+    expect((await client.who({}, { timeoutMs: 5000 })).text).toBe('a');
+    const calls = callFor(3000, () => client.who({}, { timeoutMs: 1000 }));
+    await sleep(300);
+    await first.close();
+    await sleep(200);
+    r = await startRegistry({ port: first.port });
+    const back = Date.now();
+    await eventually(() => r.registry.list(Who.name).addresses.length === 1, 3000);
+    expect(Date.now() - back).toBeLessThan(3000);
+    const { calls: made, failures } = await calls;
+    expect(made).toBeGreaterThan(50);
+    expect(failures).toBe(0);
+  });
+
+  it('a client keeps its last list while a restarted registry is still empty', async () => {
+    const first = await startRegistry();
+    let r: RunningRegistry = first;
+    cleanups.push(() => r.close());
+    const server = createServer();
+    server.add(Who, { who: async () => ({ text: 'a' }) });
+    const { port } = await server.listen();
+    cleanups.push(() => server.close({ graceMs: 50 }));
+    // Registered by hand, so that it comes back only when the test says.
+    const register = async (at: RunningRegistry) => {
+      const admin = createClient(RegistryService, { target: `static:///127.0.0.1:${at.port}` });
+      await admin.register({ service: Who.name, host: '127.0.0.1', port, ttlSeconds: 30 });
+      admin.close();
+    };
+    await register(first);
+    const client = createClient(Who, { target: first.target });
+    cleanups.push(() => client.close());
+    expect((await client.who({}, { timeoutMs: 5000 })).text).toBe('a');
+    const calls = callFor(2500, () => client.who({}, { timeoutMs: 1000 }));
+    await first.close();
+    r = await startRegistry({ port: first.port });
+    // The client's watch comes back to an empty registry; the server registers 1.5 s later.
+    await sleep(1500);
+    await register(r);
+    const { calls: made, failures } = await calls;
+    expect(made).toBeGreaterThan(50);
+    expect(failures).toBe(0);
+  });
+
   it('the registry service refuses malformed requests with INVALID_ARGUMENT', async () => {
     const r = await registry();
     const raw = createClient(RegistryService, { target: `static:///127.0.0.1:${r.port}` });
