@@ -240,3 +240,51 @@ describe('hedged requests', () => {
     client.close();
   });
 });
+
+describe('outlier ejection', () => {
+  const servers: Server[] = [];
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.close({ graceMs: 50 })));
+  });
+  const start = async (name: string, down: { value: boolean }) => {
+    const server = createServer();
+    const answer = async () => {
+      if (down.value) throw new RpcError(Status.UNAVAILABLE, `${name} is down`);
+      return { text: name };
+    };
+    server.add(Who, { who: answer, whoOnce: answer, flaky: answer, flakyOnce: answer });
+    servers.push(server);
+    return (await server.listen({ port: 0, host: '127.0.0.1' })).port;
+  };
+  const fail = (p: Promise<unknown>) => p.catch(() => {});
+
+  it('never ejects the only endpoint: it is called again as soon as it recovers', async () => {
+    const down = { value: true };
+    const port = await start('only', down);
+    const client = createClient(Who, { target: `static:///127.0.0.1:${port}`, retry: { maxAttempts: 1 } });
+    for (let i = 0; i < 10; i++) await fail(client.whoOnce({}, { timeoutMs: 2000 }));
+    expect(channelOf(client).stats().endpoints[0]!.ejected).toBe(false);
+    down.value = false;
+    expect((await client.whoOnce({}, { timeoutMs: 2000 })).text).toBe('only');
+    client.close();
+  });
+
+  it('ejects at most maxEjectionPercent of the endpoints, and never the last one in', async () => {
+    const down = { value: true };
+    const ports = await Promise.all(['a', 'b', 'c', 'd'].map((n) => start(n, down)));
+    const client = createClient(Who, {
+      target: `static:///${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
+      balancer: 'round-robin',
+      retry: { maxAttempts: 1 },
+      ejection: { consecutiveFailures: 2, maxEjectionPercent: 50 },
+    });
+    for (let i = 0; i < 40; i++) await fail(client.whoOnce({}, { timeoutMs: 2000 }));
+    // 50% of four: two out, after which no more (the others still fail, and still take calls).
+    expect(
+      channelOf(client)
+        .stats()
+        .endpoints.filter((e) => e.ejected),
+    ).toHaveLength(2);
+    client.close();
+  });
+});

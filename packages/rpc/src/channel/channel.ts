@@ -127,6 +127,15 @@ export class Channel implements ClientTransport {
   }
 
   /** Replace the endpoint list: kept endpoints keep their connections and statistics. */
+  /** Whether one more endpoint may be ejected: never the last one in, and within the cap. */
+  #mayEject(): boolean {
+    const total = this.#endpoints.length;
+    let ejected = 0;
+    for (const e of this.#endpoints) if (e.ejected) ejected++;
+    const percent = this.#options.ejection?.maxEjectionPercent ?? 10;
+    return total - ejected > 1 && (ejected * 100) / total < percent;
+  }
+
   #update(addresses: Address[]): void {
     if (this.#closed) return;
     this.#resolverError = undefined;
@@ -144,6 +153,7 @@ export class Channel implements ClientTransport {
         this.#make,
         this.#options.reconnect ?? {},
         this.#options.ejection ?? {},
+        () => this.#mayEject(),
       );
       const check = this.#options.healthCheck;
       if (check !== undefined) {

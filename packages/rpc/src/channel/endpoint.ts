@@ -31,10 +31,16 @@ export interface EndpointView {
   readonly weight: number;
 }
 
-/** Outlier ejection: after `consecutiveFailures` failures in a row the endpoint sits out `baseMs`, then twice that, ... */
+/**
+ * Outlier ejection: after `consecutiveFailures` failures in a row the endpoint sits out `baseMs`,
+ * then twice that, ... — unless that would eject the last endpoint not ejected, or more than
+ * `maxEjectionPercent` of them are out already (as gRPC and Envoy cap it).
+ */
 export interface EjectionOptions {
   /** Default 5; 0 turns ejection off. */
   consecutiveFailures?: number;
+  /** Eject only while fewer than this share (%) of the endpoints are ejected. Default 10. */
+  maxEjectionPercent?: number;
   /** Default 10 s. */
   baseMs?: number;
   /** Default 5 min. */
@@ -58,7 +64,8 @@ export class Endpoint implements EndpointView {
   #backoffUntil = 0;
   #ejectedUntil = 0;
   readonly #backoff: Backoff;
-  readonly #ejection: Required<EjectionOptions>;
+  readonly #ejection: Required<Omit<EjectionOptions, 'maxEjectionPercent'>>;
+  readonly #mayEject: () => boolean;
   #transport: ClientTransport | undefined;
   readonly #make: (address: Address) => ClientTransport;
 
@@ -67,7 +74,9 @@ export class Endpoint implements EndpointView {
     make: (address: Address) => ClientTransport,
     backoff: BackoffOptions,
     ejection: EjectionOptions,
+    mayEject: () => boolean = () => true,
   ) {
+    this.#mayEject = mayEject;
     this.address = address;
     this.key = addressKey(address);
     this.weight = address.weight ?? 1;
@@ -147,7 +156,12 @@ export class Endpoint implements EndpointView {
       if (now >= this.#backoffUntil) this.#backoffUntil = now + this.#backoff.next();
     }
     const { consecutiveFailures, baseMs, maxMs } = this.#ejection;
-    if (consecutiveFailures > 0 && this.failures >= consecutiveFailures && now >= this.#ejectedUntil) {
+    if (
+      consecutiveFailures > 0 &&
+      this.failures >= consecutiveFailures &&
+      now >= this.#ejectedUntil &&
+      this.#mayEject()
+    ) {
       this.#ejectedUntil = now + Math.min(baseMs * 2 ** this.ejections, maxMs);
       this.ejections++;
       this.failures = 0;
