@@ -7,7 +7,7 @@
 import { readVarint, varintLength, writeVarint } from '@weft/framing';
 import { Packr } from 'msgpackr';
 import { decodeStatusProto, type ErrorDetail, encodeStatusProto } from './error-details.js';
-import { EMPTY_METADATA, isCustomKey, Metadata, type MetadataValue } from './metadata.js';
+import { EMPTY_METADATA, isCustomKey, isTextValue, Metadata, type MetadataValue } from './metadata.js';
 import { isStatus, Status } from './status.js';
 
 /** Envelope kinds: the low 4 bits of the first byte. */
@@ -365,8 +365,13 @@ function unflatten(value: unknown, mutable: boolean): Metadata {
     const key = value[i];
     const v = value[i + 1];
     if (typeof key !== 'string' || !isCustomKey(key)) throw new EnvelopeError('invalid metadata key');
-    if (typeof v === 'string') metadata._addTrusted(key, v);
-    else if (v instanceof Uint8Array && key.endsWith('-bin')) metadata._addTrusted(key, v);
+    if (typeof v === 'string') {
+      // The same rule as HTTP/2 field values: no CR, LF or NUL a proxy could split on, nothing
+      // but printable ASCII.
+      if (!key.endsWith('-bin') && !isTextValue(v))
+        throw new EnvelopeError(`invalid value for metadata ${key}`);
+      metadata._addTrusted(key, v);
+    } else if (v instanceof Uint8Array && key.endsWith('-bin')) metadata._addTrusted(key, v);
     else throw new EnvelopeError('invalid metadata value');
   }
   return metadata;

@@ -152,6 +152,11 @@ function checkEntry(key: string, value: MetadataValue): string {
   return k;
 }
 
+/** Whether a text value received from a peer is valid: printable ASCII, no space at either end. */
+export function isTextValue(value: string): boolean {
+  return ASCII_VALUE.test(value);
+}
+
 /**
  * Whether a key received from a peer is custom metadata to hand to the application (reserved keys
  * and malformed ones are dropped, as gRPC implementations do).

@@ -1,6 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { concatBytes, encodeVarint, lengthPrefixed } from '@weft/framing';
 import { rechunk } from '@weft/framing/testing';
+import { pack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import {
   decodeEnvelope,
@@ -152,6 +153,9 @@ describe('envelope round trips', () => {
   );
 });
 
+/** An envelope of `kind` for call 1 whose body is `body` in msgpack. */
+const withBody = (kind: number, body: unknown) => concatBytes([new Uint8Array([kind, 1]), pack(body)]);
+
 describe('malformed envelopes are typed errors', () => {
   const bad: [string, Uint8Array][] = [
     ['empty', new Uint8Array(0)],
@@ -167,6 +171,10 @@ describe('malformed envelopes are typed errors', () => {
     ['Call with a non-msgpack body', new Uint8Array([1, 1, 0xc1])],
     ['Call of the wrong shape', new Uint8Array([1, 1, 0x93, 0xa1, 0x61, 0xc0, 0xc2])],
     ['Status with an invalid code', new Uint8Array([5, 1, 0x93, 0x63, 0xa0, 0x90])],
+    ['Headers with CR LF in a metadata value', withBody(4, ['x-a', 'a\r\nx-b: injected'])],
+    ['Headers with a NUL in a metadata value', withBody(4, ['x-a', 'a\u0000b'])],
+    ['Headers with a non-ASCII metadata value', withBody(4, ['x-a', 'café'])],
+    ['a Call with CR LF in a metadata value', withBody(1, ['/s/m', null, false, ['x-a', 'a\r\nb']])],
     [
       'metadata with a reserved key',
       concatBytes([new Uint8Array([4, 1]), new Uint8Array([0x92, 0xa2, 0x74, 0x65, 0xa1, 0x78])]),
