@@ -192,3 +192,30 @@ describe('WebSocket handshake', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 400 /);
   });
 });
+
+describe('a frozen WebSocket server', () => {
+  it('a call without deadline fails after the client handshake timeout, not 30 s', async () => {
+    // Accepts TCP connections and never answers: a stopped process, as the kernel keeps accepting.
+    const sockets: net.Socket[] = [];
+    const frozen = net.createServer((s) => sockets.push(s));
+    await new Promise<void>((r) => frozen.listen(0, '127.0.0.1', r));
+    cleanup.push(
+      () =>
+        new Promise<void>((r) => {
+          for (const s of sockets) s.destroy();
+          frozen.close(() => r());
+        }),
+    );
+    const { port } = frozen.address() as net.AddressInfo;
+    const c = createClient(Test, {
+      target: `127.0.0.1:${port}`,
+      transport: 'ws',
+      ws: { handshakeTimeoutMs: 300 },
+      retry: { maxAttempts: 1 },
+    });
+    cleanup.push(() => c.close());
+    const started = Date.now();
+    expect(await codeOf(c.echo({ n: 1 }))).toBe(Status.UNAVAILABLE);
+    expect(Date.now() - started).toBeLessThan(3000);
+  }, 10_000);
+});

@@ -39,7 +39,15 @@ export interface WsClientOptions {
   maxFrameBytes?: number;
   /** Keepalive ping interval (ms) for dead-peer detection. Default off. */
   heartbeatMs?: number;
+  /**
+   * How long the WebSocket opening handshake may take; then the connection attempt fails
+   * (UNAVAILABLE, safe to retry). Default 10 s.
+   */
+  handshakeTimeoutMs?: number;
 }
+
+/** Default `ws.handshakeTimeoutMs` of a client. */
+export const WS_CLIENT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 function wsLink(ws: WebSocket): EnvelopeLink {
   let paused = false;
@@ -98,6 +106,7 @@ export class WsClientTransport implements ClientTransport {
     const ws = new WebSocket(this.#url, undefined, {
       maxPayload: this.#options.maxFrameBytes ?? 4 * 1024 * 1024 + MAX_METADATA_BYTES,
       perMessageDeflate: false,
+      handshakeTimeoutMs: this.#options.handshakeTimeoutMs ?? WS_CLIENT_HANDSHAKE_TIMEOUT_MS,
       ...(this.#options.tls === undefined ? {} : { tls: this.#options.tls }),
       ...(this.#options.heartbeatMs === undefined ? {} : { heartbeatMs: this.#options.heartbeatMs }),
     });
