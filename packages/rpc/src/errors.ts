@@ -29,6 +29,12 @@ export class RpcError extends Error {
    * client) that trying again would only repeat: a channel does not retry it.
    */
   readonly noRetry: boolean;
+  /**
+   * Client side: the server refused the stream before looking at it (HTTP/2 REFUSED_STREAM, as a
+   * server at its stream limit does): the endpoint is up, and a channel tries the call again once,
+   * transparently — outside `retry.maxAttempts` and the retry budget.
+   */
+  readonly refused: boolean;
 
   constructor(
     code: Status,
@@ -38,6 +44,7 @@ export class RpcError extends Error {
       cause?: unknown;
       unprocessed?: boolean;
       noRetry?: boolean;
+      refused?: boolean;
     } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -47,6 +54,7 @@ export class RpcError extends Error {
     this.metadata = undefined;
     this.unprocessed = options.unprocessed ?? false;
     this.noRetry = options.noRetry ?? false;
+    this.refused = options.refused ?? false;
   }
 
   /** `NOT_FOUND: no such user`. */

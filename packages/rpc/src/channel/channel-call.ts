@@ -51,6 +51,8 @@ export class ChannelCall implements ClientTransportCall {
   /** The endpoint of the latest attempt (diagnostics, retries). */
   #endpoint: Endpoint | undefined;
   #attempts = 0;
+  /** The one transparent retry of a refused stream was used. */
+  #transparent = false;
   /** The attempt whose response reached the caller: no more retries, the others are cancelled. */
   #winner: Live | undefined;
   #done = false;
@@ -210,14 +212,17 @@ export class ChannelCall implements ClientTransportCall {
   _status(live: Live | undefined, error: RpcError | undefined, trailers: Metadata): void {
     if (!this.#isLive(live)) return;
     const attempt = live!;
+    // A refused stream says nothing against the endpoint: it answered, at its stream limit.
     const outcome =
       error === undefined
         ? 'ok'
-        : error.unprocessed
-          ? 'unreachable'
-          : error.code === Status.UNAVAILABLE
-            ? 'failed'
-            : 'ok';
+        : error.refused
+          ? 'cancelled'
+          : error.unprocessed
+            ? 'unreachable'
+            : error.code === Status.UNAVAILABLE
+              ? 'failed'
+              : 'ok';
     this.#drop(attempt, outcome);
     if (outcome === 'unreachable') this.#channel._refresh();
     if (this.#winner === attempt || error === undefined) {
@@ -229,6 +234,14 @@ export class ChannelCall implements ClientTransportCall {
     this.#tried ??= new Set();
     this.#tried.add(attempt.endpoint.key);
     if (this.#live !== undefined || this.#hedge !== undefined) return;
+    if (error.refused && this.#replayable && !this.#transparent && !this.#done) {
+      // Once, at once, on any endpoint (the same one queues it now that its limit is known).
+      this.#transparent = true;
+      this.#attempts--;
+      this.#tried.delete(attempt.endpoint.key);
+      this.#place();
+      return;
+    }
     if (this.#retryable(error) && this.#retryAfter(error, attempt.endpoint)) return;
     this.#finish(error, trailers);
   }

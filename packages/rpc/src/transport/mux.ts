@@ -363,6 +363,7 @@ class MuxClientCall extends StreamCall implements ClientTransportCall {
         this.#status(
           new RpcError(Status.UNAVAILABLE, 'the server did not process the call (refused)', {
             unprocessed: true,
+            refused: code === ErrorCode.RefusedStream,
           }),
         );
       } else if (code === ErrorCode.Cancel) {
