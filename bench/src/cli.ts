@@ -11,6 +11,7 @@ import { codecGroups } from '../micro/codec.bench.js';
 import { framingGroups } from '../micro/framing.bench.js';
 import { hpackGroups } from '../micro/hpack.bench.js';
 import { wsFrameGroups } from '../micro/ws-frames.bench.js';
+import { hostileRuns, hostileTable } from './hostile/run.js';
 import { machine, runJob } from './main/job.js';
 import { SCENARIOS, type Scenario } from './main/results.js';
 import { isSystem, SYSTEM_NAMES, type System } from './main/systems.js';
@@ -24,7 +25,7 @@ const MICRO: Record<string, () => MicroGroup[]> = {
   'ws-frames': wsFrameGroups,
   codec: codecGroups,
 };
-const COMPONENT = ['mux', 'memory', 'ws'];
+const COMPONENT = ['mux', 'memory', 'ws', 'hostile'];
 
 const USAGE = `usage: weft-bench [options]            the main job (default)
        weft-bench --micro [--time MS]   tinybench micro suites (${Object.keys(MICRO).join(', ')})
@@ -171,6 +172,10 @@ async function components(
     const ws = await wsComparison(quick ? 2 : 5, quick ? 1000 : 10_000, log);
     add('WebSocket, server and client in separate processes', wsTable(ws));
     missed.push(...ws.filter((r) => r.met === false).map((r) => `${r.scenario} / ${r.system}`));
+  }
+  if (names.includes('hostile')) {
+    const hostile = await hostileRuns(quick ? 1 : 4, log);
+    add('Hostile clients, each against a fresh server with a good client calling it', hostileTable(hostile));
   }
   log(`\n${table}`);
   mkdirSync(out, { recursive: true });
