@@ -71,6 +71,9 @@ const PING_USER = 1;
 const PING_KEEPALIVE = 2;
 const PING_SHUTDOWN = 3;
 
+/** Events from one read past which the session yields to other connections before reading on. */
+const YIELD_AFTER_EVENTS = 1024;
+
 /**
  * One HTTP/2 connection over a Node `Duplex` (a TCP or TLS socket, or an in-memory pair), shaped like
  * node:http2's `Http2Session`. Everything queued in one tick is written with one corked write.
@@ -137,8 +140,18 @@ export class MuxSession extends EventEmitter {
     this._core = new Connection({ ...core, role });
     socket.on('data', (chunk: Buffer) => {
       this.#lastInput = Date.now();
-      this.#handle(this._core.receive(chunk));
+      const events = this._core.receive(chunk);
+      this.#handle(events);
       if (this._core.wantsFlush) this._flushSoon();
+      // A read that held many small frames cost much CPU: let the event loop serve the other
+      // connections before this one's next read (libuv would otherwise read it again at once, up
+      // to 32 times) — so that a peer of tiny frames cannot hold the process alone.
+      if (events.length > YIELD_AFTER_EVENTS && !socket.destroyed) {
+        socket.pause();
+        setImmediate(() => {
+          if (!socket.destroyed) socket.resume();
+        });
+      }
     });
     socket.on('drain', () => this._flushSoon());
     socket.on('error', (err) => this.destroy(err));

@@ -167,6 +167,42 @@ describe('attacks over sockets, with a well-behaved client on the same server', 
     expect(rst).toBe(ErrorCode.Cancel);
   });
 
+  it('a read full of tiny DATA frames yields to the other connections before the next', async () => {
+    const hpack = new HpackEncoder();
+    const block = hpack.encode([
+      [':method', 'POST'],
+      [':scheme', 'http'],
+      [':path', '/'],
+      [':authority', 'x'],
+    ]);
+    const seen: boolean[] = [];
+    const sessionOpened = new Promise<void>((resolve) =>
+      server.once('session', (session: { socket: net.Socket }) => {
+        // After the session's own 'data' listener: was the socket paused for this read?
+        session.socket.on('data', (chunk: Buffer) =>
+          seen.push(chunk.length > 20_000 && session.socket.isPaused()),
+        );
+        resolve();
+      }),
+    );
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.on('error', () => {});
+    const frames: Uint8Array[] = [
+      Buffer.from(CLIENT_PREFACE),
+      Buffer.from(encodeSettings([])),
+      Buffer.concat([frameHeader(block.length, FrameType.Headers, Flag.EndHeaders, 1), block]),
+    ];
+    // 20,000 DATA frames of one byte each (within the stream's 65,535-byte window): ~200 KB.
+    for (let i = 0; i < 20_000; i++)
+      frames.push(Buffer.from(frameHeader(1, FrameType.Data, 0, 1)), Buffer.from([0]));
+    await sessionOpened;
+    socket.write(Buffer.concat(frames));
+    await new Promise((r) => setTimeout(r, 300));
+    socket.destroy();
+    expect(seen.some((paused) => paused)).toBe(true);
+    expect(await wellBehaved(5)).toBe(5);
+  });
+
   it('garbage instead of a preface costs only that connection', async () => {
     const [result, served] = await Promise.all([
       attack(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n')),
