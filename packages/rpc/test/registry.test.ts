@@ -255,10 +255,21 @@ describe('registry:// targets', () => {
 
 describe('weft-registry CLI', () => {
   it('npx weft-registry serves registrations', async () => {
+    // In a process group of its own: npx runs the registry as a child of its own, which a signal
+    // to npx alone leaves running.
     const child = spawn('npx', ['--no-install', 'weft-registry', '--port', '0'], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
-    cleanups.push(() => child.kill('SIGTERM'));
+    cleanups.push(async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        return; // already gone
+      }
+      await exited;
+    });
     let stderr = '';
     child.stderr!.on('data', (c: Buffer) => {
       stderr += c.toString();
