@@ -228,17 +228,10 @@ export function createClient(
         scope?.deadline,
         Date.now(),
       );
-      const parentSignal = scope?.signal;
-      if (parentSignal !== undefined) {
-        const onParentAbort = () => call.cancel();
-        if (parentSignal.aborted) onParentAbort();
-        else {
-          parentSignal.addEventListener('abort', onParentAbort, { once: true });
-          call.done.then(
-            () => parentSignal.removeEventListener('abort', onParentAbort),
-            () => parentSignal.removeEventListener('abort', onParentAbort),
-          );
-        }
+      if (scope !== undefined) {
+        // The enclosing handler's cancellation cancels this call; the link goes when the call ends.
+        const unlink = scope.onCancel(() => call.cancel());
+        call.done.then(unlink, unlink);
       }
       let metadata: Metadata;
       try {

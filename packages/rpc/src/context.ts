@@ -2,6 +2,8 @@ import type { CallScope } from './deadline.js';
 import { EMPTY_METADATA, Metadata, type MetadataValue } from './metadata.js';
 import type { MethodKind } from './service.js';
 
+const NOTHING = () => {};
+
 /** What a handler (and a server interceptor) knows about its call. */
 export class ServerCallContext implements CallScope {
   /** Full service name. */
@@ -21,6 +23,8 @@ export class ServerCallContext implements CallScope {
   #controller: AbortController | undefined;
   #abortReason: unknown;
   #aborted = false;
+  /** What outgoing calls made inside the handler registered to hear of the cancellation. */
+  #cancelListeners: Set<() => void> | undefined;
   /** @internal set by the call as the handler receives each request message. */
   _requestCompressed = false;
   /** @internal the handler's compression choice; undefined: the server's threshold. */
@@ -115,11 +119,35 @@ export class ServerCallContext implements CallScope {
     this.responseTrailers.set(key, value);
   }
 
+  /**
+   * Call `listener` when this call is cancelled (by the client, the deadline or the server closing),
+   * at once if it already is; the returned function unregisters it. Outgoing calls made inside the
+   * handler use this to be cancelled with it.
+   */
+  onCancel(listener: () => void): () => void {
+    if (this.#aborted) {
+      listener();
+      return NOTHING;
+    }
+    this.#cancelListeners ??= new Set();
+    const listeners = this.#cancelListeners;
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  }
+
+  /** @internal listeners of {@link onCancel} still registered (for tests). */
+  get _cancelListeners(): number {
+    return this.#cancelListeners?.size ?? 0;
+  }
+
   /** @internal */
   _abort(reason: unknown): void {
     if (this.#aborted) return;
     this.#aborted = true;
     this.#abortReason = reason;
     this.#controller?.abort(reason);
+    const listeners = this.#cancelListeners;
+    this.#cancelListeners = undefined;
+    if (listeners !== undefined) for (const listener of listeners) listener();
   }
 }

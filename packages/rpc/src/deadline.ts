@@ -39,7 +39,12 @@ export function parseTimeout(header: string): number | undefined {
 /** What a server handler's outgoing calls inherit: its deadline (epoch ms) and its cancellation. */
 export interface CallScope {
   readonly deadline: number | undefined;
-  readonly signal: AbortSignal | undefined;
+  /**
+   * Call `listener` when the handler's call is cancelled (at once if it already is); the returned
+   * function unregisters it. Not an AbortSignal listener: a handler may fan out to any number of
+   * calls without Node's listener-leak warning.
+   */
+  onCancel(listener: () => void): () => void;
 }
 
 /** The scope of the handler running now, so its outgoing calls inherit min(own, parent) deadlines. */
