@@ -94,7 +94,10 @@ export class ChannelCall implements ClientTransportCall {
           Date.now() - this.#waitingSince < limit);
       if (!keepWaiting) {
         this.#finish(
-          new RpcError(Status.UNAVAILABLE, this.#channel._unavailableReason(), { unprocessed: true }),
+          new RpcError(Status.UNAVAILABLE, this.#channel._unavailableReason(), {
+            unprocessed: true,
+            cause: this.#channel._lastError(),
+          }),
           undefined,
         );
         return;
@@ -186,12 +189,12 @@ export class ChannelCall implements ClientTransportCall {
   }
 
   /** An attempt leaves: cancelled (`outcome` 'cancelled') or ended with its verdict. */
-  #drop(live: Live, outcome: 'ok' | 'failed' | 'unreachable' | 'cancelled'): void {
+  #drop(live: Live, outcome: 'ok' | 'failed' | 'unreachable' | 'cancelled', error?: RpcError): void {
     if (live === this.#live) this.#live = undefined;
     if (live === this.#hedge) this.#hedge = undefined;
     if (outcome === 'cancelled') live.call.cancel();
     const ms = performance.now() - live.started;
-    live.endpoint.ended(ms, outcome);
+    live.endpoint.ended(ms, outcome, error);
     if (outcome === 'ok') this.#channel._recordLatency(ms);
     this.#channel._endpointIdle(live.endpoint);
   }
@@ -223,7 +226,7 @@ export class ChannelCall implements ClientTransportCall {
             : error.code === Status.UNAVAILABLE
               ? 'failed'
               : 'ok';
-    this.#drop(attempt, outcome);
+    this.#drop(attempt, outcome, error);
     if (outcome === 'unreachable') this.#channel._refresh();
     if (this.#winner === attempt || error === undefined) {
       this.#commit(attempt);

@@ -73,6 +73,8 @@ export interface ChannelStats {
     /** The last active health check's verdict (true when none runs). */
     healthy: boolean;
     failures: number;
+    /** Its last failure — could not connect, or UNAVAILABLE — and when (epoch ms). */
+    lastError?: { message: string; at: number };
     /** Connections to it open now, and TLS connections that resumed a session so far. */
     connections: number;
     tlsResumed: number;
@@ -193,6 +195,9 @@ export class Channel implements ClientTransport {
         ejected: e.ejected,
         healthy: e.healthy,
         failures: e.failures,
+        ...(e.lastError === undefined
+          ? {}
+          : { lastError: { message: e.lastError.error.message, at: e.lastError.at } }),
         ...(e.transportStats() ?? { connections: 0, tlsResumed: 0 }),
       })),
       ...(this.#resolverError === undefined ? {} : { resolverError: this.#resolverError.message }),
@@ -229,7 +234,24 @@ export class Channel implements ClientTransport {
         : `resolution failed: ${this.#resolverError.message}`;
     }
     if (this.#endpoints.length === 0) return 'the target resolved to no address';
-    return `no endpoint is available (${this.#endpoints.map((e) => `${e.key} ${e.ejected ? 'ejected' : e.state}`).join(', ')})`;
+    const states = this.#endpoints.map((e) => `${e.key} ${e.ejected ? 'ejected' : e.state}`).join(', ');
+    const last = this.#lastFailure();
+    const why = last === undefined ? '' : `; last error (${last.key}): ${last.error.message}`;
+    return `no endpoint is available (${states})${why}`;
+  }
+
+  /** @internal the most recent failure of any endpoint: the cause of "no endpoint is available". */
+  _lastError(): Error | undefined {
+    return this.#lastFailure()?.error;
+  }
+
+  #lastFailure(): { key: string; error: Error } | undefined {
+    let last: { key: string; error: Error; at: number } | undefined;
+    for (const e of this.#endpoints) {
+      const f = e.lastError;
+      if (f !== undefined && (last === undefined || f.at > last.at)) last = { key: e.key, ...f };
+    }
+    return last;
   }
 
   /** @internal the resolver reported an error since its last list. */

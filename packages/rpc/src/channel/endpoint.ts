@@ -61,6 +61,8 @@ export class Endpoint implements EndpointView {
   failures = 0;
   /** Times ejected so far (each ejection lasts longer). */
   ejections = 0;
+  /** The last failure seen here (could not connect, or UNAVAILABLE), and when (epoch ms). */
+  lastError: { error: Error; at: number } | undefined;
   #backoffUntil = 0;
   #ejectedUntil = 0;
   readonly #backoff: Backoff;
@@ -136,9 +138,10 @@ export class Endpoint implements EndpointView {
    * UNAVAILABLE, `unreachable` when the endpoint could not be reached at all, `cancelled` when the
    * caller gave up (no verdict on the endpoint).
    */
-  ended(ms: number, outcome: 'ok' | 'failed' | 'unreachable' | 'cancelled'): void {
+  ended(ms: number, outcome: 'ok' | 'failed' | 'unreachable' | 'cancelled', error?: Error): void {
     this.inFlight--;
     if (outcome === 'cancelled') return;
+    if (outcome !== 'ok' && error !== undefined) this.lastError = { error, at: Date.now() };
     if (outcome === 'ok') {
       this.latencyMs = Number.isNaN(this.latencyMs)
         ? ms

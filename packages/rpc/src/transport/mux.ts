@@ -46,6 +46,7 @@ import {
   statusFromHttp,
 } from './grpc-wire.js';
 import { closeListener, type ListenAt, listenOn, maxAgeTimer } from './listen.js';
+import { mismatchHint, sniffFirstBytes } from './mismatch.js';
 
 /** Options of the mux client transport. */
 export interface MuxClientOptions {
@@ -107,6 +108,8 @@ function oversizeHeaders(session: MuxSession, headers: readonly [string, string]
 
 /** Client sessions that heard the server's SETTINGS: requests on the others never left. */
 const connected = new WeakSet<MuxSession>();
+/** The first bytes each client session received, to name a transport mismatch when it fails. */
+const firstBytes = new WeakMap<MuxSession, () => Uint8Array | undefined>();
 
 /** @throws {RpcUsageError} `RPC_ERR_INVALID_OPTION` for scaling options out of range. @internal */
 export function checkMuxOptions(options: MuxClientOptions): void {
@@ -180,6 +183,7 @@ export class MuxClientTransport implements ClientTransport {
       ...this.#options.session,
       ...(tlsOptions === undefined ? {} : { tls: tlsOptions }),
     });
+    firstBytes.set(session, sniffFirstBytes(session.socket));
     session.on('tlsSession', (ticket: Buffer) => {
       this.#ticket = ticket;
     });
@@ -376,7 +380,10 @@ class MuxClientCall extends StreamCall implements ClientTransportCall {
     if (err !== undefined) {
       // A session that never heard the server's SETTINGS never delivered a request.
       const unprocessed = !connected.has(stream.session);
-      this.#status(unavailable(`the connection failed: ${err.message}`, err, unprocessed));
+      // Failed before HTTP/2 began: say what the server seems to speak instead, if it is clear.
+      const hint = unprocessed ? mismatchHint('mux', firstBytes.get(stream.session)?.()) : undefined;
+      const message = `the connection failed: ${err.message}${hint === undefined ? '' : `; ${hint}`}`;
+      this.#status(unavailable(message, err, unprocessed));
       return;
     }
     this.#status(

@@ -24,6 +24,7 @@ import { EnvelopeClientSession } from './envelope-client.js';
 import { EnvelopeConnections, EnvelopeServerSession } from './envelope-server.js';
 import { type Keepalive, type KeepaliveOptions, startKeepalive } from './keepalive.js';
 import { closeListener, type ListenAt, listenOn } from './listen.js';
+import { mismatchHint, sniffFirstBytes } from './mismatch.js';
 import { socketLink } from './socket-link.js';
 
 /** Options of the pooled client transport (per endpoint). */
@@ -268,15 +269,23 @@ export class PooledClientTransport implements ClientTransport {
         () => socket.destroy(),
       );
     }
-    socket.on('error', () => {});
+    let failure: Error | undefined;
+    socket.on('error', (err) => (failure ??= err));
+    const first = sniffFirstBytes(socket);
     socket.on('close', () => {
       conn.keepalive?.stop();
       this.#conns.delete(conn);
       clearTimeout(conn.idleTimer);
+      const hint = mismatchHint('pooled', first());
+      const why =
+        (failure === undefined ? '' : `: ${failure.message}`) + (hint === undefined ? '' : `; ${hint}`);
       conn.session.fail(
         conn.connected
-          ? new RpcError(Status.UNAVAILABLE, 'the connection closed')
-          : new RpcError(Status.UNAVAILABLE, `could not connect to ${host}:${port}`, { unprocessed: true }),
+          ? new RpcError(Status.UNAVAILABLE, `the connection closed${why}`, { cause: failure })
+          : new RpcError(Status.UNAVAILABLE, `could not connect to ${host}:${port}${why}`, {
+              unprocessed: true,
+              cause: failure,
+            }),
       );
       this.#serveWaiters();
     });

@@ -23,6 +23,7 @@ import { Status } from '../status.js';
 import { EnvelopeClientSession, type EnvelopeLink } from './envelope-client.js';
 import { type CloseReason, EnvelopeConnections, EnvelopeServerSession } from './envelope-server.js';
 import { closeListener, type ListenAt, listenOn } from './listen.js';
+import { wsMismatchHint } from './mismatch.js';
 import { OUTPUT_HIGH_WATER } from './socket-link.js';
 
 /** The path the server accepts WebSocket upgrades on. */
@@ -139,13 +140,26 @@ export class WsClientTransport implements ClientTransport {
       closeWhenIdle();
     };
     current.session.onCallEnded = closeWhenIdle;
-    ws.on('close', () => {
+    let failure: Error | undefined;
+    ws.on('error', (err: Error) => (failure ??= err));
+    ws.on('close', (code: number, reason: Buffer | string) => {
       if (this.#current === current) this.#current = undefined;
+      const text = String(reason);
+      const hint = current.queue !== undefined ? wsMismatchHint(failure) : undefined;
+      const why =
+        failure !== undefined
+          ? `: ${failure.message}${hint === undefined ? '' : `; ${hint}`}`
+          : code !== 1000 && code !== 1005
+            ? ` (close ${code}${text === '' ? '' : ` ${text}`})`
+            : '';
       // Envelopes still queued for the handshake never left.
       current.session.fail(
         current.queue !== undefined
-          ? new RpcError(Status.UNAVAILABLE, `could not connect to ${this.#url}`, { unprocessed: true })
-          : new RpcError(Status.UNAVAILABLE, 'the WebSocket connection closed'),
+          ? new RpcError(Status.UNAVAILABLE, `could not connect to ${this.#url}${why}`, {
+              unprocessed: true,
+              cause: failure,
+            })
+          : new RpcError(Status.UNAVAILABLE, `the WebSocket connection closed${why}`, { cause: failure }),
       );
     });
     this.#current = current;
