@@ -23,6 +23,7 @@ import {
   protoServiceDefinition,
 } from './protobuf/service.js';
 import {
+  CLIENT_MEMBERS,
   type MethodDescriptor,
   type MethodKind,
   type MethodMap,
@@ -134,7 +135,9 @@ export type Client<M extends MethodMap> = { readonly [K in keyof M]: ClientMetho
  * @example
  * const client = createClient(Echo, { target: 'static:///127.0.0.1:7000', transport: 'mux' });
  * const res = await client.echo({ text: 'hi' }, { timeoutMs: 1000 });
- * @throws {RpcUsageError} `RPC_ERR_INVALID_TARGET`, `RPC_ERR_INVALID_OPTION`
+ * @throws {RpcUsageError} `RPC_ERR_INVALID_TARGET`, `RPC_ERR_INVALID_OPTION`; `RPC_ERR_INVALID_SERVICE`
+ *   for a protobuf-es service with a method `close` or `then`. A call given invalid metadata throws
+ *   `RPC_ERR_INVALID_METADATA` at once.
  */
 export function createClient<M extends MethodMap>(
   service: ServiceDefinition<M>,
@@ -210,6 +213,13 @@ export function createClient(
   };
   channels.set(client, channel);
   for (const name of Object.keys(service.methods)) {
+    // A protobuf-es service's method `Close` has the localName `close`: it cannot be the client's.
+    if (CLIENT_MEMBERS.has(name)) {
+      throw new RpcUsageError(
+        'RPC_ERR_INVALID_SERVICE',
+        `${service.name} has a method ${name}, which would hide the client's own ${name}`,
+      );
+    }
     const descriptor = service.methods[name]!;
     const codecs = methodCodecs(service.name, name, descriptor, service.options);
     const info: MethodInfo = {
@@ -220,6 +230,9 @@ export function createClient(
       idempotent: descriptor.options.idempotent ?? false,
     };
     const invoke = (input: unknown, callOptions: CallOptions = {}): unknown => {
+      // A caller's mistake (a reserved key, a value that is not ASCII): RpcUsageError, thrown here.
+      // Interceptors may add to the metadata; without them a call with none shares one empty instance.
+      const metadata: Metadata = toMetadata(callOptions.metadata, interceptors.length > 0);
       const call = new ClientCall(info, codecs, channel, callOptions, compressAt);
       const scope = callScope.getStore();
       const deadline = effectiveDeadline(
@@ -233,14 +246,7 @@ export function createClient(
         const unlink = scope.onCancel(() => call.cancel());
         call.done.then(unlink, unlink);
       }
-      let metadata: Metadata;
-      try {
-        // Interceptors may add to the metadata; without them a call with none shares one empty instance.
-        metadata = toMetadata(callOptions.metadata, interceptors.length > 0);
-      } catch (err) {
-        call.fail(err as RpcError);
-        return shapeResult(call, info.kind);
-      }
+
       const run = (request: unknown): Promise<unknown> => {
         if (proto && protobufRuntime() === undefined) {
           // A protobuf service's first calls wait for the protobuf runtime (a few microtasks).

@@ -71,13 +71,17 @@ export function isRpcError(err: unknown): err is RpcError {
 /**
  * Codes of {@link RpcUsageError}: misuse of the API, thrown at the caller, never sent on the wire.
  * - `RPC_ERR_INVALID_OPTION` — an option out of range or of the wrong type.
- * - `RPC_ERR_INVALID_SERVICE` — a malformed service or method name, or a duplicate registration.
+ * - `RPC_ERR_INVALID_METADATA` — a metadata key that is malformed or reserved, or a value that is
+ *   not printable ASCII (or bytes under a `-bin` key).
+ * - `RPC_ERR_INVALID_SERVICE` — a malformed service or method name, a method named like a client
+ *   member (`close`, `then`), or a duplicate registration.
  * - `RPC_ERR_INVALID_TARGET` — a target URI the client cannot parse.
  * - `RPC_ERR_INVALID_STATE` — `listen()` after `close()`, an interceptor calling `next()` twice, two
  *   concurrent `next()` calls on one response stream.
  */
 export type RpcUsageErrorCode =
   | 'RPC_ERR_INVALID_OPTION'
+  | 'RPC_ERR_INVALID_METADATA'
   | 'RPC_ERR_INVALID_SERVICE'
   | 'RPC_ERR_INVALID_TARGET'
   | 'RPC_ERR_INVALID_STATE';

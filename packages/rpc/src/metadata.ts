@@ -1,5 +1,4 @@
-import { RpcError } from './errors.js';
-import { Status } from './status.js';
+import { RpcUsageError } from './errors.js';
 
 /** A metadata value: text, or bytes for keys ending in `-bin` (base64 on gRPC's wire). */
 export type MetadataValue = string | Uint8Array;
@@ -23,7 +22,7 @@ const ASCII_VALUE = /^(?:[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?)?$/;
 export class Metadata {
   readonly #map = new Map<string, MetadataValue[]>();
 
-  /** @throws {RpcError} `INTERNAL` for an invalid key or value (see {@link Metadata.set}). */
+  /** @throws {RpcUsageError} `RPC_ERR_INVALID_METADATA` for an invalid key or value (see {@link Metadata.set}). */
   constructor(init?: MetadataInit) {
     if (init !== undefined) {
       for (const key of Object.keys(init)) {
@@ -51,7 +50,7 @@ export class Metadata {
 
   /**
    * Replace the values of `key` with `value`.
-   * @throws {RpcError} `INTERNAL` for an invalid or reserved key, a non-ASCII text value, or bytes
+   * @throws {RpcUsageError} `RPC_ERR_INVALID_METADATA` for an invalid or reserved key, a non-ASCII text value, or bytes
    *   under a key that does not end in `-bin`.
    */
   set(key: string, value: MetadataValue): this {
@@ -60,7 +59,7 @@ export class Metadata {
     return this;
   }
 
-  /** Add a value to `key`. @throws {RpcError} `INTERNAL`, as {@link Metadata.set}. */
+  /** Add a value to `key`. @throws {RpcUsageError} `RPC_ERR_INVALID_METADATA`, as {@link Metadata.set}. */
   add(key: string, value: MetadataValue): this {
     const k = checkEntry(key, value);
     const values = this.#map.get(k);
@@ -115,13 +114,13 @@ export class Metadata {
 /** A Metadata that refuses changes: shared wherever a call has none (saves a Map per call). */
 class EmptyMetadata extends Metadata {
   override set(key: string): this {
-    throw new RpcError(Status.INTERNAL, `cannot set ${key}: this metadata is read-only`);
+    throw new RpcUsageError('RPC_ERR_INVALID_STATE', `cannot set ${key}: this metadata is read-only`);
   }
   override add(key: string): this {
-    throw new RpcError(Status.INTERNAL, `cannot add ${key}: this metadata is read-only`);
+    throw new RpcUsageError('RPC_ERR_INVALID_STATE', `cannot add ${key}: this metadata is read-only`);
   }
   override _addTrusted(key: string): void {
-    throw new RpcError(Status.INTERNAL, `cannot add ${key}: this metadata is read-only`);
+    throw new RpcUsageError('RPC_ERR_INVALID_STATE', `cannot add ${key}: this metadata is read-only`);
   }
 }
 
@@ -137,15 +136,21 @@ export function toMetadata(init: Metadata | MetadataInit | undefined, mutable = 
 function checkEntry(key: string, value: MetadataValue): string {
   const k = key.toLowerCase();
   if (!KEY.test(k) || k.startsWith('grpc-') || RESERVED.has(k)) {
-    throw new RpcError(Status.INTERNAL, `invalid or reserved metadata key ${JSON.stringify(key)}`);
+    throw new RpcUsageError(
+      'RPC_ERR_INVALID_METADATA',
+      `invalid or reserved metadata key ${JSON.stringify(key)}`,
+    );
   }
   if (k.endsWith('-bin')) {
     if (!(value instanceof Uint8Array) && typeof value !== 'string') {
-      throw new RpcError(Status.INTERNAL, `metadata ${k}: a -bin value must be bytes or a string`);
+      throw new RpcUsageError(
+        'RPC_ERR_INVALID_METADATA',
+        `metadata ${k}: a -bin value must be bytes or a string`,
+      );
     }
   } else if (typeof value !== 'string' || !ASCII_VALUE.test(value)) {
-    throw new RpcError(
-      Status.INTERNAL,
+    throw new RpcUsageError(
+      'RPC_ERR_INVALID_METADATA',
       `metadata ${k}: value must be printable ASCII text with no space at either end`,
     );
   }

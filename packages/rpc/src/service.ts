@@ -90,11 +90,15 @@ export interface ServiceOptions {
 const SERVICE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 const METHOD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Names a client has for itself (`close`) or that would make it a thenable (`then`). */
+export const CLIENT_MEMBERS: ReadonlySet<string> = new Set(['close', 'then']);
+
 /**
  * Define a service: a name and its methods. Types are inferred; no code generation.
  * @example
  * const Echo = defineService('weft.echo.v1.Echo', { echo: unary<Req, Res>({ idempotent: true }) });
- * @throws {RpcUsageError} `RPC_ERR_INVALID_SERVICE` for a malformed service or method name.
+ * @throws {RpcUsageError} `RPC_ERR_INVALID_SERVICE` for a malformed service or method name, or a
+ * method keyed `close` or `then` (the client's own members).
  */
 export function defineService<M extends MethodMap>(
   name: string,
@@ -110,6 +114,12 @@ export function defineService<M extends MethodMap>(
       throw new RpcUsageError(
         'RPC_ERR_INVALID_SERVICE',
         `invalid method name ${JSON.stringify(wire === undefined ? method : wire)}`,
+      );
+    }
+    if (CLIENT_MEMBERS.has(method)) {
+      throw new RpcUsageError(
+        'RPC_ERR_INVALID_SERVICE',
+        `method ${method} would hide the client's own ${method}: give it another key, with \`{ name: '${method}' }\` for the wire`,
       );
     }
     const kind = methods[method]?.kind;

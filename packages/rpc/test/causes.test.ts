@@ -105,3 +105,18 @@ describe('handshakes that fail', () => {
     expect(err.message).toMatch(/self[- ]signed certificate/);
   });
 });
+
+describe('caller mistakes are usage errors where they are made', () => {
+  it('a service with a method keyed close or then is refused by defineService', async () => {
+    const { defineService, unary } = await import('../src/index.js');
+    for (const name of ['close', 'then']) {
+      expect(() => defineService('weft.test.v1.Clash', { [name]: unary() })).toThrow(
+        expect.objectContaining({ name: 'RpcUsageError', code: 'RPC_ERR_INVALID_SERVICE' }),
+      );
+    }
+    // The wire name may still be `close`, under another key.
+    expect(() =>
+      defineService('weft.test.v1.Clash', { closeSession: unary({ name: 'close' }) }),
+    ).not.toThrow();
+  });
+});

@@ -124,7 +124,9 @@ describe('metadata', () => {
   });
 
   it.each(['grpc-x', 'content-type', 'Bad Key', ':path', ''])('refuses key %j', (key) => {
-    expect(() => new Metadata().set(key, 'v')).toThrow(RpcError);
+    expect(() => new Metadata().set(key, 'v')).toThrow(
+      expect.objectContaining({ name: 'RpcUsageError', code: 'RPC_ERR_INVALID_METADATA' }),
+    );
   });
 });
 
