@@ -32,6 +32,11 @@ export class ByteQueue {
     return this.#length;
   }
 
+  /** @internal slots of the chunk list, consumed ones included (for tests of its compaction). */
+  get _slots(): number {
+    return this.#chunks.length;
+  }
+
   /** Append a chunk (a large one by reference, a small one copied). Empty chunks are ignored. */
   push(chunk: Uint8Array): void {
     const n = chunk.length;
