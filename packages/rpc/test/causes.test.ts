@@ -30,6 +30,8 @@ describe.each(TRANSPORTS)('a server that is down, over %s', (transport) => {
     const first = await failure(client.echo({ n: 1 }, { timeoutMs: 2000 }));
     expect(first.code).toBe(Status.UNAVAILABLE);
     expect(first.message).toContain(`ECONNREFUSED 127.0.0.1:${port}`);
+    // A connection never made says nothing of the server's transport.
+    expect(first.message).not.toContain("transport '");
     expect((first.cause as Error | undefined)?.message).toContain('ECONNREFUSED');
     // Now backing off: the channel fails fast, and says what the last attempt ran into.
     const second = await failure(client.echo({ n: 1 }, { timeoutMs: 2000 }));

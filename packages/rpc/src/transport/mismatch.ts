@@ -25,7 +25,12 @@ function isHttp2Settings(bytes: Uint8Array): boolean {
  * A sentence on what the server seems to be, when its first bytes (undefined: it closed before
  * sending any) do not fit the client's `transport`; undefined when they give no hint.
  */
-export function mismatchHint(transport: TransportKind, first: Uint8Array | undefined): string | undefined {
+export function mismatchHint(
+  transport: TransportKind,
+  first: Uint8Array | undefined | 'not connected',
+): string | undefined {
+  // A connection never made (refused, unreachable) says nothing of the server's protocol.
+  if (first === 'not connected') return undefined;
   if (first === undefined || first.length === 0) {
     return transport === 'pooled'
       ? undefined
@@ -42,14 +47,17 @@ export function mismatchHint(transport: TransportKind, first: Uint8Array | undef
 }
 
 /**
- * Keep the first bytes a client socket receives, for {@link mismatchHint}: `first()` gives them
- * (undefined if none came).
+ * Keep the first bytes a client socket receives, for {@link mismatchHint}: `first()` gives them,
+ * undefined if none came, `'not connected'` if the connection was never made.
  */
-export function sniffFirstBytes(socket: NodeJS.EventEmitter): () => Uint8Array | undefined {
+export function sniffFirstBytes(socket: NodeJS.EventEmitter): () => Uint8Array | undefined | 'not connected' {
   let first: Uint8Array | undefined;
+  let connected = false;
+  socket.once('connect', () => (connected = true));
+  socket.once('secureConnect', () => (connected = true));
   // Before the protocol's own listener, whose parse error may fail the calls synchronously.
   socket.prependOnceListener('data', (chunk: Uint8Array) => (first = chunk));
-  return () => first;
+  return () => (connected || first !== undefined ? first : 'not connected');
 }
 
 /**

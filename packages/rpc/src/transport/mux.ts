@@ -109,7 +109,7 @@ function oversizeHeaders(session: MuxSession, headers: readonly [string, string]
 /** Client sessions that heard the server's SETTINGS: requests on the others never left. */
 const connected = new WeakSet<MuxSession>();
 /** The first bytes each client session received, to name a transport mismatch when it fails. */
-const firstBytes = new WeakMap<MuxSession, () => Uint8Array | undefined>();
+const firstBytes = new WeakMap<MuxSession, () => Uint8Array | undefined | 'not connected'>();
 
 /** @throws {RpcUsageError} `RPC_ERR_INVALID_OPTION` for scaling options out of range. @internal */
 export function checkMuxOptions(options: MuxClientOptions): void {
