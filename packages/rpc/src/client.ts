@@ -14,6 +14,7 @@ import { callScope, effectiveDeadline } from './deadline.js';
 import { MAX_METADATA_BYTES } from './envelope.js';
 import { RpcError, RpcUsageError } from './errors.js';
 import { type Interceptor, runInterceptors } from './interceptors.js';
+import { clientLogger, type Logger } from './log.js';
 import { type Metadata, toMetadata } from './metadata.js';
 import { loadProtobuf, protobufRuntime } from './protobuf/runtime.js';
 import {
@@ -99,6 +100,12 @@ export interface ClientOptions {
   maxMessageBytes?: number;
   /** gzip messages at or above a size. Default off. */
   compression?: { thresholdBytes: number };
+  /**
+   * Told what the channel does on its own: endpoint states (with the error of a failure),
+   * ejections, retries, resolution. A pino-shaped object (`debug`, `info`, `warn`, `error`, each
+   * `(fields, message)`). Default: stderr when `NODE_DEBUG` names `weft`, else nothing.
+   */
+  logger?: Logger;
   /** Timeout applied to calls that set none. Default: none. */
   defaultTimeoutMs?: number;
   /** Options of the mux transport (TLS, session options). */
@@ -199,6 +206,7 @@ export function createClient(
     ...(options.reconnect === undefined ? {} : { reconnect: options.reconnect }),
     ...(options.ejection === undefined ? {} : { ejection: options.ejection }),
     ...(options.resolveTimeoutMs === undefined ? {} : { resolveTimeoutMs: options.resolveTimeoutMs }),
+    logger: clientLogger(options.logger),
   };
   const channel = new Channel(
     resolver,

@@ -60,6 +60,7 @@ export {
   type HealthStatus,
 } from './health/service.js';
 export type { Interceptor } from './interceptors.js';
+export type { Logger } from './log.js';
 export { Metadata, type MetadataInit, type MetadataValue } from './metadata.js';
 export type { ClientTlsOptions, ServerTlsOptions } from './node/tls-options.js';
 export type { MethodsOf, ProtoMethods, ProtoService } from './protobuf/service.js';

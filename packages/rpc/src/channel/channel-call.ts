@@ -268,6 +268,16 @@ export class ChannelCall implements ClientTransportCall {
     const deadline = this.#start.deadline;
     if (deadline !== undefined && Date.now() + delay >= deadline) return false;
     if (!this.#channel._mayRetry()) return false;
+    this.#channel._options.logger?.debug(
+      {
+        path: this.#start.method.path,
+        attempt: this.#attempts + 1,
+        after: failed.key,
+        error: error.message,
+        delayMs: Math.round(delay),
+      },
+      'weft: retrying',
+    );
     if (clientRetry.hasSubscribers) {
       clientRetry.publish({
         path: this.#start.method.path,

@@ -3,9 +3,11 @@
  * picks one per call; failed attempts are retried elsewhere within a budget. To the call layer it
  * is just another transport.
  */
+
 import type { ClientCallListener, ClientCallStart, ClientTransport, ClientTransportCall } from '../call.js';
 import { failedCall } from '../call.js';
 import { RpcError } from '../errors.js';
+import type { Logger } from '../log.js';
 import { Status } from '../status.js';
 import type { BackoffOptions } from './backoff.js';
 import type { Balancer } from './balancer.js';
@@ -50,6 +52,8 @@ export interface ChannelOptions {
   healthCheck?: HealthCheckOptions;
   /** The client's service, the default subject of health checks. */
   service?: string;
+  /** Where the channel tells what it does on its own (endpoint states, ejections, retries, resolution). */
+  logger?: Logger | undefined;
 }
 
 /** What {@link Channel.stats} reports. */
@@ -123,6 +127,7 @@ export class Channel implements ClientTransport {
       (addresses) => this.#update(addresses),
       (err) => {
         this.#resolverError = err;
+        options.logger?.warn({ error: err.message }, 'weft: resolution failed');
         this.#wake();
       },
     );
@@ -156,6 +161,7 @@ export class Channel implements ClientTransport {
         this.#options.reconnect ?? {},
         this.#options.ejection ?? {},
         () => this.#mayEject(),
+        this.#options.logger,
       );
       const check = this.#options.healthCheck;
       if (check !== undefined) {
@@ -167,6 +173,10 @@ export class Channel implements ClientTransport {
     });
     // Removed endpoints close once their calls are done (a call in flight keeps its transport).
     for (const gone of old.values()) this.#retire(gone);
+    this.#options.logger?.debug(
+      { addresses: next.map((e) => e.key).join(','), removed: old.size },
+      'weft: resolved',
+    );
     this.#endpoints = next;
     this.#resolved = true;
     this.#wake();

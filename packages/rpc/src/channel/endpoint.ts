@@ -3,8 +3,10 @@
  * (calls in flight, an EWMA of latency), and its health — a state, reconnect backoff after the
  * endpoint could not be reached, and outlier ejection after consecutive failures.
  */
+
 import type { ClientTransport, TransportStats } from '../call.js';
 import { endpointState } from '../diagnostics.js';
+import type { Logger } from '../log.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { type Address, addressKey } from './resolver.js';
 
@@ -68,6 +70,7 @@ export class Endpoint implements EndpointView {
   readonly #backoff: Backoff;
   readonly #ejection: Required<Omit<EjectionOptions, 'maxEjectionPercent'>>;
   readonly #mayEject: () => boolean;
+  readonly #logger: Logger | undefined;
   #transport: ClientTransport | undefined;
   readonly #make: (address: Address) => ClientTransport;
 
@@ -77,8 +80,10 @@ export class Endpoint implements EndpointView {
     backoff: BackoffOptions,
     ejection: EjectionOptions,
     mayEject: () => boolean = () => true,
+    logger?: Logger,
   ) {
     this.#mayEject = mayEject;
+    this.#logger = logger;
     this.address = address;
     this.key = addressKey(address);
     this.weight = address.weight ?? 1;
@@ -104,6 +109,15 @@ export class Endpoint implements EndpointView {
   #publish(): void {
     if (endpointState.hasSubscribers)
       endpointState.publish({ endpoint: this.key, state: this.#state, ejected: this.ejected });
+    this.#logger?.[this.#state === 'transient-failure' ? 'warn' : 'debug'](
+      {
+        endpoint: this.key,
+        state: this.#state,
+        ejected: this.ejected || undefined,
+        error: this.#state === 'transient-failure' ? this.lastError?.error.message : undefined,
+      },
+      'weft: endpoint',
+    );
   }
 
   get transport(): ClientTransport {
@@ -165,9 +179,14 @@ export class Endpoint implements EndpointView {
       now >= this.#ejectedUntil &&
       this.#mayEject()
     ) {
-      this.#ejectedUntil = now + Math.min(baseMs * 2 ** this.ejections, maxMs);
+      const forMs = Math.min(baseMs * 2 ** this.ejections, maxMs);
+      this.#ejectedUntil = now + forMs;
       this.ejections++;
       this.failures = 0;
+      this.#logger?.info(
+        { endpoint: this.key, forMs, error: this.lastError?.error.message },
+        `weft: endpoint ejected after ${consecutiveFailures} failures in a row`,
+      );
       this.#publish();
     }
   }
