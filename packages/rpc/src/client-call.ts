@@ -7,6 +7,7 @@ import { gzip } from './node/gzip.js';
 import type { MethodCodecs } from './service.js';
 import { Status } from './status.js';
 import { startTimer, stopTimer, type Timer } from './timer.js';
+import { type CallTraceContext, clientCalls, type MessageCounts, traceEnd } from './tracing.js';
 
 /** Per-call options, the last argument of every client method. */
 export interface CallOptions {
@@ -72,7 +73,8 @@ export class ClientCall implements ClientCallListener {
   readonly #codecs: MethodCodecs;
   readonly #transport: ClientTransport;
   readonly #compress: (index: number, sizeBytes: number) => boolean;
-  #sent = 0;
+  /** Requests encoded so far: the index the `compress` option is given. */
+  #index = 0;
   readonly #options: CallOptions;
   #tcall: ClientTransportCall | undefined;
   #settled = false;
@@ -81,6 +83,8 @@ export class ClientCall implements ClientCallListener {
   #responses = 0;
   #response: unknown;
   readonly #inbound: InboundOrder;
+  /** Set when tracing subscribers saw the call start. */
+  #trace: { context: CallTraceContext; counts: MessageCounts } | undefined;
   #headers: Promise<Metadata> | undefined;
   #trailers: Promise<Metadata> | undefined;
   #headersResolve: ((m: Metadata) => void) | undefined;
@@ -128,6 +132,20 @@ export class ClientCall implements ClientCallListener {
         this.#trailersResolve = resolve;
       });
     }
+  }
+
+  /** Trace this call: its end goes to the `tracing:weft:rpc:client` channels with `context`. */
+  trace(context: CallTraceContext): void {
+    this.#trace = {
+      context,
+      counts: { messagesSent: 0, bytesSent: 0, messagesReceived: 0, bytesReceived: 0 },
+    };
+  }
+
+  #sent(bytes: number): void {
+    if (this.#trace === undefined) return;
+    this.#trace.counts.messagesSent++;
+    this.#trace.counts.bytesSent += bytes;
   }
 
   /** A stream view over this call's inbox. */
@@ -192,11 +210,13 @@ export class ClientCall implements ClientCallListener {
       this.fail(err as RpcError);
       return undefined;
     }
-    if (this.#compress(this.#sent++, bytes.length)) {
+    if (this.#compress(this.#index++, bytes.length)) {
       return gzip(bytes).then((packed) => {
+        this.#sent(packed.length);
         if (!this.#settled) return this.#tcall!.write(packed, true, end);
       });
     }
+    this.#sent(bytes.length);
     return this.#tcall.write(bytes, false, end);
   }
 
@@ -241,6 +261,10 @@ export class ClientCall implements ClientCallListener {
   onMessage(bytes: Uint8Array, compressed: boolean): void {
     if (this.#settled) return;
     this.#options.onResponseMessage?.({ compressed, wireBytes: bytes.length });
+    if (this.#trace !== undefined) {
+      this.#trace.counts.messagesReceived++;
+      this.#trace.counts.bytesReceived += bytes.length;
+    }
     this.#inbound.message(bytes, compressed, this.#deliver);
   }
 
@@ -271,6 +295,7 @@ export class ClientCall implements ClientCallListener {
     this.#headersResolve?.(new Metadata());
     this.#trailersResolve?.(trailers);
     this.#options.onTrailers?.(trailers);
+    if (this.#trace !== undefined) traceEnd(clientCalls, this.#trace.context, error, this.#trace.counts);
     if (error !== undefined) {
       if (error.metadata === undefined) error.metadata = trailers;
       this.inbox?.fail(error);

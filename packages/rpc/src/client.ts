@@ -33,6 +33,7 @@ import {
   wirePath,
 } from './service.js';
 import { Status } from './status.js';
+import { clientCalls } from './tracing.js';
 import type { KeepaliveOptions } from './transport/keepalive.js';
 import { checkMuxOptions, type MuxClientOptions, MuxClientTransport } from './transport/mux.js';
 import { type PooledClientOptions, PooledClientTransport, resolvePooledOptions } from './transport/pooled.js';
@@ -240,7 +241,9 @@ export function createClient(
     const invoke = (input: unknown, callOptions: CallOptions = {}): unknown => {
       // A caller's mistake (a reserved key, a value that is not ASCII): RpcUsageError, thrown here.
       // Interceptors may add to the metadata; without them a call with none shares one empty instance.
-      const metadata: Metadata = toMetadata(callOptions.metadata, interceptors.length > 0);
+      // Tracing subscribers may add to the metadata too (a traceparent).
+      const traced = clientCalls.hasSubscribers;
+      const metadata: Metadata = toMetadata(callOptions.metadata, interceptors.length > 0 || traced);
       const call = new ClientCall(info, codecs, channel, callOptions, compressAt);
       const scope = callScope.getStore();
       const deadline = effectiveDeadline(
@@ -253,6 +256,19 @@ export function createClient(
         // The enclosing handler's cancellation cancels this call; the link goes when the call ends.
         const unlink = scope.onCancel(() => call.cancel());
         call.done.then(unlink, unlink);
+      }
+      if (traced) {
+        const context = {
+          service: service.name,
+          method: name,
+          path: info.path,
+          kind: info.kind,
+          metadata,
+          deadline,
+        };
+        clientCalls.start.publish(context);
+        call.trace(context);
+        clientCalls.end.publish(context);
       }
 
       const run = (request: unknown): Promise<unknown> => {

@@ -7,6 +7,8 @@
  * - `weft:rpc:client:retry` — `{ path, attempt, endpoint, code }` when an attempt is retried;
  * - `weft:rpc:endpoint:state` — `{ endpoint, state, ejected }` when an endpoint changes state;
  * - `weft:rpc:server:end` — `{ path, code, durationMs, peer }` when a served call ends.
+ *
+ * Tracers hook the tracing channels of `tracing.ts` instead.
  */
 import dc from 'node:diagnostics_channel';
 

@@ -11,6 +11,7 @@ import type { ServerConnection, ServerConnections, Sheddable } from './server-co
 import type { MethodCodecs, MethodKind } from './service.js';
 import { Status } from './status.js';
 import { startTimer, stopTimer, type Timer } from './timer.js';
+import { type CallTraceContext, type MessageCounts, serverCalls, traceEnd } from './tracing.js';
 
 /** A handler of any shape, as stored by the server. @internal */
 // biome-ignore lint/suspicious/noExplicitAny: handlers are typed at `server.add`; stored erased.
@@ -46,6 +47,8 @@ export class ServerCall implements ServerCallListener, Sheddable {
   #ran = false;
   _older: Sheddable | undefined;
   _newer: Sheddable | undefined;
+  /** Set when tracing subscribers saw the call start. */
+  #trace: { context: CallTraceContext; counts: MessageCounts } | undefined;
   #request: unknown;
   #requests = 0;
   #headersSent = false;
@@ -87,6 +90,23 @@ export class ServerCall implements ServerCallListener, Sheddable {
   /** Arm the deadline and start what runs on its own; called once the server admitted the call. */
   start(): void {
     const ctx = this.#ctx;
+    if (serverCalls.hasSubscribers) {
+      const context: CallTraceContext = {
+        service: ctx.service,
+        method: ctx.method,
+        path: ctx.path,
+        kind: ctx.kind,
+        metadata: ctx.metadata,
+        deadline: ctx.deadline,
+        peer: ctx.peer,
+      };
+      serverCalls.start.publish(context);
+      this.#trace = {
+        context,
+        counts: { messagesSent: 0, bytesSent: 0, messagesReceived: 0, bytesReceived: 0 },
+      };
+      serverCalls.end.publish(context);
+    }
     if (ctx.deadline !== undefined) {
       const remaining = ctx.deadline - Date.now();
       if (remaining <= 0) {
@@ -125,6 +145,10 @@ export class ServerCall implements ServerCallListener, Sheddable {
     if (this.#done) return;
     if (compressed) this.#compressedAt.push(this.#arrived);
     this.#arrived++;
+    if (this.#trace !== undefined) {
+      this.#trace.counts.messagesReceived++;
+      this.#trace.counts.bytesReceived += bytes.length;
+    }
     this.#inbound.message(bytes, compressed, this.#receive);
   }
 
@@ -170,7 +194,7 @@ export class ServerCall implements ServerCallListener, Sheddable {
 
   onCancel(error: RpcError): void {
     if (this.#done) return;
-    this.#end(error.code);
+    this.#end(error.code, error);
     this.#ctx._abort(error);
     this.#inbox?.end();
   }
@@ -245,10 +269,18 @@ export class ServerCall implements ServerCallListener, Sheddable {
     const compress = this.#ctx._compress ?? bytes.length >= this.#env.compressAt;
     if (compress && this.#call.acceptsGzip) {
       return gzip(bytes).then((packed) => {
+        this.#sent(packed.length);
         if (!this.#done) return this.#call.write(packed, true);
       });
     }
+    this.#sent(bytes.length);
     return this.#call.write(bytes, false);
+  }
+
+  #sent(bytes: number): void {
+    if (this.#trace === undefined) return;
+    this.#trace.counts.messagesSent++;
+    this.#trace.counts.bytesSent += bytes;
   }
 
   #sendHeaders(): void {
@@ -266,14 +298,15 @@ export class ServerCall implements ServerCallListener, Sheddable {
 
   #finish(error: RpcError | undefined): void {
     if (this.#done) return;
-    this.#end(error?.code ?? Status.OK);
+    this.#end(error?.code ?? Status.OK, error);
     if (error !== undefined) this.#ctx._abort(error);
     // No message went out: the status travels alone (gRPC "Trailers-Only"), headers with it.
     this.#call.finish(error, this.#ctx._trailersToSend(!this.#headersSent));
   }
 
-  #end(code: Status): void {
+  #end(code: Status, error: RpcError | undefined): void {
     this.#done = true;
+    if (this.#trace !== undefined) traceEnd(serverCalls, this.#trace.context, error, this.#trace.counts);
     if (serverEnd.hasSubscribers) {
       serverEnd.publish({
         path: this.#ctx.path,
