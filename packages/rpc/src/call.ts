@@ -112,6 +112,8 @@ export interface ServerTransportCall {
   readonly contentSubtype: string;
   /** The client connection the call came on. */
   readonly connection: ServerConnection;
+  /** The transport it came over. */
+  readonly transport: 'mux' | 'pooled' | 'ws';
   /** Set by the dispatcher before the first message: the receive limit (bytes, after decompression). */
   maxMessageBytes: number;
   /**

@@ -56,6 +56,8 @@ export interface ClientCallContext {
   /** Epoch ms, or undefined. */
   readonly deadline: number | undefined;
   readonly options: CallOptions;
+  /** The client's transport. */
+  readonly transport: TransportKind;
 }
 
 /** A client interceptor (logging, auth, metrics): see {@link Interceptor}. */
@@ -301,6 +303,7 @@ export function createClient(
         response: undefined,
         deadline,
         options: callOptions,
+        transport: options.transport ?? 'mux',
       };
       // The chain carries the outcome: `done` is observed through it, or not at all when an
       // interceptor fails the call before it starts.

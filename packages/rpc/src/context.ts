@@ -17,7 +17,7 @@ export class ServerCallContext implements CallScope {
   readonly metadata: Metadata;
   /** Epoch ms by which the call must end, or undefined. Outgoing calls made inside the handler inherit it. */
   readonly deadline: number | undefined;
-  readonly #transport: { readonly peer: string };
+  readonly #transport: { readonly peer: string; readonly transport: 'mux' | 'pooled' | 'ws' };
   #responseHeaders: Metadata | undefined;
   #responseTrailers: Metadata | undefined;
   #controller: AbortController | undefined;
@@ -38,7 +38,7 @@ export class ServerCallContext implements CallScope {
     kind: MethodKind,
     metadata: Metadata,
     deadline: number | undefined,
-    transport: { readonly peer: string },
+    transport: { readonly peer: string; readonly transport: 'mux' | 'pooled' | 'ws' },
   ) {
     this.service = service;
     this.method = method;
@@ -47,6 +47,11 @@ export class ServerCallContext implements CallScope {
     this.metadata = metadata;
     this.deadline = deadline;
     this.#transport = transport;
+  }
+
+  /** The transport the call came over. */
+  get transport(): 'mux' | 'pooled' | 'ws' {
+    return this.#transport.transport;
   }
 
   /** `host:port` of the client (asked of the transport when read: most handlers never do). */

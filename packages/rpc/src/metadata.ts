@@ -78,6 +78,11 @@ export class Metadata {
     return this.#map.size;
   }
 
+  /** The keys, each once. */
+  keys(): IterableIterator<string> {
+    return this.#map.keys();
+  }
+
   /** `[key, value]` pairs, repeated keys once per value. */
   *entries(): IterableIterator<[string, MetadataValue]> {
     for (const [key, values] of this.#map) for (const v of values) yield [key, v];

@@ -94,6 +94,8 @@ export interface EnvelopeServerOptions {
   maxCalls: number;
   /** `host:port` of the client. */
   peer: string;
+  /** Which transport the link is. */
+  transport: 'pooled' | 'ws';
 }
 
 /** Ping envelopes a client may send (a Pong answers each). */
@@ -103,6 +105,7 @@ const PING_BUDGET = { rate: 50, burst: 200 };
 export class EnvelopeServerSession {
   /** The link as the server counts it (its calls, its idle time). */
   readonly connection: ServerConnection;
+  readonly transport: 'pooled' | 'ws';
   /** @internal set by {@link EnvelopeConnections}: the server found the link idle. */
   _onIdle: (() => void) | undefined;
   readonly #link: EnvelopeLink;
@@ -121,6 +124,7 @@ export class EnvelopeServerSession {
     this.#dispatcher = dispatcher;
     this.#options = options;
     this.connection = dispatcher.openConnection({ closeIdle: () => this._onIdle?.() });
+    this.transport = options.transport;
   }
 
   #goaway = false;
@@ -266,6 +270,7 @@ class EnvelopeServerCall implements ServerTransportCall {
   readonly acceptsGzip: boolean;
   readonly contentSubtype: string;
   readonly connection: ServerConnection;
+  readonly transport: 'pooled' | 'ws';
   maxMessageBytes = 0;
   codecName = 'msgpack';
   /** Envelopes waiting for this call's turn (ordered mode). */
@@ -297,6 +302,7 @@ class EnvelopeServerCall implements ServerTransportCall {
     this.contentSubtype = call.subtype;
     this.peer = peer;
     this.connection = session.connection;
+    this.transport = session.transport;
     this.#window = new CallWindow((credit) => session._emit(this, [encodeWindow(id, credit)]));
   }
 

@@ -512,6 +512,7 @@ class MuxServerCall extends StreamCall implements ServerTransportCall {
   readonly acceptsGzip: boolean;
   readonly contentSubtype: string;
   readonly connection: ServerConnection;
+  readonly transport = 'mux';
   maxMessageBytes = 0;
   codecName = 'msgpack';
   readonly #stream: CallbackStream;

@@ -424,6 +424,7 @@ export async function listenPooled(dispatcher: CallDispatcher, at: ListenAt): Pr
       ordered: true,
       maxCalls: SERVER_MAX_CALLS_PER_CONNECTION,
       peer,
+      transport: 'pooled',
     });
     const closed = connections.add(session, { close: () => link.close(), kill: () => socket.destroy() });
     socket.on('error', () => {});

@@ -217,6 +217,7 @@ export async function listenWs(dispatcher: CallDispatcher, at: ListenAt): Promis
       ordered: false,
       maxCalls: WS_MAX_CALLS_PER_CONNECTION,
       peer,
+      transport: 'ws',
     });
     attach(ws, (data) => session.receive(decodeEnvelope(data)));
     const closed = connections.add(session, {

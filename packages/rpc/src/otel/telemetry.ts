@@ -1,0 +1,121 @@
+/**
+ * OpenTelemetry for weft calls: interceptors that make a span per call (the RPC semantic
+ * conventions), carry W3C trace context (`traceparent`, `tracestate`, baggage — whatever the global
+ * propagator writes) in the metadata, and record call durations.
+ */
+import {
+  context,
+  type Meter,
+  type MeterProvider,
+  metrics,
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  type TracerProvider,
+  trace,
+} from '@opentelemetry/api';
+import type { ClientInterceptor } from '../client.js';
+import type { ServerInterceptor } from '../server.js';
+import { type Status, statusName } from '../status.js';
+import { callAttributes, SERVER_ERROR_CODES, statusOf } from './attributes.js';
+import { metadataGetter, metadataSetter } from './carrier.js';
+
+/** Where the telemetry goes: the global providers unless given others. */
+export interface TelemetryOptions {
+  tracerProvider?: TracerProvider;
+  meterProvider?: MeterProvider;
+}
+
+const SCOPE = '@weft/rpc';
+
+function instruments(options: TelemetryOptions): { tracer: Tracer; meter: Meter } {
+  return {
+    tracer: (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE),
+    meter: (options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE),
+  };
+}
+
+function ended(span: Span, err: unknown, isError: (code: number) => boolean): number {
+  const code = statusOf(err);
+  span.setAttribute('rpc.grpc.status_code', code);
+  if (err !== undefined && isError(code)) {
+    if (err instanceof Error) span.recordException(err);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: `${statusName(code)}: ${(err as Error).message}` });
+  }
+  span.end();
+  return code;
+}
+
+/**
+ * A client interceptor: a CLIENT span per call (`<service>/<method>`) with `rpc.system`,
+ * `rpc.service`, `rpc.method`, `rpc.grpc.status_code` and `network.transport`, the active trace
+ * context injected into the request metadata, and the `rpc.client.duration` histogram (ms).
+ */
+export function clientTelemetry(options: TelemetryOptions = {}): ClientInterceptor {
+  const { tracer, meter } = instruments(options);
+  const duration = meter.createHistogram('rpc.client.duration', {
+    unit: 'ms',
+    description: 'Duration of outgoing RPC calls',
+  });
+  return async (ctx, next) => {
+    const attributes = callAttributes(ctx.service, ctx.method, ctx.transport);
+    const span = tracer.startSpan(`${ctx.service}/${ctx.method}`, { kind: SpanKind.CLIENT, attributes });
+    propagation.inject(trace.setSpan(context.active(), span), ctx.metadata, metadataSetter);
+    const started = performance.now();
+    let failure: unknown;
+    try {
+      await next();
+    } catch (err) {
+      failure = err ?? new Error('the call failed');
+      throw err;
+    } finally {
+      const code = ended(span, failure, (c) => c !== 0);
+      duration.record(performance.now() - started, { ...attributes, 'rpc.grpc.status_code': code });
+    }
+  };
+}
+
+/**
+ * A server interceptor: a SERVER span per call, child of the trace context the client sent, made
+ * active while the handler runs (its own outgoing calls join the trace), with the attributes of
+ * {@link clientTelemetry} and `client.address`/`client.port`, and the `rpc.server.duration`
+ * histogram (ms). The span's status is an error for UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED,
+ * INTERNAL, UNAVAILABLE and DATA_LOSS, as the conventions have it for gRPC servers.
+ */
+export function serverTelemetry(options: TelemetryOptions = {}): ServerInterceptor {
+  const { tracer, meter } = instruments(options);
+  const duration = meter.createHistogram('rpc.server.duration', {
+    unit: 'ms',
+    description: 'Duration of incoming RPC calls',
+  });
+  return async (ctx, next) => {
+    const attributes = callAttributes(ctx.service, ctx.method, ctx.transport);
+    const parent = propagation.extract(ROOT_CONTEXT, ctx.metadata, metadataGetter);
+    const peer = /^(.*):(\d+)$/.exec(ctx.peer);
+    const span = tracer.startSpan(
+      `${ctx.service}/${ctx.method}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          ...attributes,
+          ...(peer === null ? {} : { 'client.address': peer[1], 'client.port': Number(peer[2]) }),
+        },
+      },
+      parent,
+    );
+    const started = performance.now();
+    let failure: unknown;
+    try {
+      await context.with(trace.setSpan(parent, span), next);
+    } catch (err) {
+      failure = err ?? new Error('the call failed');
+      throw err;
+    } finally {
+      const code = ended(span, failure, (c) => SERVER_ERROR_CODES.has(c as Status));
+      duration.record(performance.now() - started, { ...attributes, 'rpc.grpc.status_code': code });
+    }
+  };
+}

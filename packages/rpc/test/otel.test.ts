@@ -1,0 +1,154 @@
+/**
+ * OpenTelemetry through `@weft/rpc/otel`: a CLIENT and a SERVER span per call in one trace (W3C
+ * trace context carried in metadata), the RPC semantic-convention attributes, error status, nested
+ * calls joining the handler's trace, and duration histograms — on every transport, checked with the
+ * OpenTelemetry SDK's in-memory exporter and a metric reader.
+ */
+import { context, propagation, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type Client,
+  createClient,
+  createServer,
+  defineService,
+  RpcError,
+  type Server,
+  Status,
+  unary,
+} from '../src/index.js';
+import { clientTelemetry, serverTelemetry } from '../src/otel/index.js';
+import { TRANSPORTS } from './fixtures.js';
+
+class TestReader extends MetricReader {
+  protected async onForceFlush(): Promise<void> {}
+  protected async onShutdown(): Promise<void> {}
+}
+
+const Traced = defineService('weft.test.v1.Traced', {
+  ok: unary<object, object>(),
+  missing: unary<object, object>(),
+  nested: unary<object, object>(),
+});
+
+const exporter = new InMemorySpanExporter();
+const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const reader = new TestReader();
+const meterProvider = new MeterProvider({ readers: [reader] });
+const telemetry = { tracerProvider, meterProvider };
+const contextManager = new AsyncLocalStorageContextManager();
+
+beforeAll(() => {
+  context.setGlobalContextManager(contextManager.enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+});
+afterAll(() => {
+  context.disable();
+  propagation.disable();
+});
+
+describe.each(TRANSPORTS)('OpenTelemetry over %s', (transport) => {
+  let server: Server;
+  let client: Client<typeof Traced.methods>;
+  beforeAll(async () => {
+    server = createServer({ interceptors: [serverTelemetry(telemetry)] });
+    let port = 0;
+    server.add(Traced, {
+      ok: async () => ({}),
+      missing: async () => {
+        throw new RpcError(Status.NOT_FOUND, 'no such thing');
+      },
+      // An outgoing call from the handler: it must join the handler's trace.
+      nested: async () => {
+        const inner = createClient(Traced, {
+          target: `127.0.0.1:${port}`,
+          transport,
+          interceptors: [clientTelemetry(telemetry)],
+        });
+        try {
+          return await inner.ok({}, { timeoutMs: 5000 });
+        } finally {
+          inner.close();
+        }
+      },
+    });
+    port = (await server.listen({ transport })).port;
+    client = createClient(Traced, {
+      target: `127.0.0.1:${port}`,
+      transport,
+      interceptors: [clientTelemetry(telemetry)],
+    });
+  });
+  afterAll(async () => {
+    client.close();
+    await server.close({ graceMs: 50 });
+  });
+  beforeEach(() => exporter.reset());
+
+  const system = transport === 'mux' ? 'grpc' : 'weft';
+
+  it('a call is a CLIENT span and a SERVER span of one trace, with the RPC attributes', async () => {
+    await client.ok({}, { timeoutMs: 5000 });
+    const spans = exporter.getFinishedSpans();
+    const c = spans.find((s) => s.kind === SpanKind.CLIENT)!;
+    const s = spans.find((s) => s.kind === SpanKind.SERVER)!;
+    expect(c.name).toBe('weft.test.v1.Traced/ok');
+    expect(s.spanContext().traceId).toBe(c.spanContext().traceId);
+    expect(s.parentSpanContext?.spanId).toBe(c.spanContext().spanId);
+    for (const span of [c, s]) {
+      expect(span.attributes).toMatchObject({
+        'rpc.system': system,
+        'rpc.service': 'weft.test.v1.Traced',
+        'rpc.method': 'ok',
+        'rpc.grpc.status_code': 0,
+        'network.transport': 'tcp',
+      });
+    }
+    expect(s.attributes['client.address']).toBe('127.0.0.1');
+  });
+
+  it('a failed call: the client span is an error with the exception; NOT_FOUND is no server error', async () => {
+    await client.missing({}, { timeoutMs: 5000 }).catch(() => {});
+    const spans = exporter.getFinishedSpans();
+    const c = spans.find((s) => s.kind === SpanKind.CLIENT)!;
+    const s = spans.find((s) => s.kind === SpanKind.SERVER)!;
+    expect(c.status.code).toBe(SpanStatusCode.ERROR);
+    expect(c.events.some((e) => e.name === 'exception')).toBe(true);
+    expect(c.attributes['rpc.grpc.status_code']).toBe(Status.NOT_FOUND);
+    expect(s.status.code).toBe(SpanStatusCode.UNSET);
+    expect(s.attributes['rpc.grpc.status_code']).toBe(Status.NOT_FOUND);
+  });
+
+  it("a handler's own outgoing call joins its trace, as a child of its server span", async () => {
+    await client.nested({}, { timeoutMs: 5000 });
+    const spans = exporter.getFinishedSpans();
+    const outer = spans.find((s) => s.kind === SpanKind.SERVER && s.attributes['rpc.method'] === 'nested')!;
+    const inner = spans.find((s) => s.kind === SpanKind.CLIENT && s.attributes['rpc.method'] === 'ok')!;
+    expect(inner.spanContext().traceId).toBe(outer.spanContext().traceId);
+    expect(inner.parentSpanContext?.spanId).toBe(outer.spanContext().spanId);
+    expect(new Set(spans.map((s) => s.spanContext().traceId)).size).toBe(1);
+  });
+
+  it('records rpc.client.duration and rpc.server.duration', async () => {
+    await client.ok({}, { timeoutMs: 5000 });
+    const { resourceMetrics } = await reader.collect();
+    const names = resourceMetrics.scopeMetrics.flatMap((m) => m.metrics.map((x) => x.descriptor.name));
+    expect(names).toEqual(expect.arrayContaining(['rpc.client.duration', 'rpc.server.duration']));
+    const histogram = resourceMetrics.scopeMetrics
+      .flatMap((m) => m.metrics)
+      .find((m) => m.descriptor.name === 'rpc.client.duration')!;
+    expect(histogram.descriptor.unit).toBe('ms');
+    const point = histogram.dataPoints.find(
+      (p) => p.attributes['rpc.system'] === system && p.attributes['rpc.method'] === 'ok',
+    );
+    expect(point).toBeDefined();
+    expect((point!.value as { count: number }).count).toBeGreaterThan(0);
+  });
+});
