@@ -4,7 +4,8 @@
  * calls joining the handler's trace, and duration histograms — on every transport, checked with the
  * OpenTelemetry SDK's in-memory exporter and a metric reader.
  */
-import { context, propagation, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import * as grpc from '@grpc/grpc-js';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
@@ -26,6 +27,8 @@ import {
 } from '../src/index.js';
 import { clientTelemetry, serverTelemetry } from '../src/otel/index.js';
 import { TRANSPORTS } from './fixtures.js';
+import { TestService } from './gen/grpc/testing/test_pb.js';
+import { grpcTesting, grpcTestService, weftTestService } from './interop/test-service.js';
 
 class TestReader extends MetricReader {
   protected async onForceFlush(): Promise<void> {}
@@ -150,5 +153,65 @@ describe.each(TRANSPORTS)('OpenTelemetry over %s', (transport) => {
     );
     expect(point).toBeDefined();
     expect((point!.value as { count: number }).count).toBeGreaterThan(0);
+  });
+});
+
+describe('trace context with a grpc-js peer that uses the standard propagator', () => {
+  const tracer = tracerProvider.getTracer('grpc-js-peer');
+  const grpcSetter = { set: (m: grpc.Metadata, k: string, v: string) => m.set(k, v) };
+  const grpcGetter = {
+    keys: (m: grpc.Metadata) => Object.keys(m.getMap()),
+    get: (m: grpc.Metadata, k: string) => m.get(k).map(String)[0],
+  };
+  beforeEach(() => exporter.reset());
+
+  it('a grpc-js client’s trace continues in the weft server span', async () => {
+    const server = createServer({ interceptors: [serverTelemetry(telemetry)] });
+    server.add(TestService, weftTestService);
+    const { port } = await server.listen({ transport: 'mux' });
+    const client = new grpcTesting.TestService(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    const span = tracer.startSpan('grpc-js call', { kind: SpanKind.CLIENT });
+    const md = new grpc.Metadata();
+    propagation.inject(trace.setSpan(ROOT_CONTEXT, span), md, grpcSetter);
+    await new Promise<void>((resolve, reject) =>
+      (client as unknown as { EmptyCall: (...args: unknown[]) => void }).EmptyCall(
+        {},
+        md,
+        (err: Error | null) => (err ? reject(err) : resolve()),
+      ),
+    );
+    span.end();
+    client.close();
+    await server.close({ graceMs: 50 });
+    const served = exporter.getFinishedSpans().find((s) => s.kind === SpanKind.SERVER)!;
+    expect(served.spanContext().traceId).toBe(span.spanContext().traceId);
+    expect(served.parentSpanContext?.spanId).toBe(span.spanContext().spanId);
+    expect(served.attributes['rpc.system']).toBe('grpc');
+  });
+
+  it('a weft client’s trace reaches a grpc-js server that extracts it', async () => {
+    let seen: string | undefined;
+    const server = new grpc.Server();
+    server.addService(grpcTesting.TestService.service, {
+      ...grpcTestService,
+      EmptyCall: (call: { metadata: grpc.Metadata }, cb: grpc.sendUnaryData<object>) => {
+        seen = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, call.metadata, grpcGetter))?.traceId;
+        cb(null, {});
+      },
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) =>
+        e ? reject(e) : resolve(p),
+      ),
+    );
+    const client = createClient(TestService, {
+      target: `127.0.0.1:${port}`,
+      interceptors: [clientTelemetry(telemetry)],
+    });
+    await client.emptyCall({}, { timeoutMs: 5000 });
+    client.close();
+    server.forceShutdown();
+    const sent = exporter.getFinishedSpans().find((s) => s.kind === SpanKind.CLIENT)!;
+    expect(seen).toBe(sent.spanContext().traceId);
   });
 });
