@@ -84,7 +84,9 @@ export class ClientCall implements ClientCallListener {
   #response: unknown;
   readonly #inbound: InboundOrder;
   /** Set when tracing subscribers saw the call start. */
-  #trace: { context: CallTraceContext; counts: MessageCounts } | undefined;
+  #trace: CallTraceContext | undefined;
+  /** Messages and their bytes on the wire (compressed size when compressed), each way. */
+  readonly counts: MessageCounts = { messagesSent: 0, bytesSent: 0, messagesReceived: 0, bytesReceived: 0 };
   #headers: Promise<Metadata> | undefined;
   #trailers: Promise<Metadata> | undefined;
   #headersResolve: ((m: Metadata) => void) | undefined;
@@ -136,16 +138,12 @@ export class ClientCall implements ClientCallListener {
 
   /** Trace this call: its end goes to the `tracing:weft:rpc:client` channels with `context`. */
   trace(context: CallTraceContext): void {
-    this.#trace = {
-      context,
-      counts: { messagesSent: 0, bytesSent: 0, messagesReceived: 0, bytesReceived: 0 },
-    };
+    this.#trace = context;
   }
 
   #sent(bytes: number): void {
-    if (this.#trace === undefined) return;
-    this.#trace.counts.messagesSent++;
-    this.#trace.counts.bytesSent += bytes;
+    this.counts.messagesSent++;
+    this.counts.bytesSent += bytes;
   }
 
   /** A stream view over this call's inbox. */
@@ -261,10 +259,8 @@ export class ClientCall implements ClientCallListener {
   onMessage(bytes: Uint8Array, compressed: boolean): void {
     if (this.#settled) return;
     this.#options.onResponseMessage?.({ compressed, wireBytes: bytes.length });
-    if (this.#trace !== undefined) {
-      this.#trace.counts.messagesReceived++;
-      this.#trace.counts.bytesReceived += bytes.length;
-    }
+    this.counts.messagesReceived++;
+    this.counts.bytesReceived += bytes.length;
     this.#inbound.message(bytes, compressed, this.#deliver);
   }
 
@@ -295,7 +291,7 @@ export class ClientCall implements ClientCallListener {
     this.#headersResolve?.(new Metadata());
     this.#trailersResolve?.(trailers);
     this.#options.onTrailers?.(trailers);
-    if (this.#trace !== undefined) traceEnd(clientCalls, this.#trace.context, error, this.#trace.counts);
+    if (this.#trace !== undefined) traceEnd(clientCalls, this.#trace, error, this.counts);
     if (error !== undefined) {
       if (error.metadata === undefined) error.metadata = trailers;
       this.inbox?.fail(error);

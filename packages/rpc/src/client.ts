@@ -33,7 +33,7 @@ import {
   wirePath,
 } from './service.js';
 import { Status } from './status.js';
-import { clientCalls } from './tracing.js';
+import { clientCalls, type MessageCounts } from './tracing.js';
 import type { KeepaliveOptions } from './transport/keepalive.js';
 import { checkMuxOptions, type MuxClientOptions, MuxClientTransport } from './transport/mux.js';
 import { type PooledClientOptions, PooledClientTransport, resolvePooledOptions } from './transport/pooled.js';
@@ -58,6 +58,8 @@ export interface ClientCallContext {
   readonly options: CallOptions;
   /** The client's transport. */
   readonly transport: TransportKind;
+  /** Messages and their bytes on the wire (compressed size when compressed), each way, so far. */
+  readonly messages: MessageCounts;
 }
 
 /** A client interceptor (logging, auth, metrics): see {@link Interceptor}. */
@@ -304,6 +306,7 @@ export function createClient(
         deadline,
         options: callOptions,
         transport: options.transport ?? 'mux',
+        messages: call.counts,
       };
       // The chain carries the outcome: `done` is observed through it, or not at all when an
       // interceptor fails the call before it starts.

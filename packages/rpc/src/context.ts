@@ -1,6 +1,7 @@
 import type { CallScope } from './deadline.js';
 import { EMPTY_METADATA, Metadata, type MetadataValue } from './metadata.js';
 import type { MethodKind } from './service.js';
+import type { MessageCounts } from './tracing.js';
 
 const NOTHING = () => {};
 
@@ -25,6 +26,8 @@ export class ServerCallContext implements CallScope {
   #aborted = false;
   /** What outgoing calls made inside the handler registered to hear of the cancellation. */
   #cancelListeners: Set<() => void> | undefined;
+  /** Messages and their bytes on the wire (compressed size when compressed), each way, so far. */
+  readonly messages: MessageCounts = { messagesSent: 0, bytesSent: 0, messagesReceived: 0, bytesReceived: 0 };
   /** @internal set by the call as the handler receives each request message. */
   _requestCompressed = false;
   /** @internal the handler's compression choice; undefined: the server's threshold. */

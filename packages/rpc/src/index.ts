@@ -101,7 +101,7 @@ export {
   unary,
 } from './service.js';
 export { isStatus, Status, statusName } from './status.js';
-export type { CallTraceContext } from './tracing.js';
+export type { CallTraceContext, MessageCounts } from './tracing.js';
 export type { KeepaliveOptions } from './transport/keepalive.js';
 export type { MuxClientOptions } from './transport/mux.js';
 export type { PooledClientOptions } from './transport/pooled.js';

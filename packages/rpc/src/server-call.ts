@@ -11,7 +11,7 @@ import type { ServerConnection, ServerConnections, Sheddable } from './server-co
 import type { MethodCodecs, MethodKind } from './service.js';
 import { Status } from './status.js';
 import { startTimer, stopTimer, type Timer } from './timer.js';
-import { type CallTraceContext, type MessageCounts, serverCalls, traceEnd } from './tracing.js';
+import { type CallTraceContext, serverCalls, traceEnd } from './tracing.js';
 
 /** A handler of any shape, as stored by the server. @internal */
 // biome-ignore lint/suspicious/noExplicitAny: handlers are typed at `server.add`; stored erased.
@@ -48,7 +48,7 @@ export class ServerCall implements ServerCallListener, Sheddable {
   _older: Sheddable | undefined;
   _newer: Sheddable | undefined;
   /** Set when tracing subscribers saw the call start. */
-  #trace: { context: CallTraceContext; counts: MessageCounts } | undefined;
+  #trace: CallTraceContext | undefined;
   #request: unknown;
   #requests = 0;
   #headersSent = false;
@@ -101,10 +101,7 @@ export class ServerCall implements ServerCallListener, Sheddable {
         peer: ctx.peer,
       };
       serverCalls.start.publish(context);
-      this.#trace = {
-        context,
-        counts: { messagesSent: 0, bytesSent: 0, messagesReceived: 0, bytesReceived: 0 },
-      };
+      this.#trace = context;
       serverCalls.end.publish(context);
     }
     if (ctx.deadline !== undefined) {
@@ -145,10 +142,9 @@ export class ServerCall implements ServerCallListener, Sheddable {
     if (this.#done) return;
     if (compressed) this.#compressedAt.push(this.#arrived);
     this.#arrived++;
-    if (this.#trace !== undefined) {
-      this.#trace.counts.messagesReceived++;
-      this.#trace.counts.bytesReceived += bytes.length;
-    }
+    const counts = this.#ctx.messages;
+    counts.messagesReceived++;
+    counts.bytesReceived += bytes.length;
     this.#inbound.message(bytes, compressed, this.#receive);
   }
 
@@ -278,9 +274,9 @@ export class ServerCall implements ServerCallListener, Sheddable {
   }
 
   #sent(bytes: number): void {
-    if (this.#trace === undefined) return;
-    this.#trace.counts.messagesSent++;
-    this.#trace.counts.bytesSent += bytes;
+    const counts = this.#ctx.messages;
+    counts.messagesSent++;
+    counts.bytesSent += bytes;
   }
 
   #sendHeaders(): void {
@@ -306,7 +302,7 @@ export class ServerCall implements ServerCallListener, Sheddable {
 
   #end(code: Status, error: RpcError | undefined): void {
     this.#done = true;
-    if (this.#trace !== undefined) traceEnd(serverCalls, this.#trace.context, error, this.#trace.counts);
+    if (this.#trace !== undefined) traceEnd(serverCalls, this.#trace, error, this.#ctx.messages);
     if (serverEnd.hasSubscribers) {
       serverEnd.publish({
         path: this.#ctx.path,

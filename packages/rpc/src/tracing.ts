@@ -41,7 +41,7 @@ export interface CallTraceContext {
 export const clientCalls = dc.tracingChannel<CallTraceContext>('weft:rpc:client');
 export const serverCalls = dc.tracingChannel<CallTraceContext>('weft:rpc:server');
 
-/** Message counts of one call, kept by the call while it is traced. @internal */
+/** Messages of one call and their bytes on the wire (compressed size when compressed), each way. */
 export interface MessageCounts {
   messagesSent: number;
   bytesSent: number;

@@ -25,8 +25,8 @@ import {
   Status,
   unary,
 } from '../src/index.js';
-import { clientTelemetry, serverTelemetry } from '../src/otel/index.js';
-import { TRANSPORTS } from './fixtures.js';
+import { channelTelemetry, clientTelemetry, serverTelemetry } from '../src/otel/index.js';
+import { freePort, TRANSPORTS } from './fixtures.js';
 import { TestService } from './gen/grpc/testing/test_pb.js';
 import { grpcTesting, grpcTestService, weftTestService } from './interop/test-service.js';
 
@@ -153,6 +153,63 @@ describe.each(TRANSPORTS)('OpenTelemetry over %s', (transport) => {
     );
     expect(point).toBeDefined();
     expect((point!.value as { count: number }).count).toBeGreaterThan(0);
+  });
+
+  it('records request and response sizes and messages per call, both sides', async () => {
+    await client.ok({}, { timeoutMs: 5000 });
+    const { resourceMetrics } = await reader.collect();
+    const all = resourceMetrics.scopeMetrics.flatMap((m) => m.metrics);
+    for (const side of ['client', 'server']) {
+      for (const name of ['request.size', 'response.size', 'requests_per_rpc', 'responses_per_rpc']) {
+        const metric = all.find((m) => m.descriptor.name === `rpc.${side}.${name}`);
+        expect(metric, `rpc.${side}.${name}`).toBeDefined();
+        const point = metric!.dataPoints.find(
+          (p) => p.attributes['rpc.system'] === system && p.attributes['rpc.method'] === 'ok',
+        );
+        const value = point!.value as { count: number; sum: number; min: number };
+        expect(value.count).toBeGreaterThan(0);
+        // One message each way per unary call; an empty msgpack map is one byte.
+        if (name.endsWith('per_rpc')) expect(value.sum / value.count).toBe(1);
+        else expect(value.min).toBeGreaterThan(0);
+      }
+    }
+  });
+});
+
+describe('channel gauges', () => {
+  it('report endpoints by state and calls in flight', async () => {
+    const server = createServer();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    server.add(Traced, {
+      ok: async () => (await gate, {}),
+      missing: async () => ({}),
+      nested: async () => ({}),
+    });
+    const { port } = await server.listen();
+    const down = await freePort();
+    const client = createClient(Traced, {
+      target: `static:///127.0.0.1:${port},127.0.0.1:${down}`,
+      balancer: 'round-robin',
+    });
+    const stop = channelTelemetry(client, { service: 'weft.test.v1.Traced', meterProvider });
+    await client.missing({}, { timeoutMs: 2000 }).catch(() => {});
+    await client.missing({}, { timeoutMs: 2000 }).catch(() => {});
+    const held = [client.ok({}, { timeoutMs: 5000 }), client.ok({}, { timeoutMs: 5000 })];
+    await new Promise((r) => setTimeout(r, 50));
+    const { resourceMetrics } = await reader.collect();
+    const all = resourceMetrics.scopeMetrics.flatMap((m) => m.metrics);
+    const endpoints = all.find((m) => m.descriptor.name === 'rpc.client.endpoints')!;
+    const by = Object.fromEntries(endpoints.dataPoints.map((p) => [p.attributes.state, p.value]));
+    expect(by.ready).toBe(1);
+    expect(by['transient-failure']).toBe(1);
+    const inFlight = all.find((m) => m.descriptor.name === 'rpc.client.calls_in_flight')!;
+    expect(inFlight.dataPoints[0]!.value).toBe(2);
+    release();
+    await Promise.all(held);
+    stop();
+    client.close();
+    await server.close({ graceMs: 50 });
   });
 });
 

@@ -7,4 +7,6 @@
  * const client = createClient(Echo, { target, interceptors: [clientTelemetry()] });
  * @packageDocumentation
  */
+
+export { channelTelemetry } from './channel.js';
 export { clientTelemetry, serverTelemetry, type TelemetryOptions } from './telemetry.js';

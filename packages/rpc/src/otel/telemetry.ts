@@ -4,6 +4,7 @@
  * propagator writes) in the metadata, and record call durations.
  */
 import {
+  type Attributes,
   context,
   type Meter,
   type MeterProvider,
@@ -20,6 +21,7 @@ import {
 import type { ClientInterceptor } from '../client.js';
 import type { ServerInterceptor } from '../server.js';
 import { type Status, statusName } from '../status.js';
+import type { MessageCounts } from '../tracing.js';
 import { callAttributes, SERVER_ERROR_CODES, statusOf } from './attributes.js';
 import { metadataGetter, metadataSetter } from './carrier.js';
 
@@ -38,6 +40,32 @@ function instruments(options: TelemetryOptions): { tracer: Tracer; meter: Meter 
   };
 }
 
+/** The RPC metrics of one side: duration, sizes and messages per call. */
+function callMetrics(meter: Meter, side: 'client' | 'server') {
+  const histogram = (name: string, unit: string, description: string) =>
+    meter.createHistogram(`rpc.${side}.${name}`, { unit, description });
+  const duration = histogram(
+    'duration',
+    'ms',
+    `Duration of ${side === 'client' ? 'outgoing' : 'incoming'} RPC calls`,
+  );
+  const requestSize = histogram('request.size', 'By', 'Bytes of the request messages of a call, as sent');
+  const responseSize = histogram('response.size', 'By', 'Bytes of the response messages of a call, as sent');
+  const requests = histogram('requests_per_rpc', '{count}', 'Request messages per call');
+  const responses = histogram('responses_per_rpc', '{count}', 'Response messages per call');
+  return (ms: number, messages: MessageCounts, attributes: Attributes) => {
+    duration.record(ms, attributes);
+    const [requestBytes, requestCount, responseBytes, responseCount] =
+      side === 'client'
+        ? [messages.bytesSent, messages.messagesSent, messages.bytesReceived, messages.messagesReceived]
+        : [messages.bytesReceived, messages.messagesReceived, messages.bytesSent, messages.messagesSent];
+    requestSize.record(requestBytes, attributes);
+    requests.record(requestCount, attributes);
+    responseSize.record(responseBytes, attributes);
+    responses.record(responseCount, attributes);
+  };
+}
+
 function ended(span: Span, err: unknown, isError: (code: number) => boolean): number {
   const code = statusOf(err);
   span.setAttribute('rpc.grpc.status_code', code);
@@ -52,14 +80,13 @@ function ended(span: Span, err: unknown, isError: (code: number) => boolean): nu
 /**
  * A client interceptor: a CLIENT span per call (`<service>/<method>`) with `rpc.system`,
  * `rpc.service`, `rpc.method`, `rpc.grpc.status_code` and `network.transport`, the active trace
- * context injected into the request metadata, and the `rpc.client.duration` histogram (ms).
+ * context injected into the request metadata, and the histograms `rpc.client.duration` (ms),
+ * `rpc.client.request.size` and `rpc.client.response.size` (bytes per call, as on the wire),
+ * `rpc.client.requests_per_rpc` and `rpc.client.responses_per_rpc`.
  */
 export function clientTelemetry(options: TelemetryOptions = {}): ClientInterceptor {
   const { tracer, meter } = instruments(options);
-  const duration = meter.createHistogram('rpc.client.duration', {
-    unit: 'ms',
-    description: 'Duration of outgoing RPC calls',
-  });
+  const record = callMetrics(meter, 'client');
   return async (ctx, next) => {
     const attributes = callAttributes(ctx.service, ctx.method, ctx.transport);
     const span = tracer.startSpan(`${ctx.service}/${ctx.method}`, { kind: SpanKind.CLIENT, attributes });
@@ -73,7 +100,7 @@ export function clientTelemetry(options: TelemetryOptions = {}): ClientIntercept
       throw err;
     } finally {
       const code = ended(span, failure, (c) => c !== 0);
-      duration.record(performance.now() - started, { ...attributes, 'rpc.grpc.status_code': code });
+      record(performance.now() - started, ctx.messages, { ...attributes, 'rpc.grpc.status_code': code });
     }
   };
 }
@@ -81,16 +108,13 @@ export function clientTelemetry(options: TelemetryOptions = {}): ClientIntercept
 /**
  * A server interceptor: a SERVER span per call, child of the trace context the client sent, made
  * active while the handler runs (its own outgoing calls join the trace), with the attributes of
- * {@link clientTelemetry} and `client.address`/`client.port`, and the `rpc.server.duration`
- * histogram (ms). The span's status is an error for UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED,
+ * {@link clientTelemetry} and `client.address`/`client.port`, and the same histograms as
+ * `rpc.server.*`. The span's status is an error for UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED,
  * INTERNAL, UNAVAILABLE and DATA_LOSS, as the conventions have it for gRPC servers.
  */
 export function serverTelemetry(options: TelemetryOptions = {}): ServerInterceptor {
   const { tracer, meter } = instruments(options);
-  const duration = meter.createHistogram('rpc.server.duration', {
-    unit: 'ms',
-    description: 'Duration of incoming RPC calls',
-  });
+  const record = callMetrics(meter, 'server');
   return async (ctx, next) => {
     const attributes = callAttributes(ctx.service, ctx.method, ctx.transport);
     const parent = propagation.extract(ROOT_CONTEXT, ctx.metadata, metadataGetter);
@@ -115,7 +139,7 @@ export function serverTelemetry(options: TelemetryOptions = {}): ServerIntercept
       throw err;
     } finally {
       const code = ended(span, failure, (c) => SERVER_ERROR_CODES.has(c as Status));
-      duration.record(performance.now() - started, { ...attributes, 'rpc.grpc.status_code': code });
+      record(performance.now() - started, ctx.messages, { ...attributes, 'rpc.grpc.status_code': code });
     }
   };
 }
