@@ -7,10 +7,12 @@ import net from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { lengthPrefixed } from '@weft/framing';
 import { createClient } from '@weft/rpc';
+import { clientTelemetry } from '@weft/rpc/otel';
 import { pack, unpack } from 'msgpackr';
 import { Pool } from 'undici';
 import WebSocket from 'ws';
 import { ProtoBench } from '../gen/weft/bench/v1/bench_pb.js';
+import { telemetryOf } from './otel.js';
 import { grpcProtoBench } from './proto-loader.js';
 import { Bench, grpcEchoMethod, MAX_MESSAGE_BYTES, type System } from './systems.js';
 import { clientTls } from './tls-fixture.js';
@@ -28,6 +30,8 @@ export function makeCaller(system: System, port: number, tls: boolean): Caller {
   const host = '127.0.0.1';
   switch (system) {
     case 'weft-mux':
+    case 'weft-mux-otel':
+    case 'weft-mux-otel-sdk':
     case 'weft-mux-scaled':
     case 'weft-pooled':
     case 'weft-pooled-pipelined':
@@ -44,9 +48,11 @@ export function makeCaller(system: System, port: number, tls: boolean): Caller {
         system === 'weft-mux-scaled'
           ? { streamsPerConnection: 25, maxConnections: 4 }
           : { maxConnections: 1 };
+      const otel = system === 'weft-mux-otel' || system === 'weft-mux-otel-sdk';
       const client = createClient(Bench, {
         target: `static:///${host}:${port}`,
         transport,
+        ...(otel ? { interceptors: [clientTelemetry(telemetryOf(system))] } : {}),
         maxMessageBytes: MAX_MESSAGE_BYTES,
         pooled: {
           maxConnections: 16,

@@ -18,6 +18,8 @@ const COLOURS: Record<System, string> = {
   'weft-pooled-pipelined': '#e377c2',
   'weft-ws': '#bcbd22',
   'weft-mux-proto': '#ff9896',
+  'weft-mux-otel': '#c49c94',
+  'weft-mux-otel-sdk': '#f7b6d2',
   'grpc-js-proto': '#9edae5',
   'node-http2': '#1f77b4',
   'grpc-js': '#17becf',

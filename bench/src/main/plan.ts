@@ -61,7 +61,15 @@ const RUN_ORDER: System[] = [
 ];
 
 /** The protobuf pair answers one question — weft against grpc-js on a .proto — on calls alone. */
-const CALLS_ONLY: ReadonlySet<System> = new Set(['weft-mux-proto', 'grpc-js-proto']);
+const CALLS_ONLY: ReadonlySet<System> = new Set([
+  'weft-mux-proto',
+  'grpc-js-proto',
+  'weft-mux-otel',
+  'weft-mux-otel-sdk',
+]);
+
+/** Systems that run only when named with `--systems` (they measure one feature's cost). */
+const OPT_IN: System[] = ['weft-mux-otel', 'weft-mux-otel-sdk'];
 
 /** Systems worth running on each scenario (all of them unless it would say nothing new). */
 const LINK_SYSTEMS: System[] = [
@@ -81,7 +89,10 @@ export function plan(options: PlanOptions): Group[] {
   const scenarios = options.scenarios ?? ['unary', 'payload', 'hol', 'link', 'tls', 'churn'];
   const chosen = (list: System[]) =>
     list.filter((s) => options.systems === undefined || options.systems.includes(s));
-  const all = chosen(q ? QUICK_SYSTEMS : RUN_ORDER);
+  const all = [
+    ...chosen(q ? QUICK_SYSTEMS : RUN_ORDER),
+    ...OPT_IN.filter((s) => options.systems?.includes(s) === true),
+  ];
   const concurrencies = options.concurrency ?? (q ? [1, 100] : [1, 16, 100, 1000]);
   const payloads = options.payload ?? (q ? [64, 64 * KiB] : [64, 4 * KiB, 64 * KiB, MiB]);
   const groups = new Map<string, Group>();

@@ -11,9 +11,11 @@ import { createInterface } from 'node:readline';
 import * as grpc from '@grpc/grpc-js';
 import { lengthPrefixed } from '@weft/framing';
 import { createServer } from '@weft/rpc';
+import { serverTelemetry } from '@weft/rpc/otel';
 import { pack, unpack } from 'msgpackr';
 import { WebSocketServer } from 'ws';
 import { ProtoBench } from '../gen/weft/bench/v1/bench_pb.js';
+import { telemetryOf } from './otel.js';
 import { grpcProtoBench } from './proto-loader.js';
 import { Bench, grpcEchoMethod, isSystem, MAX_MESSAGE_BYTES } from './systems.js';
 import { serverTls } from './tls-fixture.js';
@@ -46,7 +48,12 @@ async function listen(): Promise<number> {
     );
   }
   if (system.startsWith('weft-')) {
-    const server = createServer({ maxMessageBytes: MAX_MESSAGE_BYTES, maxConcurrentCalls: 100_000 });
+    const otel = system === 'weft-mux-otel' || system === 'weft-mux-otel-sdk';
+    const server = createServer({
+      maxMessageBytes: MAX_MESSAGE_BYTES,
+      maxConcurrentCalls: 100_000,
+      ...(otel ? { interceptors: [serverTelemetry(telemetryOf(system))] } : {}),
+    });
     server.add(Bench, { echo: async (req) => req });
     const transport = system.startsWith('weft-mux')
       ? 'mux'

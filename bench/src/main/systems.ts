@@ -85,6 +85,19 @@ export const SYSTEMS = {
     description: 'weft rpc over @weft/mux serving protobuf-es generated code (application/grpc+proto)',
     tls: false,
   },
+  'weft-mux-otel': {
+    family: 'weft',
+    connections: '1',
+    description: 'weft-mux with @weft/rpc/otel interceptors on both sides and no SDK registered',
+    tls: false,
+  },
+  'weft-mux-otel-sdk': {
+    family: 'weft',
+    connections: '1',
+    description:
+      'weft-mux with @weft/rpc/otel interceptors and the OpenTelemetry SDK recording every span and metric',
+    tls: false,
+  },
   'grpc-js-proto': {
     family: 'peer',
     connections: '1',

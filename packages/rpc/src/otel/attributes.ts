@@ -8,18 +8,49 @@ export function rpcSystem(transport: 'mux' | 'pooled' | 'ws'): string {
   return transport === 'mux' ? 'grpc' : 'weft';
 }
 
-/** The attributes of a call before it ends. */
-export function callAttributes(
-  service: string,
-  method: string,
-  transport: 'mux' | 'pooled' | 'ws',
-): Attributes {
-  return {
-    'rpc.system': rpcSystem(transport),
-    'rpc.service': service,
-    'rpc.method': method,
-    'network.transport': 'tcp',
-  };
+/**
+ * The attributes of one method on one transport, before and after the call (with its status code),
+ * built once each and shared by every call: instruments and spans copy what they keep.
+ */
+export class MethodAttributes {
+  readonly name: string;
+  readonly base: Attributes;
+  readonly #byCode = new Map<number, Attributes>();
+
+  constructor(service: string, method: string, transport: 'mux' | 'pooled' | 'ws') {
+    this.name = `${service}/${method}`;
+    this.base = {
+      'rpc.system': rpcSystem(transport),
+      'rpc.service': service,
+      'rpc.method': method,
+      'network.transport': 'tcp',
+    };
+  }
+
+  /** The base attributes with `rpc.grpc.status_code`. */
+  withCode(code: number): Attributes {
+    let attributes = this.#byCode.get(code);
+    if (attributes === undefined) {
+      attributes = { ...this.base, 'rpc.grpc.status_code': code };
+      this.#byCode.set(code, attributes);
+    }
+    return attributes;
+  }
+}
+
+/** {@link MethodAttributes} per path and transport, made on first use. */
+export class AttributeCache {
+  readonly #cache = new Map<string, MethodAttributes>();
+
+  of(path: string, service: string, method: string, transport: 'mux' | 'pooled' | 'ws'): MethodAttributes {
+    const key = transport + path;
+    let attributes = this.#cache.get(key);
+    if (attributes === undefined) {
+      attributes = new MethodAttributes(service, method, transport);
+      this.#cache.set(key, attributes);
+    }
+    return attributes;
+  }
 }
 
 /** The status code of an outcome: 0 when it succeeded, the RpcError's, else UNKNOWN. */

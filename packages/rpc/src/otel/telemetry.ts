@@ -22,7 +22,7 @@ import type { ClientInterceptor } from '../client.js';
 import type { ServerInterceptor } from '../server.js';
 import { type Status, statusName } from '../status.js';
 import type { MessageCounts } from '../tracing.js';
-import { callAttributes, SERVER_ERROR_CODES, statusOf } from './attributes.js';
+import { AttributeCache, SERVER_ERROR_CODES, statusOf } from './attributes.js';
 import { metadataGetter, metadataSetter } from './carrier.js';
 
 /** Where the telemetry goes: the global providers unless given others. */
@@ -68,6 +68,10 @@ function callMetrics(meter: Meter, side: 'client' | 'server') {
 
 function ended(span: Span, err: unknown, isError: (code: number) => boolean): number {
   const code = statusOf(err);
+  if (!span.isRecording()) {
+    span.end();
+    return code;
+  }
   span.setAttribute('rpc.grpc.status_code', code);
   if (err !== undefined && isError(code)) {
     if (err instanceof Error) span.recordException(err);
@@ -87,9 +91,10 @@ function ended(span: Span, err: unknown, isError: (code: number) => boolean): nu
 export function clientTelemetry(options: TelemetryOptions = {}): ClientInterceptor {
   const { tracer, meter } = instruments(options);
   const record = callMetrics(meter, 'client');
+  const cache = new AttributeCache();
   return async (ctx, next) => {
-    const attributes = callAttributes(ctx.service, ctx.method, ctx.transport);
-    const span = tracer.startSpan(`${ctx.service}/${ctx.method}`, { kind: SpanKind.CLIENT, attributes });
+    const method = cache.of(ctx.path, ctx.service, ctx.method, ctx.transport);
+    const span = tracer.startSpan(method.name, { kind: SpanKind.CLIENT, attributes: method.base });
     propagation.inject(trace.setSpan(context.active(), span), ctx.metadata, metadataSetter);
     const started = performance.now();
     let failure: unknown;
@@ -100,7 +105,7 @@ export function clientTelemetry(options: TelemetryOptions = {}): ClientIntercept
       throw err;
     } finally {
       const code = ended(span, failure, (c) => c !== 0);
-      record(performance.now() - started, ctx.messages, { ...attributes, 'rpc.grpc.status_code': code });
+      record(performance.now() - started, ctx.messages, method.withCode(code));
     }
   };
 }
@@ -115,21 +120,16 @@ export function clientTelemetry(options: TelemetryOptions = {}): ClientIntercept
 export function serverTelemetry(options: TelemetryOptions = {}): ServerInterceptor {
   const { tracer, meter } = instruments(options);
   const record = callMetrics(meter, 'server');
+  const cache = new AttributeCache();
   return async (ctx, next) => {
-    const attributes = callAttributes(ctx.service, ctx.method, ctx.transport);
+    const method = cache.of(ctx.path, ctx.service, ctx.method, ctx.transport);
     const parent = propagation.extract(ROOT_CONTEXT, ctx.metadata, metadataGetter);
-    const peer = /^(.*):(\d+)$/.exec(ctx.peer);
-    const span = tracer.startSpan(
-      `${ctx.service}/${ctx.method}`,
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          ...attributes,
-          ...(peer === null ? {} : { 'client.address': peer[1], 'client.port': Number(peer[2]) }),
-        },
-      },
-      parent,
-    );
+    const span = tracer.startSpan(method.name, { kind: SpanKind.SERVER, attributes: method.base }, parent);
+    if (span.isRecording()) {
+      // The peer's address is built when asked: only for a span that keeps it.
+      const peer = /^(.*):(\d+)$/.exec(ctx.peer);
+      if (peer !== null) span.setAttributes({ 'client.address': peer[1], 'client.port': Number(peer[2]) });
+    }
     const started = performance.now();
     let failure: unknown;
     try {
@@ -139,7 +139,7 @@ export function serverTelemetry(options: TelemetryOptions = {}): ServerIntercept
       throw err;
     } finally {
       const code = ended(span, failure, (c) => SERVER_ERROR_CODES.has(c as Status));
-      record(performance.now() - started, ctx.messages, { ...attributes, 'rpc.grpc.status_code': code });
+      record(performance.now() - started, ctx.messages, method.withCode(code));
     }
   };
 }
