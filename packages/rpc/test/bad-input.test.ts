@@ -10,17 +10,7 @@ import { WebSocket as WsPackage } from 'ws';
 import { encodeCall } from '../src/envelope.js';
 import { createClient, Status } from '../src/index.js';
 import { Metadata } from '../src/metadata.js';
-import { startTestServer, Test, type TestClient } from './fixtures.js';
-
-const closedWithin = (socket: net.Socket, ms: number) =>
-  new Promise<boolean>((resolve) => {
-    const t = setTimeout(() => resolve(false), ms);
-    socket.on('close', () => {
-      clearTimeout(t);
-      resolve(true);
-    });
-    socket.on('error', () => {});
-  });
+import { closedWithin, startTestServer, Test, type TestClient } from './fixtures.js';
 
 describe('bad input', () => {
   let started: ReturnType<typeof startTestServer>;

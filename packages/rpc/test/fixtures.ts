@@ -212,6 +212,17 @@ export async function eventually(predicate: () => boolean | Promise<boolean>, ms
   }
 }
 
+/** Resolves true when `socket` closes within `ms`, false if it is still open then. */
+export const closedWithin = (socket: net.Socket, ms: number) =>
+  new Promise<boolean>((resolve) => {
+    const t = setTimeout(() => resolve(false), ms);
+    socket.on('close', () => {
+      clearTimeout(t);
+      resolve(true);
+    });
+    socket.on('error', () => {});
+  });
+
 /** A loopback port nothing listens on (just freed; for servers to bind, or as a dead endpoint). */
 export async function freePort(): Promise<number> {
   const s = net.createServer();

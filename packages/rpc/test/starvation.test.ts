@@ -11,7 +11,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encodeCall } from '../src/envelope.js';
 import { createClient, RpcError, Status, type TransportKind } from '../src/index.js';
 import { Metadata } from '../src/metadata.js';
-import { eventually, type Msg, startTestServer, Test, type TestClient, TRANSPORTS } from './fixtures.js';
+import {
+  closedWithin,
+  eventually,
+  type Msg,
+  startTestServer,
+  Test,
+  type TestClient,
+  TRANSPORTS,
+} from './fixtures.js';
 
 /** Requests that never come: the client-streaming call stays open until aborted. */
 const never = (signal: AbortSignal): AsyncIterable<Msg> => ({
@@ -102,6 +110,15 @@ describe.each(TRANSPORTS)('starvation over %s', (transport) => {
   });
 });
 
+/** A pooled connection opening a unary call whose request never comes (timeout: ms, or none). */
+function openUnary(port: number, timeoutMs: number | undefined): void {
+  const frame = lengthPrefixed({ width: 4 });
+  const socket = net.connect(port, '127.0.0.1');
+  socket.on('error', () => {});
+  cleanup.push(() => void socket.destroy());
+  socket.write(frame.encode(encodeCall(1, '/weft.test.v1.Test/echo', timeoutMs, false, new Metadata())));
+}
+
 describe('request timeout', () => {
   it('a unary call whose request never arrives ends with DEADLINE_EXCEEDED (mux)', async () => {
     const { server, port } = await serve({ requestTimeoutMs: 200 }, 'mux');
@@ -126,30 +143,21 @@ describe('request timeout', () => {
 
   it('a unary call whose request never arrives ends with DEADLINE_EXCEEDED (pooled)', async () => {
     const { server, port } = await serve({ requestTimeoutMs: 200 }, 'pooled');
-    const frame = lengthPrefixed({ width: 4 });
-    const socket = net.connect(port, '127.0.0.1');
-    cleanup.push(() => void socket.destroy());
-    socket.write(frame.encode(encodeCall(1, '/weft.test.v1.Test/echo', undefined, false, new Metadata())));
+    openUnary(port, undefined);
     await eventually(() => server.activeCalls === 1, 2000);
     await eventually(() => server.activeCalls === 0, 2000);
   });
 
   it('a deadline shorter than the request timeout is what ends the call', async () => {
     const { server, port } = await serve({ requestTimeoutMs: 10_000 }, 'pooled');
-    const frame = lengthPrefixed({ width: 4 });
-    const socket = net.connect(port, '127.0.0.1');
-    cleanup.push(() => void socket.destroy());
-    socket.write(frame.encode(encodeCall(1, '/weft.test.v1.Test/echo', 300, false, new Metadata())));
+    openUnary(port, 300);
     await eventually(() => server.activeCalls === 1, 2000);
     await eventually(() => server.activeCalls === 0, 2000);
   });
 
   it('is off with requestTimeoutMs: 0', async () => {
     const { server, port } = await serve({ requestTimeoutMs: 0 }, 'pooled');
-    const frame = lengthPrefixed({ width: 4 });
-    const socket = net.connect(port, '127.0.0.1');
-    cleanup.push(() => void socket.destroy());
-    socket.write(frame.encode(encodeCall(1, '/weft.test.v1.Test/echo', undefined, false, new Metadata())));
+    openUnary(port, undefined);
     await eventually(() => server.activeCalls === 1, 2000);
     await new Promise((r) => setTimeout(r, 300));
     expect(server.activeCalls).toBe(1);
@@ -163,14 +171,6 @@ describe('WebSocket handshake', () => {
     cleanup.push(() => void socket.destroy());
     return socket;
   };
-  const closedWithin = (socket: net.Socket, ms: number) =>
-    new Promise<boolean>((resolve) => {
-      const t = setTimeout(() => resolve(false), ms);
-      socket.on('close', () => {
-        clearTimeout(t);
-        resolve(true);
-      });
-    });
 
   it('a connection that never sends its handshake is closed after handshakeTimeoutMs', async () => {
     const { port } = await serve({ handshakeTimeoutMs: 200 }, 'ws');

@@ -81,6 +81,25 @@ function ended(span: Span, err: unknown, isError: (code: number) => boolean): nu
   return code;
 }
 
+/** Run `next`, end `span` with its outcome and hand its duration (ms) and status code to `done`. */
+async function measured(
+  next: () => Promise<void>,
+  span: Span,
+  isError: (code: number) => boolean,
+  done: (ms: number, code: number) => void,
+): Promise<void> {
+  const started = performance.now();
+  let failure: unknown;
+  try {
+    await next();
+  } catch (err) {
+    failure = err ?? new Error('the call failed');
+    throw err;
+  } finally {
+    done(performance.now() - started, ended(span, failure, isError));
+  }
+}
+
 /**
  * A client interceptor: a CLIENT span per call (`<service>/<method>`) with `rpc.system`,
  * `rpc.service`, `rpc.method`, `rpc.grpc.status_code` and `network.transport`, the active trace
@@ -96,17 +115,12 @@ export function clientTelemetry(options: TelemetryOptions = {}): ClientIntercept
     const method = cache.of(ctx.path, ctx.service, ctx.method, ctx.transport);
     const span = tracer.startSpan(method.name, { kind: SpanKind.CLIENT, attributes: method.base });
     propagation.inject(trace.setSpan(context.active(), span), ctx.metadata, metadataSetter);
-    const started = performance.now();
-    let failure: unknown;
-    try {
-      await next();
-    } catch (err) {
-      failure = err ?? new Error('the call failed');
-      throw err;
-    } finally {
-      const code = ended(span, failure, (c) => c !== 0);
-      record(performance.now() - started, ctx.messages, method.withCode(code));
-    }
+    await measured(
+      next,
+      span,
+      (c) => c !== 0,
+      (ms, code) => record(ms, ctx.messages, method.withCode(code)),
+    );
   };
 }
 
@@ -130,16 +144,11 @@ export function serverTelemetry(options: TelemetryOptions = {}): ServerIntercept
       const peer = /^(.*):(\d+)$/.exec(ctx.peer);
       if (peer !== null) span.setAttributes({ 'client.address': peer[1], 'client.port': Number(peer[2]) });
     }
-    const started = performance.now();
-    let failure: unknown;
-    try {
-      await context.with(trace.setSpan(parent, span), next);
-    } catch (err) {
-      failure = err ?? new Error('the call failed');
-      throw err;
-    } finally {
-      const code = ended(span, failure, (c) => SERVER_ERROR_CODES.has(c as Status));
-      record(performance.now() - started, ctx.messages, method.withCode(code));
-    }
+    await measured(
+      () => context.with(trace.setSpan(parent, span), next),
+      span,
+      (c) => SERVER_ERROR_CODES.has(c as Status),
+      (ms, code) => record(ms, ctx.messages, method.withCode(code)),
+    );
   };
 }
