@@ -38,7 +38,9 @@ main job options:
   --duration SECONDS    measured time per run (default 0.8; --quick 0.3)
   --concurrency LIST    calls in flight for 'unary' (default 1,16,100,1000)
   --payload LIST        message sizes for 'payload', e.g. 64,1KiB,1MiB
-  --link RTT/MBIT       the impaired link, e.g. 20ms/100mbit (default)
+  --link RTT/MBIT[/LOSS%]  the impaired link, e.g. 20ms/100mbit (default) or 20ms/100mbit/1%:
+                        network namespaces joined by wirefilter (root and vde2), else a
+                        userspace proxy (no loss)
   --out DIR             where results.json, report.md and the charts go (default bench/results/latest)
 `;
 
@@ -103,11 +105,19 @@ async function main(): Promise<void> {
   const systems = list(values.systems);
   for (const s of systems ?? [])
     if (!isSystem(s)) throw new Error(`unknown system ${s}; known: ${SYSTEM_NAMES.join(', ')}`);
-  let link: { rttMs: number; mbit: number } | undefined;
+  let link: { rttMs: number; mbit: number; lossPct?: number } | undefined;
   if (values.link !== undefined) {
-    const m = /^(\d+(?:\.\d+)?)(?:ms)?\/(\d+(?:\.\d+)?)(?:mbit)?$/i.exec(values.link.trim());
-    if (m === null || Number(m[2]) <= 0) throw new Error(`--link: expected RTT/MBIT such as 20ms/100mbit`);
-    link = { rttMs: Number(m[1]), mbit: Number(m[2]) };
+    const m = /^(\d+(?:\.\d+)?)(?:ms)?\/(\d+(?:\.\d+)?)(?:mbit)?(?:\/(\d+(?:\.\d+)?)%?)?$/i.exec(
+      values.link.trim(),
+    );
+    if (m === null || Number(m[2]) <= 0 || Number(m[3] ?? 0) >= 100) {
+      throw new Error('--link: expected RTT/MBIT[/LOSS%] such as 20ms/100mbit or 20ms/100mbit/1%');
+    }
+    link = {
+      rttMs: Number(m[1]),
+      mbit: Number(m[2]),
+      ...(m[3] === undefined ? {} : { lossPct: Number(m[3]) }),
+    };
   }
   let timing: { primeMs: number; warmupMs: number; durationMs: number } | undefined;
   if (values.duration !== undefined) {

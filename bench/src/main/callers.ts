@@ -26,8 +26,7 @@ export interface Caller {
 }
 
 /** Connect a client of `system` to the server on `port` (over TLS when `tls`). */
-export function makeCaller(system: System, port: number, tls: boolean): Caller {
-  const host = '127.0.0.1';
+export function makeCaller(system: System, port: number, tls: boolean, host = '127.0.0.1'): Caller {
   switch (system) {
     case 'weft-mux':
     case 'weft-mux-otel':

@@ -19,7 +19,7 @@ const SETTLE_MS = 10_000;
 
 let shared: Caller | undefined;
 const connected = () => {
-  shared ??= makeCaller(job.system, job.port, job.tls);
+  shared ??= makeCaller(job.system, job.port, job.tls, job.host);
   return shared;
 };
 
@@ -35,7 +35,7 @@ async function runLoad(phase: Phase): Promise<PhaseResult> {
   const one =
     phase.mode === 'churn'
       ? async (m: typeof small) => {
-          const c = makeCaller(job.system, job.port, job.tls);
+          const c = makeCaller(job.system, job.port, job.tls, job.host);
           try {
             return await c.call(m);
           } finally {
@@ -100,7 +100,7 @@ async function runHandshakes(phase: Phase): Promise<PhaseResult> {
     new Promise<{ ms: number; session: Buffer | undefined; resumed: boolean }>((resolve, reject) => {
       const t0 = performance.now();
       const socket = tls.connect({
-        host: '127.0.0.1',
+        host: job.host ?? '127.0.0.1',
         port: job.port,
         ...clientTls(),
         ALPNProtocols: alpn,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { charts } from './charts.js';
 import { formatBytes, formatCount, formatMs } from './format.js';
 import { netemUnavailable } from './link-probe.js';
+import { netnsLinkUnavailable } from './netns-link.js';
 import { type PlanOptions, plan, type RunSpec } from './plan.js';
 import { report } from './report.js';
 import type { Results } from './results.js';
@@ -22,12 +23,12 @@ export interface JobOptions extends PlanOptions {
 
 /** How the link scenario is emulated here, in words for the report. */
 function linkEmulation(): string {
-  const why = netemUnavailable();
-  const proxy =
-    'Emulated by a userspace TCP proxy between client and server (half the RTT added each way, one bandwidth limit per direction shared by all connections). Loss cannot be emulated this way (both legs are lossless loopback TCP), so TCP-level head-of-line blocking from loss does not show here.';
-  return why === undefined
-    ? `${proxy} This machine could emulate loss with network namespaces and tc netem, but the bench does not build such links yet.`
-    : `${proxy} Kernel emulation (network namespaces and tc netem) is not possible here: ${why}.`;
+  const why = netnsLinkUnavailable();
+  if (why === undefined) {
+    return "A real link: client and server in two network namespaces joined by VDE's wirefilter (half the RTT added each way, the bandwidth per direction, packets lost at the given rate), so the kernel's TCP sees real loss, retransmissions and timeouts.";
+  }
+  const netem = netemUnavailable();
+  return `Emulated by a userspace TCP proxy between client and server (half the RTT added each way, one bandwidth limit per direction shared by all connections); it cannot lose packets, so runs with loss fail. A real link (network namespaces and wirefilter) is not possible here: ${why}.${netem === undefined ? ' (Kernel netem would work here, but the bench uses wirefilter.)' : ''}`;
 }
 
 /** The machine, in one line. */
@@ -37,7 +38,10 @@ export function machine(): string {
 }
 
 function describe(run: RunSpec): string {
-  const extra = run.link === undefined ? '' : ` ${run.link.rttMs}ms/${run.link.mbit}Mbit`;
+  const extra =
+    run.link === undefined
+      ? ''
+      : ` ${run.link.rttMs}ms/${run.link.mbit}Mbit${run.link.lossPct ? `/${run.link.lossPct}%` : ''}`;
   const mode =
     run.mode === 'handshake' ? 'handshakes' : `c=${run.concurrency} ${formatBytes(run.payloadBytes)}`;
   return `${run.scenario} ${run.system}${run.tls ? ' tls' : ''} ${mode}${extra}`;

@@ -97,7 +97,7 @@ export function plan(options: PlanOptions): Group[] {
   const payloads = options.payload ?? (q ? [64, 64 * KiB] : [64, 4 * KiB, 64 * KiB, MiB]);
   const groups = new Map<string, Group>();
   const add = (run: RunSpec) => {
-    const key = `${run.system}|${run.tls}|${run.link?.rttMs ?? ''}|${run.link?.mbit ?? ''}`;
+    const key = `${run.system}|${run.tls}|${run.link?.rttMs ?? ''}|${run.link?.mbit ?? ''}|${run.link?.lossPct ?? ''}`;
     let g = groups.get(key);
     if (g === undefined) {
       g = {

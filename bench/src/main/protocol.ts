@@ -30,6 +30,8 @@ export interface Phase {
 export interface ClientJob {
   system: System;
   port: number;
+  /** The server's address: loopback unless an emulated link puts it elsewhere. */
+  host?: string;
   tls: boolean;
   /** Unmeasured calls (16 in flight, 64 B) before the first phase, so it does not run on a cold JIT. */
   primeMs: number;

@@ -163,7 +163,7 @@ export function conclusions(runs: RunResult[]): string[] {
   if (link.length > 0) {
     const top = link.reduce((a, b) => (b.callsPerSec > a.callsPerSec ? b : a), link[0]!);
     out.push(
-      `On the impaired link (${link[0]!.link!.rttMs} ms RTT, ${link[0]!.link!.mbit} Mbit/s, no loss) ${top.system} does best with ${formatCount(top.callsPerSec)} calls/s; p99 ranges ${formatMs(Math.min(...link.map((r) => r.p99Ms)))}–${formatMs(Math.max(...link.map((r) => r.p99Ms)))} ms.`,
+      `On the impaired link (${link[0]!.link!.rttMs} ms RTT, ${link[0]!.link!.mbit} Mbit/s, ${link[0]!.link!.lossPct ? `${link[0]!.link!.lossPct}% loss` : 'no loss'}${link[0]!.link!.measuredRttMs === undefined ? '' : `, ${formatMs(link[0]!.link!.measuredRttMs)} ms measured`}) ${top.system} does best with ${formatCount(top.callsPerSec)} calls/s; p99 ranges ${formatMs(Math.min(...link.map((r) => r.p99Ms)))}–${formatMs(Math.max(...link.map((r) => r.p99Ms)))} ms.`,
     );
   }
   const hs = runs.filter((r) => r.scenario === 'tls' && ok(r) && r.handshakeMs !== undefined);

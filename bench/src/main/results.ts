@@ -4,10 +4,15 @@ import type { System } from './systems.js';
 export const SCENARIOS = ['unary', 'payload', 'hol', 'link', 'tls', 'churn'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
-/** An impaired link, emulated by the userspace proxy. */
+/** An impaired link: round trip, bandwidth each way, and packet loss each way. */
 export interface Link {
   rttMs: number;
   mbit: number;
+  /** Only a real link (network namespaces joined by wirefilter) can lose packets. */
+  lossPct?: number;
+  /** In results: how it was emulated, and the round trip a 1-byte TCP echo measured on it. */
+  emulation?: 'wirefilter' | 'userspace proxy';
+  measuredRttMs?: number;
 }
 
 /** One measured run: one system under one scenario's load. */

@@ -1,15 +1,16 @@
 /**
- * Runs the plan: for each group a server process (and a link proxy), then one client process
- * driving the group's phases; the server's CPU is read around each measured window. A system that
+ * Runs the plan: for each group a server process (behind an emulated link or a link proxy for the
+ * link scenario), then one client process driving the group's phases; the server's CPU is read around each measured window. A system that
  * crashes, hangs or fails to start is recorded as failed and the bench moves on. Every child is
  * killed when the run ends or is interrupted.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
+import { type NetnsLink, netnsLinkUnavailable, openNetnsLink } from './netns-link.js';
 import type { Group, RunSpec } from './plan.js';
 import type { ClientJob, ClientLine, Phase, PhaseResult } from './protocol.js';
-import type { RunResult } from './results.js';
+import type { Link, RunResult } from './results.js';
 
 const here = import.meta.dirname;
 
@@ -50,8 +51,18 @@ interface Proc {
   stderrTail(): string;
 }
 
-function start(script: string, args: string[]): Proc {
-  const child = spawn(process.execPath, [join(here, script), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** Where a child runs: a command prefix (`ip netns exec NS`) and environment additions. */
+interface Placement {
+  prefix?: string[];
+  env?: Record<string, string>;
+}
+
+function start(script: string, args: string[], place: Placement = {}): Proc {
+  const command = [...(place.prefix ?? []), process.execPath, join(here, script), ...args];
+  const child = spawn(command[0]!, command.slice(1), {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    ...(place.env === undefined ? {} : { env: { ...process.env, ...place.env } }),
+  });
   children.add(child);
   child.on('exit', () => children.delete(child));
   child.stdin!.on('error', () => {});
@@ -161,25 +172,54 @@ export async function runGroup(
   progress: Progress,
 ): Promise<RunResult[]> {
   const results: RunResult[] = [];
-  const server = start('server.js', [group.system, ...(group.tls ? ['tls'] : [])]);
+  const failAll = (why: string) => {
+    for (const run of group.runs) {
+      progress.start(run, first + results.length, total);
+      const r = failedResult(run, why);
+      progress.done(r);
+      results.push(r);
+    }
+    return results;
+  };
+  // The link scenario: a real link between two network namespaces when this machine can build
+  // one (root, vde2), else the userspace proxy — which cannot lose packets.
+  let netns: NetnsLink | undefined;
+  let link: Link | undefined;
+  if (group.link !== undefined) {
+    const why = netnsLinkUnavailable();
+    if (why === undefined) {
+      try {
+        netns = await openNetnsLink(group.link);
+      } catch (err) {
+        return failAll(`could not build the emulated link: ${(err as Error).message}`);
+      }
+      link = { ...group.link, emulation: 'wirefilter', measuredRttMs: netns.measuredRttMs };
+    } else if ((group.link.lossPct ?? 0) > 0) {
+      return failAll(`packet loss needs network namespaces joined by wirefilter, and ${why}`);
+    } else {
+      link = { ...group.link, emulation: 'userspace proxy' };
+    }
+  }
+  const withLink = (r: RunResult): RunResult => (link === undefined ? r : { ...r, link });
+  const server = start(
+    'server.js',
+    [group.system, ...(group.tls ? ['tls'] : [])],
+    netns === undefined
+      ? {}
+      : { prefix: netns.exec(netns.serverNs), env: { WEFT_BENCH_HOST: netns.serverHost } },
+  );
   let proxy: Proc | undefined;
   let client: Proc | undefined;
   try {
     let port: number;
     try {
       port = (await nextJson<{ port: number }>(server, 20_000, 'server')).port;
-      if (group.link !== undefined) {
+      if (group.link !== undefined && netns === undefined) {
         proxy = start('link-proxy.js', [String(port), String(group.link.rttMs), String(group.link.mbit)]);
         port = (await nextJson<{ port: number }>(proxy, 10_000, 'link proxy')).port;
       }
     } catch (err) {
-      for (const run of group.runs) {
-        progress.start(run, first + results.length, total);
-        const r = failedResult(run, (err as Error).message);
-        progress.done(r);
-        results.push(r);
-      }
-      return results;
+      return failAll((err as Error).message);
     }
     const phases: Phase[] = group.runs.map((run, id) => ({
       id,
@@ -192,8 +232,19 @@ export async function runGroup(
       // least a second so that the window sees them (and their p99 means something).
       durationMs: run.mode === 'hol' ? Math.max(timing.durationMs, HOL_MIN_MS) : timing.durationMs,
     }));
-    const job: ClientJob = { system: group.system, port, tls: group.tls, primeMs: timing.primeMs, phases };
-    client = start('client.js', [JSON.stringify(job)]);
+    const job: ClientJob = {
+      system: group.system,
+      port,
+      tls: group.tls,
+      primeMs: timing.primeMs,
+      phases,
+      ...(netns === undefined ? {} : { host: netns.serverHost }),
+    };
+    client = start(
+      'client.js',
+      [JSON.stringify(job)],
+      netns === undefined ? {} : { prefix: netns.exec(netns.clientNs) },
+    );
     const stats = async () => {
       server.child.stdin!.write('stats\n');
       return nextJson<{ cpuUs: number; rssMb: number }>(server, 5000, 'server stats');
@@ -246,14 +297,14 @@ export async function runGroup(
           lines.on('line', onLine);
           client!.child.once('exit', onExit);
         });
-        const r = toResult(run, result, cpuAtEnd - cpuAtStart, rssMb);
+        const r = withLink(toResult(run, result, cpuAtEnd - cpuAtStart, rssMb));
         progress.done(r);
         results.push(r);
       } catch (err) {
         // The client is gone or stuck: the rest of the group cannot run.
         for (const rest of group.runs.slice(id)) {
           if (rest !== run) progress.start(rest, first + results.length, total);
-          const r = failedResult(rest, (err as Error).message);
+          const r = withLink(failedResult(rest, (err as Error).message));
           progress.done(r);
           results.push(r);
         }
@@ -265,5 +316,6 @@ export async function runGroup(
     if (client !== undefined) await stop(client.child);
     if (proxy !== undefined) await stop(proxy.child);
     await stop(server.child);
+    netns?.close();
   }
 }

@@ -25,12 +25,14 @@ if (systemArg === undefined || !isSystem(systemArg)) throw new Error(`unknown sy
 const system = systemArg;
 const tls = tlsArg === 'tls' ? serverTls() : undefined;
 const echo = (body: Uint8Array): Buffer => pack(unpack(body));
+/** Where to listen: loopback, or the server's side of an emulated link (WEFT_BENCH_HOST). */
+const HOST = process.env.WEFT_BENCH_HOST ?? '127.0.0.1';
 
 async function listen(): Promise<number> {
   if (system === 'weft-mux-proto') {
     const server = createServer({ maxMessageBytes: MAX_MESSAGE_BYTES, maxConcurrentCalls: 100_000 });
     server.add(ProtoBench, { echo: (req) => req });
-    return (await server.listen({ transport: 'mux', host: '127.0.0.1' })).port;
+    return (await server.listen({ transport: 'mux', host: HOST })).port;
   }
   if (system === 'grpc-js-proto') {
     const server = new grpc.Server({
@@ -42,7 +44,7 @@ async function listen(): Promise<number> {
         cb(null, call.request),
     });
     return new Promise((resolve, reject) =>
-      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) =>
+      server.bindAsync(`${HOST}:0`, grpc.ServerCredentials.createInsecure(), (err, port) =>
         err ? reject(err) : resolve(port),
       ),
     );
@@ -60,8 +62,7 @@ async function listen(): Promise<number> {
       : system.startsWith('weft-pooled')
         ? 'pooled'
         : 'ws';
-    return (await server.listen({ transport, host: '127.0.0.1', ...(tls === undefined ? {} : { tls }) }))
-      .port;
+    return (await server.listen({ transport, host: HOST, ...(tls === undefined ? {} : { tls }) })).port;
   }
   if (system === 'grpc-js') {
     const server = new grpc.Server({
@@ -73,7 +74,7 @@ async function listen(): Promise<number> {
         cb(null, call.request),
     });
     return new Promise((resolve, reject) =>
-      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) =>
+      server.bindAsync(`${HOST}:0`, grpc.ServerCredentials.createInsecure(), (err, port) =>
         err ? reject(err) : resolve(port),
       ),
     );
@@ -109,7 +110,7 @@ async function listen(): Promise<number> {
   }
   if (system === 'ws') {
     // Each message: a 4-byte call id, then the msgpack body; the reply carries the same id.
-    const server = new WebSocketServer({ port: 0, host: '127.0.0.1', maxPayload: MAX_MESSAGE_BYTES });
+    const server = new WebSocketServer({ port: 0, host: HOST, maxPayload: MAX_MESSAGE_BYTES });
     server.on('connection', (socket) => {
       socket.on('message', (data: Buffer) => {
         const body = echo(data.subarray(4));
@@ -142,7 +143,7 @@ async function listen(): Promise<number> {
 
 function listenOn(server: net.Server): Promise<number> {
   return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+    server.listen(0, HOST, () => resolve((server.address() as AddressInfo).port)),
   );
 }
 
