@@ -33,7 +33,7 @@ const USAGE = `usage: weft-bench [options]            the main job (default)
 
 main job options:
   --quick               a smoke run (under a minute)
-  --scenario LIST       ${SCENARIOS.join(', ')} (default: all)
+  --scenario LIST       ${SCENARIOS.join(', ')} (default: all but loss)
   --systems LIST        ${SYSTEM_NAMES.join(', ')}
   --duration SECONDS    measured time per run (default 0.8; --quick 0.3)
   --concurrency LIST    calls in flight for 'unary' (default 1,16,100,1000)
@@ -41,8 +41,17 @@ main job options:
   --link RTT/MBIT[/LOSS%]  the impaired link, e.g. 20ms/100mbit (default) or 20ms/100mbit/1%:
                         network namespaces joined by wirefilter (root and vde2), else a
                         userspace proxy (no loss)
+  --loss LIST           loss rates (%) of the 'loss' scenario (default 0,0.5,1,2,5; needs root and
+                        vde2), at the RTT and bandwidth of --link
   --out DIR             where results.json, report.md and the charts go (default bench/results/latest)
 `;
+
+function lossRate(value: string): number {
+  const n = Number(value.replace(/%$/, ''));
+  if (!Number.isFinite(n) || n < 0 || n >= 100)
+    throw new Error(`--loss: ${value} is not a loss rate in [0, 100)`);
+  return n;
+}
 
 function list(value: string | undefined): string[] | undefined {
   return value
@@ -79,6 +88,7 @@ async function main(): Promise<void> {
       concurrency: { type: 'string' },
       payload: { type: 'string' },
       link: { type: 'string' },
+      loss: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -140,6 +150,7 @@ async function main(): Promise<void> {
       : { concurrency: list(values.concurrency)!.map((c) => positiveInt('--concurrency', c)) }),
     ...(values.payload === undefined ? {} : { payload: list(values.payload)!.map(bytes) }),
     ...(link === undefined ? {} : { link }),
+    ...(values.loss === undefined ? {} : { lossRates: list(values.loss)!.map(lossRate) }),
     ...(timing === undefined ? {} : { timing }),
   });
 }

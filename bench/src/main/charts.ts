@@ -2,8 +2,10 @@
  * The report's charts, rendered to SVG on the server by Apache ECharts (server-side rendering, no
  * DOM or canvas needed).
  */
+
 import * as echarts from 'echarts';
 import { formatBytes } from './format.js';
+import { lossRates, MEASURES } from './loss-report.js';
 import type { RunResult } from './results.js';
 import { SYSTEM_NAMES, type System } from './systems.js';
 
@@ -211,13 +213,32 @@ export function charts(runs: RunResult[]): Map<string, string> {
     out.set(
       'link.svg',
       barChart(
-        `Impaired link: ${l.rttMs} ms RTT, ${l.mbit} Mbit/s`,
-        '1 KiB calls, 100 in flight, through the bench’s userspace link proxy',
+        `Impaired link: ${l.rttMs} ms RTT, ${l.mbit} Mbit/s${l.lossPct ? `, ${l.lossPct}% loss` : ''}`,
+        `1 KiB calls, 100 in flight, ${l.emulation === 'wirefilter' ? 'network namespaces joined by wirefilter' : 'through the bench’s userspace link proxy'}`,
         'calls/s',
         link.map((r) => ({ system: r.system, value: r.callsPerSec })),
         false,
       ),
     );
+  }
+  const loss = runs.filter((r) => r.scenario === 'loss' && ok(r));
+  if (loss.length > 0) {
+    const rates = lossRates(loss);
+    for (const [workload, m] of Object.entries(MEASURES)) {
+      const of = loss.filter((r) => r.workload === workload);
+      if (of.length === 0) continue;
+      const series = systemsIn(of).map((system) => ({
+        system,
+        values: rates.map((rate) => {
+          const r = of.find((x) => x.system === system && (x.link?.lossPct ?? 0) === rate);
+          return r === undefined ? null : m.value(r);
+        }),
+      }));
+      out.set(
+        `loss-${workload}.svg`,
+        lineChart(`Packet loss: ${m.title}`, m.intro, 'loss %', rates.map(String), m.unit, series, false),
+      );
+    }
   }
   return out;
 }

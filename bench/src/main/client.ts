@@ -65,9 +65,25 @@ async function runLoad(phase: Phase): Promise<PhaseResult> {
       }
     }
   };
+  const page = async () => {
+    while (!stop) {
+      const t0 = performance.now();
+      const outcomes = await Promise.allSettled(Array.from({ length: phase.concurrency }, () => one(small)));
+      const failed = outcomes.filter((o) => o.status === 'rejected');
+      if (measuring) {
+        calls += outcomes.length - failed.length;
+        bytes += 2 * small.data.length * (outcomes.length - failed.length);
+        errors += failed.length;
+        if (failed.length > 0) firstError ??= String((failed[0] as PromiseRejectedResult).reason);
+        else histogram.record(performance.now() - t0);
+      }
+      if (failed.length > 0) await sleep(1);
+    }
+  };
   const loops: Promise<void>[] = [];
   if (phase.mode === 'hol') loops.push(loop(message(phase.bulkBytes ?? 16 * 2 ** 20), false));
-  for (let i = 0; i < phase.concurrency; i++) loops.push(loop(small, true));
+  if (phase.mode === 'page') loops.push(page());
+  else for (let i = 0; i < phase.concurrency; i++) loops.push(loop(small, true));
   const progress = setInterval(() => say({ type: 'progress', id: phase.id, calls }), 250);
   await sleep(phase.warmupMs);
   say({ type: 'mark', id: phase.id, edge: 'start' });

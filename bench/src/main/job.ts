@@ -44,7 +44,8 @@ function describe(run: RunSpec): string {
       : ` ${run.link.rttMs}ms/${run.link.mbit}Mbit${run.link.lossPct ? `/${run.link.lossPct}%` : ''}`;
   const mode =
     run.mode === 'handshake' ? 'handshakes' : `c=${run.concurrency} ${formatBytes(run.payloadBytes)}`;
-  return `${run.scenario} ${run.system}${run.tls ? ' tls' : ''} ${mode}${extra}`;
+  const workload = run.workload === undefined ? '' : ` ${run.workload}`;
+  return `${run.scenario}${workload} ${run.system}${run.tls ? ' tls' : ''} ${mode}${extra}`;
 }
 
 function progressWriter(write: (s: string) => void, tty: boolean): Progress {

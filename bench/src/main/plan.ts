@@ -3,7 +3,7 @@
  * concurrencies and payloads, grouped so that runs sharing a server and a client process share them.
  */
 import type { PhaseMode } from './protocol.js';
-import type { Link, Scenario } from './results.js';
+import type { Link, Scenario, Workload } from './results.js';
 import { SYSTEMS, type System } from './systems.js';
 
 export interface RunSpec {
@@ -15,6 +15,7 @@ export interface RunSpec {
   bulkBytes?: number;
   tls: boolean;
   link?: Link;
+  workload?: Workload;
 }
 
 /** Runs against one server (and proxy), driven by one client process. */
@@ -32,6 +33,8 @@ export interface PlanOptions {
   concurrency?: number[];
   payload?: number[];
   link?: Link;
+  /** The loss scenario's loss rates, %. */
+  lossRates?: number[];
 }
 
 const KiB = 1024;
@@ -80,6 +83,21 @@ const LINK_SYSTEMS: System[] = [
   'grpc-js',
   'undici',
 ];
+/** The loss scenario's systems: one multiplexed connection against pools, and the peers. */
+const LOSS_SYSTEMS: System[] = [
+  'weft-mux',
+  'weft-mux-scaled',
+  'weft-pooled',
+  'weft-pooled-pipelined',
+  'weft-ws',
+  'node-http2',
+  'grpc-js',
+  'undici',
+];
+
+/** The loss scenario's default loss rates, %. */
+export const DEFAULT_LOSS_RATES = [0, 0.5, 1, 2, 5];
+
 const QUICK_SYSTEMS: System[] = RUN_ORDER.filter(
   (s) => s !== 'ws' && s !== 'weft-mux-scaled' && s !== 'weft-pooled-pipelined',
 );
@@ -132,6 +150,19 @@ export function plan(options: PlanOptions): Group[] {
     const link = options.link ?? DEFAULT_LINK;
     for (const system of chosen(q ? ['weft-mux', 'weft-pooled'] : LINK_SYSTEMS)) {
       add({ ...base, scenario: 'link', system, mode: 'load', concurrency: 100, payloadBytes: KiB, link });
+    }
+  }
+  if (scenarios.includes('loss')) {
+    const { rttMs, mbit } = options.link ?? DEFAULT_LINK;
+    const rates = options.lossRates ?? (q ? [0, 2] : DEFAULT_LOSS_RATES);
+    for (const system of chosen(q ? ['weft-mux', 'weft-pooled'] : LOSS_SYSTEMS)) {
+      for (const lossPct of rates) {
+        const link = { rttMs, mbit, lossPct };
+        const loss = { ...base, scenario: 'loss', system, link } as const;
+        add({ ...loss, workload: 'calls', mode: 'load', concurrency: 100 });
+        add({ ...loss, workload: 'page', mode: 'page', concurrency: 100, payloadBytes: 10 * KiB });
+        add({ ...loss, workload: 'bulk', mode: 'load', concurrency: 4, payloadBytes: MiB });
+      }
     }
   }
   if (scenarios.includes('tls')) {

@@ -13,6 +13,11 @@ export type PhaseMode =
   | 'hol'
   /** `load`, but every call opens its own connection (a new client) and closes it. */
   | 'churn'
+  /**
+   * A page: `concurrency` calls at once, then the next page once the last has answered; the
+   * latency recorded is the page's (until its last call), not each call's.
+   */
+  | 'page'
   /** Sequential TLS handshakes to the server: full, then resumed with a session ticket. */
   | 'handshake';
 

@@ -2,7 +2,9 @@
  * `report.md`: the run's tables and the conclusions its own numbers support — which transport to
  * use at which load, and what weft gains over its peers — with the charts beside them.
  */
+
 import { formatBytes, formatCount, formatMs } from './format.js';
+import { crossover, lossSection } from './loss-report.js';
 import type { Results, RunResult } from './results.js';
 import { SYSTEM_NAMES, SYSTEMS, type System } from './systems.js';
 
@@ -166,6 +168,11 @@ export function conclusions(runs: RunResult[]): string[] {
       `On the impaired link (${link[0]!.link!.rttMs} ms RTT, ${link[0]!.link!.mbit} Mbit/s, ${link[0]!.link!.lossPct ? `${link[0]!.link!.lossPct}% loss` : 'no loss'}${link[0]!.link!.measuredRttMs === undefined ? '' : `, ${formatMs(link[0]!.link!.measuredRttMs)} ms measured`}) ${top.system} does best with ${formatCount(top.callsPerSec)} calls/s; p99 ranges ${formatMs(Math.min(...link.map((r) => r.p99Ms)))}–${formatMs(Math.max(...link.map((r) => r.p99Ms)))} ms.`,
     );
   }
+  const loss = runs.filter((r) => r.scenario === 'loss');
+  for (const workload of ['calls', 'page', 'bulk'] as const) {
+    const answer = loss.length > 0 ? crossover(loss, workload) : undefined;
+    if (answer !== undefined) out.push(`Packet loss, ${answer}`);
+  }
   const hs = runs.filter((r) => r.scenario === 'tls' && ok(r) && r.handshakeMs !== undefined);
   if (hs.length > 0) {
     out.push(
@@ -249,6 +256,7 @@ export function report(results: Results, charts: Set<string>): string {
       ),
     );
   }
+  if (of('loss').length > 0) parts.push(lossSection(of('loss'), results.linkEmulation, charts));
   const tls = of('tls');
   if (tls.length > 0) {
     const hs = bySystem(tls.filter((r) => r.handshakeMs !== undefined));

@@ -1,7 +1,7 @@
 /** The main bench's results (`results.json`) and a check of their shape. */
 import type { System } from './systems.js';
 
-export const SCENARIOS = ['unary', 'payload', 'hol', 'link', 'tls', 'churn'] as const;
+export const SCENARIOS = ['unary', 'payload', 'hol', 'link', 'tls', 'churn', 'loss'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 /** An impaired link: round trip, bandwidth each way, and packet loss each way. */
@@ -14,6 +14,9 @@ export interface Link {
   emulation?: 'wirefilter' | 'userspace proxy';
   measuredRttMs?: number;
 }
+
+/** The workloads of the loss scenario. */
+export type Workload = 'calls' | 'page' | 'bulk';
 
 /** One measured run: one system under one scenario's load. */
 export interface RunResult {
@@ -38,6 +41,8 @@ export interface RunResult {
   distribution: [number, number][];
   tls: boolean;
   link?: Link;
+  /** `loss`: which of its workloads — small calls, a page of concurrent calls, bulk transfer. */
+  workload?: Workload;
   /** `hol`: the bulk message in flight. */
   bulkBytes?: number;
   /** `tls`: mean TLS handshake, full and resumed with a session ticket. */

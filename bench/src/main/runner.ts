@@ -15,6 +15,8 @@ import type { Link, RunResult } from './results.js';
 const here = import.meta.dirname;
 
 /** Shortest measured window of a `hol` run. */
+/** Shortest measured window of a loss run. */
+const LOSS_MIN_MS = 3000;
 const HOL_MIN_MS = 1000;
 
 export interface Timing {
@@ -129,6 +131,7 @@ function failedResult(run: RunSpec, why: string): RunResult {
     distribution: [],
     tls: run.tls,
     ...(run.link === undefined ? {} : { link: run.link }),
+    ...(run.workload === undefined ? {} : { workload: run.workload }),
     failed: why,
   };
 }
@@ -155,6 +158,7 @@ function toResult(run: RunSpec, r: PhaseResult, serverCpuUs: number, rssMb: numb
     distribution: r.distribution,
     tls: run.tls,
     ...(run.link === undefined ? {} : { link: run.link }),
+    ...(run.workload === undefined ? {} : { workload: run.workload }),
     ...(run.bulkBytes === undefined ? {} : { bulkBytes: run.bulkBytes }),
     ...(r.handshakeMs === undefined ? {} : { handshakeMs: r.handshakeMs }),
     ...(r.resumedHandshakeMs === undefined ? {} : { resumedHandshakeMs: r.resumedHandshakeMs }),
@@ -230,7 +234,13 @@ export async function runGroup(
       warmupMs: timing.warmupMs,
       // hol: a 16 MiB echo can hold small calls back for longer than a short window; measure at
       // least a second so that the window sees them (and their p99 means something).
-      durationMs: run.mode === 'hol' ? Math.max(timing.durationMs, HOL_MIN_MS) : timing.durationMs,
+      // loss: a page or a 1 MiB echo takes hundreds of ms on a lossy 20 ms link; 3 s see enough.
+      durationMs:
+        run.mode === 'hol'
+          ? Math.max(timing.durationMs, HOL_MIN_MS)
+          : run.scenario === 'loss'
+            ? Math.max(timing.durationMs, LOSS_MIN_MS)
+            : timing.durationMs,
     }));
     const job: ClientJob = {
       system: group.system,
@@ -250,7 +260,8 @@ export async function runGroup(
       return nextJson<{ cpuUs: number; rssMb: number }>(server, 5000, 'server stats');
     };
     // Each phase: warm-up, window, and up to 10 s for calls still in flight to settle.
-    const phaseLimit = timing.primeMs + timing.warmupMs + Math.max(timing.durationMs, HOL_MIN_MS) + 20_000;
+    const phaseLimit =
+      timing.primeMs + timing.warmupMs + Math.max(timing.durationMs, HOL_MIN_MS, LOSS_MIN_MS) + 20_000;
     for (const [id, run] of group.runs.entries()) {
       progress.start(run, first + results.length, total);
       try {
