@@ -141,7 +141,8 @@ export class Connection {
   /** The peer's first SETTINGS arrived (until then, ASSUMED_MAX_CONCURRENT_STREAMS applies). */
   #remoteSettingsSeen = false;
   /** Our settings waiting for the peer's ACK (applied to the decoder then). */
-  #unackedSettings: Settings[] = [];
+  /** SETTINGS we sent that the peer has not acknowledged yet, oldest first, with when they left. */
+  #unackedSettings: { settings: Settings; at: number }[] = [];
   readonly #encoder: HpackEncoder;
   readonly #decoder: HpackDecoder;
   readonly #encoderTableLimit: number;
@@ -262,7 +263,7 @@ export class Connection {
     // The connection preface (§3.4): the client's magic, then each side's SETTINGS.
     if (this.role === 'client') this.#control.push(CLIENT_PREFACE);
     this.#control.push(encodeSettings(settingsToWire(this.#local)));
-    this.#unackedSettings.push(this.#local);
+    this.#unackedSettings.push({ settings: this.#local, at: this.#now() });
     if (this.#connTarget > DEFAULT_WINDOW) {
       this.#control.push(encodeWindowUpdate(0, this.#connTarget - DEFAULT_WINDOW));
       this.#connRecvWindow = this.#connTarget;
@@ -438,7 +439,7 @@ export class Connection {
       this.#local = { ...this.#local, initialWindowSize: next };
       for (const s of this.#streams.values()) s.recvWindow += delta;
       this.#control.push(encodeSettings([[SettingId.InitialWindowSize, next]]));
-      this.#unackedSettings.push(this.#local);
+      this.#unackedSettings.push({ settings: this.#local, at: this.#now() });
     }
     const connNext = Math.min(MAX_AUTO_CONNECTION_WINDOW, Math.max(this.#connTarget, 2 * next));
     if (connNext > this.#connTarget) {
@@ -837,7 +838,7 @@ export class Connection {
 
   #onSettings(frame: Extract<Frame, { kind: 'settings' }>, events: ConnectionEvent[]): void {
     if (frame.ack) {
-      const acked = this.#unackedSettings.shift();
+      const acked = this.#unackedSettings.shift()?.settings;
       if (acked === undefined)
         throw new MuxProtocolError(ErrorCode.ProtocolError, 'SETTINGS ACK without SETTINGS');
       this.#decoder.setMaxTableSize(acked.headerTableSize);
@@ -1109,6 +1110,12 @@ export class Connection {
   /** Whether SETTINGS we sent still wait for the peer's ACK. */
   get settingsPending(): boolean {
     return this.#unackedSettings.length > 0;
+  }
+
+  /** How long (ms, on the connection's clock) the oldest unacknowledged SETTINGS has waited; 0 if none. */
+  get settingsWaitMs(): number {
+    const oldest = this.#unackedSettings[0];
+    return oldest === undefined ? 0 : this.#now() - oldest.at;
   }
 
   /** The highest stream id the peer opened (the last-stream-id of a final GOAWAY). */

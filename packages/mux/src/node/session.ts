@@ -167,13 +167,18 @@ export class MuxSession extends EventEmitter {
   #startTimers(): void {
     const o = this.#options;
     const settingsTimeout = o.settingsTimeoutMs ?? 10_000;
+    // Every SETTINGS we send (the first, and the window updates of auto-tuning later) gets its own
+    // deadline: measured from when it was sent, not from when the connection opened.
     this.#timer(
-      setTimeout(() => {
-        if (this._core.settingsPending) {
-          this._core.fail(ErrorCode.SettingsTimeout, `no SETTINGS ACK within ${settingsTimeout} ms`);
-          this._flushSoon();
-        }
-      }, settingsTimeout),
+      setInterval(
+        () => {
+          if (this._core.settingsWaitMs >= settingsTimeout) {
+            this._core.fail(ErrorCode.SettingsTimeout, `no SETTINGS ACK within ${settingsTimeout} ms`);
+            this._flushSoon();
+          }
+        },
+        Math.max(50, settingsTimeout / 4),
+      ),
     );
     if (o.keepAlive !== undefined) {
       const { intervalMs, timeoutMs = 20_000 } = o.keepAlive;
