@@ -12,7 +12,7 @@ import { netnsLinkUnavailable } from './netns-link.js';
 import { type PlanOptions, plan, type RunSpec } from './plan.js';
 import { report } from './report.js';
 import type { Results } from './results.js';
-import { killChildren, type Progress, runGroup, type Timing } from './runner.js';
+import { closeLinks, killChildren, type Progress, runGroup, type Timing } from './runner.js';
 
 export interface JobOptions extends PlanOptions {
   out: string;
@@ -119,6 +119,7 @@ export async function runJob(options: JobOptions): Promise<Results> {
     process.off('SIGINT', onInterrupt);
     process.off('SIGTERM', onInterrupt);
     killChildren();
+    await closeLinks();
   }
   if (interrupted) results.interrupted = true;
   results.finishedAt = new Date().toISOString();

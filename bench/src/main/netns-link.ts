@@ -11,6 +11,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Link } from './results.js';
 
+/** TCP segments sent and retransmitted in a namespace so far (`/proc/net/snmp`). */
+export interface TcpCounters {
+  outSegs: number;
+  retransSegs: number;
+}
+
+/** The TCP counters of network namespace `ns`. */
+export function tcpCounters(ns: string): TcpCounters {
+  const snmp = execFileSync('ip', ['netns', 'exec', ns, 'cat', '/proc/net/snmp'], { encoding: 'utf8' });
+  const lines = snmp.split('\n').filter((l) => l.startsWith('Tcp:'));
+  const names = lines[0]!.split(/\s+/);
+  const values = lines[1]!.split(/\s+/).map(Number);
+  const at = (name: string) => values[names.indexOf(name)] ?? 0;
+  return { outSegs: at('OutSegs'), retransSegs: at('RetransSegs') };
+}
+
 /** An emulated link, up. */
 export interface NetnsLink {
   /** Where the server listens (in `serverNs`) and the client connects to (from `clientNs`). */

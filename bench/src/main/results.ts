@@ -13,6 +13,9 @@ export interface Link {
   /** In results: how it was emulated, and the round trip a 1-byte TCP echo measured on it. */
   emulation?: 'wirefilter' | 'userspace proxy';
   measuredRttMs?: number;
+  /** In results, over a real link: TCP segments the client's namespace sent and retransmitted during the run. */
+  segments?: number;
+  retransmits?: number;
 }
 
 /** The workloads of the loss scenario. */

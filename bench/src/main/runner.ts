@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
-import { type NetnsLink, netnsLinkUnavailable, openNetnsLink } from './netns-link.js';
+import { type NetnsLink, netnsLinkUnavailable, openNetnsLink, tcpCounters } from './netns-link.js';
 import type { Group, RunSpec } from './plan.js';
 import type { ClientJob, ClientLine, Phase, PhaseResult } from './protocol.js';
 import type { Link, RunResult } from './results.js';
@@ -167,6 +167,27 @@ function toResult(run: RunSpec, r: PhaseResult, serverCpuUs: number, rssMb: numb
   };
 }
 
+/** Real links by RTT, bandwidth and loss, built once per job and shared by its groups. */
+const links = new Map<string, Promise<NetnsLink>>();
+
+function linkFor(link: Link): Promise<NetnsLink> {
+  const key = `${link.rttMs}/${link.mbit}/${link.lossPct ?? 0}`;
+  let made = links.get(key);
+  if (made === undefined) {
+    made = openNetnsLink(link);
+    made.catch(() => links.delete(key));
+    links.set(key, made);
+  }
+  return made;
+}
+
+/** Take down the job's real links (also done at process exit). */
+export async function closeLinks(): Promise<void> {
+  const all = [...links.values()];
+  links.clear();
+  for (const made of all) (await made.catch(() => undefined))?.close();
+}
+
 /** Run one group; each run's result goes to `progress.done` as it ends (and is returned too). */
 export async function runGroup(
   group: Group,
@@ -193,7 +214,7 @@ export async function runGroup(
     const why = netnsLinkUnavailable();
     if (why === undefined) {
       try {
-        netns = await openNetnsLink(group.link);
+        netns = await linkFor(group.link);
       } catch (err) {
         return failAll(`could not build the emulated link: ${(err as Error).message}`);
       }
@@ -204,7 +225,8 @@ export async function runGroup(
       link = { ...group.link, emulation: 'userspace proxy' };
     }
   }
-  const withLink = (r: RunResult): RunResult => (link === undefined ? r : { ...r, link });
+  const withLink = (r: RunResult, tcp?: { segments: number; retransmits: number }): RunResult =>
+    link === undefined ? r : { ...r, link: { ...link, ...tcp } };
   const server = start(
     'server.js',
     [group.system, ...(group.tls ? ['tls'] : [])],
@@ -265,6 +287,7 @@ export async function runGroup(
     for (const [id, run] of group.runs.entries()) {
       progress.start(run, first + results.length, total);
       try {
+        const tcpBefore = netns === undefined ? undefined : tcpCounters(netns.clientNs);
         let cpuAtStart = 0;
         let cpuAtEnd = 0;
         let rssMb = 0;
@@ -308,7 +331,15 @@ export async function runGroup(
           lines.on('line', onLine);
           client!.child.once('exit', onExit);
         });
-        const r = withLink(toResult(run, result, cpuAtEnd - cpuAtStart, rssMb));
+        let tcp: { segments: number; retransmits: number } | undefined;
+        if (netns !== undefined && tcpBefore !== undefined) {
+          const after = tcpCounters(netns.clientNs);
+          tcp = {
+            segments: after.outSegs - tcpBefore.outSegs,
+            retransmits: after.retransSegs - tcpBefore.retransSegs,
+          };
+        }
+        const r = withLink(toResult(run, result, cpuAtEnd - cpuAtStart, rssMb), tcp);
         progress.done(r);
         results.push(r);
       } catch (err) {
@@ -327,6 +358,5 @@ export async function runGroup(
     if (client !== undefined) await stop(client.child);
     if (proxy !== undefined) await stop(proxy.child);
     await stop(server.child);
-    netns?.close();
   }
 }
