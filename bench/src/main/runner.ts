@@ -16,7 +16,7 @@ const here = import.meta.dirname;
 
 /** Shortest measured window of a `hol` run. */
 /** Shortest measured window of a loss run. */
-const LOSS_MIN_MS = 3000;
+const LOSS_MIN_MS = 1500;
 const HOL_MIN_MS = 1000;
 
 export interface Timing {
@@ -256,7 +256,7 @@ export async function runGroup(
       warmupMs: timing.warmupMs,
       // hol: a 16 MiB echo can hold small calls back for longer than a short window; measure at
       // least a second so that the window sees them (and their p99 means something).
-      // loss: a page or a 1 MiB echo takes hundreds of ms on a lossy 20 ms link; 3 s see enough.
+      // loss: a page or a 1 MiB echo takes hundreds of ms on a lossy 20 ms link: 1.5 s at least.
       durationMs:
         run.mode === 'hol'
           ? Math.max(timing.durationMs, HOL_MIN_MS)
