@@ -49,10 +49,10 @@ describe('conclusions', () => {
       'A pool of 16 connections wins at every load',
     );
     const peers = lines.find((l) => l.startsWith('Against the peers'))!;
-    expect(peers).toContain('weft-pooled = 1.60× undici (16 connections, one call each, target ≥ 1.5× met)');
-    expect(peers).toContain(
-      'weft-mux = 3.00× grpc-js (gRPC over one HTTP/2 connection, target ≥ 12× missed)',
-    );
+    expect(peers).toContain('weft-pooled = 1.60× undici (16 connections, one call each)');
+    expect(peers).toContain('weft-mux = 3.00× grpc-js (gRPC over one HTTP/2 connection)');
+    // Figures, not verdicts.
+    expect(peers).not.toMatch(/target|met|missed/);
   });
 
   it('leave failed runs out of the comparisons and count them', () => {

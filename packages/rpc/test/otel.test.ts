@@ -182,7 +182,10 @@ describe('channel gauges', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     server.add(Traced, {
-      ok: async () => (await gate, {}),
+      ok: async () => {
+        await gate;
+        return {};
+      },
       missing: async () => ({}),
       nested: async () => ({}),
     });
