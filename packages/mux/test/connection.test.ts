@@ -76,6 +76,45 @@ const GET = [
 ] as const;
 const OK = [[':status', '200']] as const;
 
+/**
+ * An 8 MiB response over a client and a server core on a simulated clock (`clock.t`, 10 ms per
+ * exchange), read by a client that consumes each DATA frame as it arrives; `after` runs after
+ * each exchange. Returns the bytes the client received.
+ */
+function transfer(clock: { t: number }, after: () => void = () => {}) {
+  const c = new Connection({ role: 'client', now: () => clock.t });
+  const s = new Connection({ role: 'server', now: () => clock.t });
+  const id = c.request([...GET.map(([n, v]) => [n, v] as [string, string])], true);
+  let received = 0;
+  let started = false;
+  const run = () => {
+    for (let i = 0; i < 5000 && received < 8 << 20; i++) {
+      clock.t += 10;
+      const toServer = c.takeOutbound();
+      for (const e of toServer.length > 0 ? s.receive(Buffer.concat(toServer)) : []) {
+        if (e.type === 'HeadersReceived' && !started) {
+          started = true;
+          s.respond(id, [...OK]);
+          s.write(id, new Uint8Array(8 << 20), true);
+        }
+      }
+      const toClient = s.takeOutbound();
+      if (toClient.length === 0 && toServer.length === 0) break;
+      for (const part of toClient) {
+        for (const e of c.receive(part)) {
+          if (e.type === 'DataReceived') {
+            received += e.data.length;
+            c.consume(id, e.data.length);
+          }
+        }
+      }
+      after();
+    }
+    return received;
+  };
+  return { c, run };
+}
+
 describe('Connection core: the basics', () => {
   it('exchanges prefaces and settings, and acknowledges them', () => {
     const { c, s, pump } = pair();
@@ -158,41 +197,18 @@ describe('Connection core: flow control and scheduling', () => {
   it('each SETTINGS waits for its ACK from when it was sent: a window update late in life is not overdue', () => {
     // A transfer that starts 9.95 s into the connection: auto-tuning sends SETTINGS then. The
     // session's SETTINGS_TIMEOUT (10 s) once counted from the connection's start and killed it.
-    let t = 0;
-    const c = new Connection({ role: 'client', now: () => t });
-    const s = new Connection({ role: 'server', now: () => t });
-    const id = c.request([...GET.map(([n, v]) => [n, v] as [string, string])], true);
-    expect(c.settingsPending).toBe(true);
-    t = 9950;
-    let started = false;
-    let received = 0;
+    const clock = { t: 0 };
     let lateSettings = 0;
     let longestWait = 0;
-    for (let i = 0; i < 5000 && received < 8 << 20; i++) {
-      t += 10;
-      const toServer = c.takeOutbound();
-      for (const e of toServer.length > 0 ? s.receive(Buffer.concat(toServer)) : []) {
-        if (e.type === 'HeadersReceived' && !started) {
-          started = true;
-          s.respond(id, [...OK]);
-          s.write(id, new Uint8Array(8 << 20), true);
-        }
-      }
-      const toClient = s.takeOutbound();
-      if (toClient.length === 0 && toServer.length === 0) break;
-      for (const part of toClient) {
-        for (const e of c.receive(part)) {
-          if (e.type === 'DataReceived') {
-            received += e.data.length;
-            c.consume(id, e.data.length);
-          }
-        }
-      }
-      if (c.settingsPending && t > 10_000) {
+    const { c, run } = transfer(clock, () => {
+      if (c.settingsPending && clock.t > 10_000) {
         lateSettings++;
         longestWait = Math.max(longestWait, c.settingsWaitMs);
       }
-    }
+    });
+    expect(c.settingsPending).toBe(true);
+    clock.t = 9950;
+    const received = run();
     expect(received).toBe(8 << 20);
     expect(lateSettings).toBeGreaterThan(0);
     // Acknowledged within a few 10 ms round trips of being sent.
@@ -202,37 +218,9 @@ describe('Connection core: flow control and scheduling', () => {
   });
 
   it('receive windows grow to the BDP while the reader keeps up, and not while it stalls', () => {
-    // A simulated clock: each exchange below is one 10 ms round trip, so BDP samples can be taken.
-    let t = 0;
-    const c = new Connection({ role: 'client', now: () => t });
-    const s = new Connection({ role: 'server', now: () => t });
-    const id = c.request([...GET.map(([n, v]) => [n, v] as [string, string])], true);
-    let received = 0;
-    let started = false;
-    // A reader that consumes each DATA frame as it arrives.
-    for (let i = 0; i < 5000 && received < 8 << 20; i++) {
-      t += 10;
-      const toServer = c.takeOutbound();
-      if (toServer.length > 0) {
-        for (const e of s.receive(Buffer.concat(toServer))) {
-          if (e.type === 'HeadersReceived' && !started) {
-            started = true;
-            s.respond(id, [...OK]);
-            s.write(id, new Uint8Array(8 << 20), true);
-          }
-        }
-      }
-      const toClient = s.takeOutbound();
-      if (toClient.length === 0 && toServer.length === 0) break;
-      for (const part of toClient) {
-        for (const e of c.receive(part)) {
-          if (e.type === 'DataReceived') {
-            received += e.data.length;
-            c.consume(id, e.data.length);
-          }
-        }
-      }
-    }
+    // A simulated clock: each exchange is one 10 ms round trip, so BDP samples can be taken.
+    const { c, run } = transfer({ t: 0 });
+    const received = run();
     expect(received).toBe(8 << 20);
     expect(c.localSettings.initialWindowSize).toBeGreaterThan(1 << 20);
     expect(c.localSettings.initialWindowSize).toBeLessThanOrEqual(16 << 20);
