@@ -6,7 +6,7 @@
  * and, should the process end first, on exit.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Link } from './results.js';
@@ -95,11 +95,7 @@ export async function openNetnsLink(link: Link): Promise<NetnsLink> {
       run(['ip', 'netns', 'add', names[side]]);
       keep(['vde_switch', '-s', sockets[side]]);
     }
-    await waitFor(
-      () => existsSocket(sockets.server) && existsSocket(sockets.client),
-      3000,
-      'the VDE switches',
-    );
+    await waitFor(() => switchUp(sockets.server) && switchUp(sockets.client), 3000, 'the VDE switches');
     keep([
       'wirefilter',
       '-v',
@@ -135,13 +131,9 @@ export async function openNetnsLink(link: Link): Promise<NetnsLink> {
   }
 }
 
-function existsSocket(path: string): boolean {
-  try {
-    execFileSync('test', ['-e', join(path, 'ctl')]);
-    return true;
-  } catch {
-    return false;
-  }
+/** Whether a VDE switch made its control socket in `dir`. */
+function switchUp(dir: string): boolean {
+  return existsSync(join(dir, 'ctl'));
 }
 
 async function waitFor(ok: () => boolean, ms: number, what: string): Promise<void> {

@@ -156,8 +156,11 @@ export function conclusions(runs: RunResult[]): string[] {
   const link = runs.filter((r) => r.scenario === 'link' && ok(r));
   if (link.length > 0) {
     const top = link.reduce((a, b) => (b.callsPerSec > a.callsPerSec ? b : a), link[0]!);
+    const l = link[0]!.link!;
+    const loss = l.lossPct ? `${l.lossPct}% loss` : 'no loss';
+    const measured = l.measuredRttMs === undefined ? '' : `, ${formatMs(l.measuredRttMs)} ms measured`;
     out.push(
-      `On the impaired link (${link[0]!.link!.rttMs} ms RTT, ${link[0]!.link!.mbit} Mbit/s, ${link[0]!.link!.lossPct ? `${link[0]!.link!.lossPct}% loss` : 'no loss'}${link[0]!.link!.measuredRttMs === undefined ? '' : `, ${formatMs(link[0]!.link!.measuredRttMs)} ms measured`}) ${top.system} does best with ${formatCount(top.callsPerSec)} calls/s; p99 ranges ${formatMs(Math.min(...link.map((r) => r.p99Ms)))}–${formatMs(Math.max(...link.map((r) => r.p99Ms)))} ms.`,
+      `On the impaired link (${l.rttMs} ms RTT, ${l.mbit} Mbit/s, ${loss}${measured}) ${top.system} does best with ${formatCount(top.callsPerSec)} calls/s; p99 ranges ${formatMs(Math.min(...link.map((r) => r.p99Ms)))}–${formatMs(Math.max(...link.map((r) => r.p99Ms)))} ms.`,
     );
   }
   const loss = runs.filter((r) => r.scenario === 'loss');

@@ -5,6 +5,7 @@
  * above it, once, so every transport behaves the same.
  * @internal
  */
+import type { TransportKind } from './client.js';
 import type { RpcError } from './errors.js';
 import { Metadata } from './metadata.js';
 import type { ConnectionHooks, ServerConnection } from './server-connections.js';
@@ -113,7 +114,7 @@ export interface ServerTransportCall {
   /** The client connection the call came on. */
   readonly connection: ServerConnection;
   /** The transport it came over. */
-  readonly transport: 'mux' | 'pooled' | 'ws';
+  readonly transport: TransportKind;
   /** Set by the dispatcher before the first message: the receive limit (bytes, after decompression). */
   maxMessageBytes: number;
   /**

@@ -1,3 +1,4 @@
+import type { TransportKind } from './client.js';
 import type { CallScope } from './deadline.js';
 import { EMPTY_METADATA, Metadata, type MetadataValue } from './metadata.js';
 import type { MethodKind } from './service.js';
@@ -18,7 +19,7 @@ export class ServerCallContext implements CallScope {
   readonly metadata: Metadata;
   /** Epoch ms by which the call must end, or undefined. Outgoing calls made inside the handler inherit it. */
   readonly deadline: number | undefined;
-  readonly #transport: { readonly peer: string; readonly transport: 'mux' | 'pooled' | 'ws' };
+  readonly #transport: { readonly peer: string; readonly transport: TransportKind };
   #responseHeaders: Metadata | undefined;
   #responseTrailers: Metadata | undefined;
   #controller: AbortController | undefined;
@@ -41,7 +42,7 @@ export class ServerCallContext implements CallScope {
     kind: MethodKind,
     metadata: Metadata,
     deadline: number | undefined,
-    transport: { readonly peer: string; readonly transport: 'mux' | 'pooled' | 'ws' },
+    transport: { readonly peer: string; readonly transport: TransportKind },
   ) {
     this.service = service;
     this.method = method;
@@ -53,7 +54,7 @@ export class ServerCallContext implements CallScope {
   }
 
   /** The transport the call came over. */
-  get transport(): 'mux' | 'pooled' | 'ws' {
+  get transport(): TransportKind {
     return this.#transport.transport;
   }
 

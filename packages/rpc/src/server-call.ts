@@ -59,8 +59,8 @@ export class ServerCall implements ServerCallListener, Sheddable {
   /** Request messages that arrived, and those taken by the handler. */
   #arrived = 0;
   #taken = 0;
-  /** Arrival indices of the compressed requests not yet taken, in order. */
-  readonly #compressedAt: number[] = [];
+  /** Arrival indices of the compressed requests not yet taken, in order (made on the first one). */
+  #compressedAt: number[] | undefined;
 
   constructor(
     call: ServerTransportCall,
@@ -140,7 +140,10 @@ export class ServerCall implements ServerCallListener, Sheddable {
 
   onMessage(bytes: Uint8Array, compressed: boolean): void {
     if (this.#done) return;
-    if (compressed) this.#compressedAt.push(this.#arrived);
+    if (compressed) {
+      this.#compressedAt ??= [];
+      this.#compressedAt.push(this.#arrived);
+    }
     this.#arrived++;
     const counts = this.#ctx.messages;
     counts.messagesReceived++;
@@ -151,8 +154,8 @@ export class ServerCall implements ServerCallListener, Sheddable {
   /** The handler received the next request message: `ctx.requestCompressed` says how it came. */
   #took(): void {
     const index = this.#taken++;
-    const compressed = this.#compressedAt[0] === index;
-    if (compressed) this.#compressedAt.shift();
+    const compressed = this.#compressedAt?.[0] === index;
+    if (compressed) this.#compressedAt!.shift();
     this.#ctx._requestCompressed = compressed;
   }
 

@@ -95,6 +95,8 @@ export class MuxSession extends EventEmitter {
   readonly #defaultFields: HeaderField[];
   #flushScheduled = false;
   #unflushed = 0;
+  /** Runs while SETTINGS we sent wait for their ACK (see {@link #watchSettings}). */
+  #settingsTimer: NodeJS.Timeout | undefined;
   readonly #pings = new Map<string, { resolve: (rtt: number) => void; sent: bigint }>();
   #pingCounter = 0;
   #closing: (() => void) | undefined;
@@ -166,20 +168,6 @@ export class MuxSession extends EventEmitter {
 
   #startTimers(): void {
     const o = this.#options;
-    const settingsTimeout = o.settingsTimeoutMs ?? 10_000;
-    // Every SETTINGS we send (the first, and the window updates of auto-tuning later) gets its own
-    // deadline: measured from when it was sent, not from when the connection opened.
-    this.#timer(
-      setInterval(
-        () => {
-          if (this._core.settingsWaitMs >= settingsTimeout) {
-            this._core.fail(ErrorCode.SettingsTimeout, `no SETTINGS ACK within ${settingsTimeout} ms`);
-            this._flushSoon();
-          }
-        },
-        Math.max(50, settingsTimeout / 4),
-      ),
-    );
     if (o.keepAlive !== undefined) {
       const { intervalMs, timeoutMs = 20_000 } = o.keepAlive;
       this.#timer(
@@ -379,6 +367,7 @@ export class MuxSession extends EventEmitter {
     for (const p of this.#pings.values()) p.resolve(Number.NaN);
     this.#pings.clear();
     for (const t of this.#timers) clearTimeout(t);
+    clearTimeout(this.#settingsTimer);
     clearTimeout(this.#keepAliveTimer);
     if (err !== undefined && !this.#errored && this.listenerCount('error') > 0) this.emit('error', err);
     this.socket.destroy();
@@ -401,6 +390,28 @@ export class MuxSession extends EventEmitter {
     this.#unflushed = 0;
     this.#flushScheduled = true;
     process.nextTick(() => this.#flush());
+  }
+
+  /**
+   * SETTINGS_TIMEOUT: each SETTINGS we send (the first, and auto-tuning's window updates later) must
+   * be acknowledged within `settingsTimeoutMs` of when it was sent. A timer runs only while one
+   * waits, armed for the oldest; every SETTINGS goes out through a flush, which arms it.
+   */
+  #watchSettings(): void {
+    if (this.#settingsTimer !== undefined || !this._core.settingsPending) return;
+    const timeout = this.#options.settingsTimeoutMs ?? 10_000;
+    this.#settingsTimer = setTimeout(
+      () => {
+        this.#settingsTimer = undefined;
+        if (this.#destroyed) return;
+        if (this._core.settingsWaitMs >= timeout) {
+          this._core.fail(ErrorCode.SettingsTimeout, `no SETTINGS ACK within ${timeout} ms`);
+          this._flushSoon();
+        } else this.#watchSettings();
+      },
+      Math.max(1, timeout - this._core.settingsWaitMs),
+    );
+    this.#settingsTimer.unref();
   }
 
   /** @internal register a stream the core created (a pushed stream) */
@@ -427,6 +438,7 @@ export class MuxSession extends EventEmitter {
     this.#flushScheduled = false;
     if (this.#destroyed || this.#ending) return;
     this.#writeQueued();
+    this.#watchSettings();
     // Events caused by commands (streams our last frame closed) may end the session: after the write.
     this.#handle(this._core.takeEvents());
     const waiting = this.#awaitingDrain;

@@ -133,7 +133,6 @@ export class Channel implements ClientTransport {
     );
   }
 
-  /** Replace the endpoint list: kept endpoints keep their connections and statistics. */
   /** Whether one more endpoint may be ejected: never the last one in, and within the cap. */
   #mayEject(): boolean {
     const total = this.#endpoints.length;
@@ -143,6 +142,7 @@ export class Channel implements ClientTransport {
     return total - ejected > 1 && (ejected * 100) / total < percent;
   }
 
+  /** Replace the endpoint list: kept endpoints keep their connections and statistics. */
   #update(addresses: Address[]): void {
     if (this.#closed) return;
     this.#resolverError = undefined;

@@ -1,10 +1,12 @@
 /** The OpenTelemetry RPC semantic-convention attributes weft's spans and metrics carry. */
+
 import type { Attributes } from '@opentelemetry/api';
+import type { TransportKind } from '../client.js';
 import { RpcError } from '../errors.js';
 import { Status } from '../status.js';
 
 /** `rpc.system`: `grpc` on mux (the gRPC wire format); weft's own envelope protocol otherwise. */
-export function rpcSystem(transport: 'mux' | 'pooled' | 'ws'): string {
+export function rpcSystem(transport: TransportKind): string {
   return transport === 'mux' ? 'grpc' : 'weft';
 }
 
@@ -17,7 +19,7 @@ export class MethodAttributes {
   readonly base: Attributes;
   readonly #byCode = new Map<number, Attributes>();
 
-  constructor(service: string, method: string, transport: 'mux' | 'pooled' | 'ws') {
+  constructor(service: string, method: string, transport: TransportKind) {
     this.name = `${service}/${method}`;
     this.base = {
       'rpc.system': rpcSystem(transport),
@@ -42,7 +44,7 @@ export class MethodAttributes {
 export class AttributeCache {
   readonly #cache = new Map<string, MethodAttributes>();
 
-  of(path: string, service: string, method: string, transport: 'mux' | 'pooled' | 'ws'): MethodAttributes {
+  of(path: string, service: string, method: string, transport: TransportKind): MethodAttributes {
     const key = transport + path;
     let attributes = this.#cache.get(key);
     if (attributes === undefined) {
