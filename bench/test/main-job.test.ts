@@ -22,10 +22,29 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** Bench child processes still alive (server, client, link proxy). */
+/**
+ * Each job of this file runs with this tag in its environment, which its children inherit: the
+ * leftover check then sees this file's processes only, not those of other bench tests running
+ * alongside.
+ */
+const TAG = `WEFT_BENCH_TEST=${process.pid}`;
+const tagged = { ...process.env, WEFT_BENCH_TEST: String(process.pid) };
+
+/** Bench child processes of this file's jobs still alive (server, client, link proxy). */
 function benchChildren(): string[] {
-  const out = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
-  return out.split('\n').filter((l) => /bench\/dist\/src\/main\/(server|client|link-proxy)\.js/.test(l));
+  const out = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .filter((l) => /bench\/dist\/src\/main\/(server|client|link-proxy)\.js/.test(l))
+    .filter((l) => {
+      try {
+        return readFileSync(`/proc/${l.trim().split(/\s+/)[0]}/environ`, 'utf8')
+          .split('\0')
+          .includes(TAG);
+      } catch {
+        return false; // gone meanwhile
+      }
+    });
 }
 
 describe('weft-bench main job', () => {
@@ -34,7 +53,7 @@ describe('weft-bench main job', () => {
     const child = spawn(
       process.execPath,
       [cli, '--quick', '--duration', '0.1', '--systems', 'weft-mux,weft-pooled,undici', '--out', out],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { stdio: ['ignore', 'pipe', 'pipe'], env: tagged },
     );
     let log = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -89,6 +108,7 @@ describe('weft-bench main job', () => {
     const out = tempDir();
     const child = spawn(process.execPath, [cli, '--scenario', 'unary', '--duration', '2', '--out', out], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: tagged,
     });
     let log = '';
     await new Promise<void>((resolve) => {

@@ -65,5 +65,53 @@ describe.skipIf(why !== undefined)(
         rmSync(out, { recursive: true, force: true });
       }
     }, 90_000);
+
+    it('the loss scenario runs its three workloads with real loss: about 5% of segments retransmitted', () => {
+      const out = mkdtempSync(join(tmpdir(), 'weft-loss-'));
+      try {
+        const cli = join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
+        execFileSync(
+          process.execPath,
+          [
+            cli,
+            '--scenario',
+            'loss',
+            '--systems',
+            'weft-mux,weft-pooled',
+            '--loss',
+            '5',
+            '--duration',
+            '0.3',
+            '--out',
+            out,
+          ],
+          { stdio: 'ignore', timeout: 120_000 },
+        );
+        const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
+        expect(results.runs.map((r) => `${r.system} ${r.workload}`).sort()).toEqual([
+          'weft-mux bulk',
+          'weft-mux calls',
+          'weft-mux page',
+          'weft-pooled bulk',
+          'weft-pooled calls',
+          'weft-pooled page',
+        ]);
+        for (const r of results.runs) expect(r.link).toMatchObject({ lossPct: 5, emulation: 'wirefilter' });
+        const calls = results.runs.find((r) => r.system === 'weft-mux' && r.workload === 'calls')!;
+        expect(calls.callsPerSec).toBeGreaterThan(0);
+        // The loss really happened: TCP retransmitted about 5% of what the client sent.
+        const segments = results.runs.reduce((n, r) => n + (r.link?.segments ?? 0), 0);
+        const retransmits = results.runs.reduce((n, r) => n + (r.link?.retransmits ?? 0), 0);
+        expect(segments).toBeGreaterThan(1000);
+        expect(retransmits / segments).toBeGreaterThan(0.025);
+        expect(retransmits / segments).toBeLessThan(0.15);
+        const report = readFileSync(join(out, 'report.md'), 'utf8');
+        expect(report).toContain('## Packet loss: one multiplexed connection or a pool?');
+        expect(report).toMatch(/small calls: (weft-pooled overtakes|no pool)/);
+        expect(namespaces()).not.toMatch(/weft-[sc]-/);
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+    }, 150_000);
   },
 );
