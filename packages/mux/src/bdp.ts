@@ -20,8 +20,8 @@ export const MAX_AUTO_STREAM_WINDOW = 16 * 1024 * 1024;
 export const MAX_AUTO_CONNECTION_WINDOW = 32 * 1024 * 1024;
 
 /**
- * Least time between two samples once the window stopped growing: 1 s. While samples keep growing
- * it, the next sample starts at once (one PING per round trip, each accompanied by DATA, which peers'
+ * Least time between two samples once the window stopped growing, unless a receive window runs low
+ * first (`wake`): 1 s. While samples keep growing it, the next sample starts at once (one PING per round trip, each accompanied by DATA, which peers'
  * PING-flood rules exempt); the ramp from 64 KiB to 16 MiB takes ~9 round trips.
  */
 export const BDP_SAMPLE_INTERVAL_MS = 1000;
@@ -60,6 +60,16 @@ export class BdpEstimator {
       data[0] === BDP_PING_MARK &&
       new DataView(data.buffer, data.byteOffset, 8).getUint32(4) === this.#counter
     );
+  }
+
+  /**
+   * The peer just used most of a receive window (a stream's fell below a quarter): it may be
+   * window-limited now though the last sample said not. Sample with the next DATA instead of
+   * waiting out the interval — without it a connection that carried small calls for a while took
+   * a second or more to start growing its windows for a bulk transfer.
+   */
+  wake(): void {
+    this.#growing = true;
   }
 
   /** The connection decided not to grow (the reader lags): wait before sampling again. */

@@ -65,7 +65,7 @@ export const MAX_CONTINUATIONS = 64;
  */
 const BLOCK_SLACK = 1024;
 
-/** DATA granularity of the round-robin scheduler: one large transfer never starves small ones. */
+/** DATA granularity of the scheduler: a small call waits for at most one chunk of a large transfer. */
 export const DATA_CHUNK = 16_384;
 
 /**
@@ -116,6 +116,7 @@ interface Stream {
   queued: boolean;
   schedPrev: Stream | undefined;
   schedNext: Stream | undefined;
+  schedLane: object | undefined;
   /** Client: a final response arrived. Server: the request headers arrived. */
   headersDone: boolean;
   /** Client: request queued until the peer's concurrency limit allows it. */
@@ -591,10 +592,14 @@ export class Connection {
     s.recvWindow -= flowLength;
     if (s.recvWindow < 0)
       throw new MuxProtocolError(ErrorCode.FlowControlError, 'DATA beyond the stream window', s.id);
-    const bdpPing =
-      this.#local.initialWindowSize < MAX_AUTO_STREAM_WINDOW
-        ? this.#bdp?.onData(flowLength, this.#now())
-        : undefined;
+    let bdpPing: Uint8Array | undefined;
+    if (this.#bdp !== undefined && this.#local.initialWindowSize < MAX_AUTO_STREAM_WINDOW) {
+      // The peer used most of the stream's window while the reader keeps up (as #tuneWindows
+      // judges it): it may be window-limited now. A lagging reader wakes nothing.
+      const window = this.#local.initialWindowSize;
+      if (s.recvWindow < window / 4 && this.#unreadAtBatchStart < window) this.#bdp.wake();
+      bdpPing = this.#bdp.onData(flowLength, this.#now());
+    }
     if (bdpPing !== undefined) this.#control.push(encodePing(bdpPing, false));
     // Padding is flow-controlled but never reaches the application: return it at once.
     const padding = flowLength - dataLength;
@@ -1124,8 +1129,9 @@ export class Connection {
   }
 
   /**
-   * The bytes to write now, in order: control frames and headers first, then DATA chosen round-robin
-   * in chunks of at most 16 KiB, up to `budget` bytes of DATA (the adapter's socket backpressure).
+   * The bytes to write now, in order: control frames and headers first, then DATA in chunks of at
+   * most 16 KiB as the scheduler picks them, up to `budget` bytes of DATA (the adapter's socket
+   * backpressure).
    */
   takeOutbound(budget = Number.POSITIVE_INFINITY): Uint8Array[] {
     const out = this.#control;
@@ -1135,8 +1141,9 @@ export class Connection {
     while (queue.size > 0 && left > 0) {
       const s = queue.shift()!;
       if (!this.#streams.has(s.id)) continue;
-      left -= this.#emit(s, out, left, queue.size === 0 ? BULK_CHUNK : DATA_CHUNK);
-      if (this.#hasWork(s) && this.#canProgress(s)) queue.push(s);
+      const sent = this.#emit(s, out, left, queue.size === 0 ? BULK_CHUNK : DATA_CHUNK);
+      left -= sent;
+      if (this.#hasWork(s) && this.#canProgress(s)) queue.served(s, sent);
       if (this.#connSendWindow <= 0 && queue.every((q) => q.pendingBytes > 0)) break;
     }
     return out;
@@ -1159,6 +1166,7 @@ export class Connection {
       queued: false,
       schedPrev: undefined,
       schedNext: undefined,
+      schedLane: undefined,
       headersDone: false,
       waiting: undefined,
       priority: DEFAULT_PRIORITY,

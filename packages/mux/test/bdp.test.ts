@@ -37,6 +37,14 @@ describe('BdpEstimator', () => {
     expect(sample(e, 65_535, 65_535, BDP_SAMPLE_INTERVAL_MS)).toBe(131_070);
   });
 
+  it('a receive window running low ends the wait: the next DATA starts a sample', () => {
+    const e = new BdpEstimator();
+    expect(sample(e, 1000, 65_535, 0)).toBe(65_535);
+    expect(e.onData(1000, 10)).toBeUndefined();
+    e.wake();
+    expect(sample(e, 65_535, 65_535, 20)).toBe(131_070);
+  });
+
   it('never grows past the maximum, and a held estimator waits like a settled one', () => {
     expect(sample(new BdpEstimator(), MAX, MAX, 0)).toBe(MAX);
     expect(sample(new BdpEstimator(), MAX, MAX / 2, 0)).toBe(MAX);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BDP_SAMPLE_INTERVAL_MS } from '../src/bdp.js';
 import { Connection, type ConnectionOptions } from '../src/connection.js';
 import type { ConnectionEvent } from '../src/events.js';
 import { decodeFrame } from '../src/frame/decode.js';
@@ -215,6 +216,42 @@ describe('Connection core: flow control and scheduling', () => {
     expect(longestWait).toBeLessThan(100);
     expect(c.settingsPending).toBe(false);
     expect(c.settingsWaitMs).toBe(0);
+  });
+
+  it('a transfer after small ones grows the windows within round trips, not after a second', () => {
+    // Small answers first: their BDP sample says "not window-limited", which would make the
+    // estimator wait a second before sampling again — but a bulk answer that uses up the window
+    // wakes it at once.
+    const clock = { t: 0 };
+    const c = new Connection({ role: 'client', now: () => clock.t });
+    const s = new Connection({ role: 'server', now: () => clock.t });
+    const answer = (size: number) => {
+      const id = c.request([...GET.map(([n, v]) => [n, v] as [string, string])], true);
+      let asked = false;
+      for (let i = 0; i < 40; i++) {
+        clock.t += 10;
+        const toServer = c.takeOutbound();
+        if (toServer.length === 0 && asked && s.pendingBytes(id) === 0) break;
+        for (const e of toServer.length > 0 ? s.receive(Buffer.concat(toServer)) : []) {
+          if (e.type === 'HeadersReceived' && e.streamId === id && !asked) {
+            asked = true;
+            s.respond(id, [...OK]);
+            s.write(id, new Uint8Array(size), true);
+          }
+        }
+        for (const part of s.takeOutbound())
+          for (const e of c.receive(part))
+            if (e.type === 'DataReceived') c.consume(e.streamId, e.data.length);
+      }
+    };
+    answer(1000);
+    answer(1000);
+    expect(c.localSettings.initialWindowSize).toBe(65_535);
+    const before = clock.t;
+    answer(4 << 20);
+    // 40 round trips of 10 ms: far below the estimator's 1 s wait.
+    expect(clock.t - before).toBeLessThan(BDP_SAMPLE_INTERVAL_MS);
+    expect(c.localSettings.initialWindowSize).toBeGreaterThan(1 << 20);
   });
 
   it('receive windows grow to the BDP while the reader keeps up, and not while it stalls', () => {

@@ -78,10 +78,45 @@ describe('the scheduler (RFC 9218 §10)', () => {
     expect(order.lastIndexOf(1)).toBeLessThan(order.indexOf(3));
   });
 
-  it('shares the link round-robin among incremental and unsignalled streams', () => {
+  it('shares the link round-robin among large incremental streams', () => {
+    const order = serve(['u=2, i', 'u=2, i'], 60_000);
+    expect(order.slice(0, 4)).toEqual([1, 3, 1, 3]);
+  });
+
+  it('serves large unsignalled streams in turns: the first finishes before the second starts', () => {
+    const order = serve([undefined, undefined], 60_000);
+    expect(order.lastIndexOf(1)).toBeLessThan(order.indexOf(3));
+  });
+
+  it('serves a small stream before a large one, whatever their order', () => {
     for (const p of ['u=2, i', undefined]) {
-      const order = serve([p, p], 40_000);
-      expect(order.slice(0, 4)).toEqual([1, 3, 1, 3]);
+      const c = new Connection({ role: 'client', autoTuneWindows: false });
+      const s = new Connection({ role: 'server', autoTuneWindows: false });
+      const get = (): [string, string][] => [
+        [':method', 'GET'],
+        [':scheme', 'http'],
+        [':path', '/'],
+        [':authority', 'x'],
+        ...(p === undefined ? [] : [['priority', p] as [string, string]]),
+      ];
+      const big = c.request(get(), true);
+      const small = c.request(get(), true);
+      s.receive(Buffer.concat(c.takeOutbound()));
+      c.receive(Buffer.concat(s.takeOutbound()));
+      s.receive(Buffer.concat(c.takeOutbound()));
+      s.respond(big, [[':status', '200']]);
+      s.write(big, new Uint8Array(60_000), true);
+      s.respond(small, [[':status', '200']]);
+      s.write(small, new Uint8Array(100), true);
+      const bytes = Buffer.concat(s.takeOutbound());
+      const order: number[] = [];
+      for (let at = 0; at + 9 <= bytes.length; ) {
+        const len = bytes.readUIntBE(at, 3);
+        const f = decodeFrame(bytes.subarray(at, at + 9 + len));
+        if (f.kind === 'data' && f.data.length > 0) order.push(f.streamId);
+        at += 9 + len;
+      }
+      expect(order[0]).toBe(small);
     }
   });
 
