@@ -1,6 +1,6 @@
 /** The report's conclusions follow the numbers, and the results schema check catches bad shapes. */
 import { describe, expect, it } from 'vitest';
-import { conclusions } from '../src/main/report.js';
+import { conclusions, holSummary } from '../src/main/report.js';
 import { checkResults, type RunResult } from '../src/main/results.js';
 import type { System } from '../src/main/systems.js';
 
@@ -77,5 +77,28 @@ describe('checkResults', () => {
       'runs[0].scenario warp',
     ]);
     expect(checkResults(null)).toEqual(['not an object']);
+  });
+});
+
+describe('head-of-line blocking', () => {
+  const hol = (system: System, p99Ms: number, mbPerSec: number): RunResult => ({
+    ...run(system, 8, 1000),
+    scenario: 'hol',
+    p99Ms,
+    mbPerSec,
+  });
+
+  it('does not call best a system that got its p99 by starving the transfer', () => {
+    const line = holSummary([hol('weft-mux', 5, 400), hol('weft-pooled', 1, 20), hol('node-http2', 8, 300)]);
+    expect(line).not.toMatch(/best/);
+    expect(line).toContain(
+      'no system beats weft-pooled (p99 1.00 ms, 20 MB/s), weft-mux (p99 5.00 ms, 400 MB/s) on both',
+    );
+    expect(line).toContain('Beaten on both: node-http2 by weft-mux.');
+  });
+
+  it('names one system best only when it leads on both', () => {
+    const line = holSummary([hol('weft-mux', 1, 400), hol('node-http2', 8, 300)]);
+    expect(line).toContain('weft-mux (p99 1.00 ms, 400 MB/s) is best on both');
   });
 });

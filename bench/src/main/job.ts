@@ -7,8 +7,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { charts } from './charts.js';
 import { formatBytes, formatCount, formatMs } from './format.js';
-import { netemUnavailable } from './link-probe.js';
-import { netnsLinkUnavailable } from './netns-link.js';
+import { netnsLinkUnavailable, whyNoNetem } from './netns-link.js';
 import { type PlanOptions, plan, type RunSpec } from './plan.js';
 import { report } from './report.js';
 import type { Results } from './results.js';
@@ -21,14 +20,17 @@ export interface JobOptions extends PlanOptions {
   write?: (s: string) => void;
 }
 
-/** How the link scenario is emulated here, in words for the report. */
+/** How the link and loss scenarios are emulated here, in words for the report. */
 function linkEmulation(): string {
   const why = netnsLinkUnavailable();
   if (why === undefined) {
-    return "A real link: client and server in two network namespaces joined by VDE's wirefilter (half the RTT added each way, the bandwidth per direction, packets lost at the given rate), so the kernel's TCP sees real loss, retransmissions and timeouts.";
+    const how =
+      whyNoNetem() === undefined
+        ? 'a veth pair with kernel netem on each end'
+        : "VDE's wirefilter (the kernel has no netem)";
+    return `A real link: client and server in two network namespaces joined by ${how} — half the RTT added each way, the bandwidth per direction, packets lost at the given rate each way — so the kernel's TCP sees real loss, retransmissions and timeouts. The loss scenario changes the rate between runs on one link, connections staying up; each rate's round trip is measured by a 1-byte TCP echo.`;
   }
-  const netem = netemUnavailable();
-  return `Emulated by a userspace TCP proxy between client and server (half the RTT added each way, one bandwidth limit per direction shared by all connections); it cannot lose packets, so runs with loss fail. A real link (network namespaces and wirefilter) is not possible here: ${why}.${netem === undefined ? ' (Kernel netem would work here, but the bench uses wirefilter.)' : ''}`;
+  return `Emulated by a userspace TCP proxy between client and server (half the RTT added each way, one bandwidth limit per direction shared by all connections); it cannot lose packets, so runs with loss fail. A real link is not possible here: ${why}.`;
 }
 
 /** The machine, in one line. */

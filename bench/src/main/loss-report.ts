@@ -1,7 +1,7 @@
 /**
  * The loss scenario in the report: per workload a table of systems by loss rate, a chart, and the
- * answer to the question the scenario asks — from the run's own numbers, the loss rate at which a
- * pool of connections overtakes one multiplexed connection (or that it did not in the range).
+ * answer to the question the scenario asks — from the run's own numbers, the loss rate from which a
+ * pool of connections stays ahead of one multiplexed connection (or that none did in the range).
  */
 import { formatCount, formatMs } from './format.js';
 import type { RunResult, Workload } from './results.js';
@@ -35,7 +35,7 @@ export const MEASURES: Record<Workload, Measure> = {
   },
   bulk: {
     title: 'bulk',
-    intro: '1 MiB echoes, 4 in flight',
+    intro: '256 KiB echoes, 16 in flight (one per pooled connection)',
     unit: 'MB/s',
     value: (r) => r.mbPerSec,
     better: 'higher',
@@ -60,25 +60,56 @@ function at(runs: RunResult[], system: System, workload: Workload, rate: number)
   );
 }
 
-/** The sentence that answers the scenario's question for one workload. */
+/**
+ * The sentence that answers the scenario's question for one workload: the lowest loss rate from
+ * which a pool stays ahead of one multiplexed connection — by more than 5%, at that rate and every
+ * higher one measured. A lead at one rate that does not last is named as such: on a lossy link one
+ * run's figures move by more than that.
+ */
 export function crossover(runs: RunResult[], workload: Workload): string | undefined {
   const m = MEASURES[workload];
   const rates = lossRates(runs);
   const pools = POOLS.filter((p) => runs.some((r) => r.system === p && r.workload === workload));
   if (!runs.some((r) => r.system === MUX && r.workload === workload) || pools.length === 0) return undefined;
-  // Overtaking means by more than the noise between runs: 5%.
   const beats = (a: number, b: number) => (m.better === 'higher' ? a > b * 1.05 : a < b / 1.05);
-  for (const rate of rates) {
-    const mux = at(runs, MUX, workload, rate);
-    if (mux === undefined) continue;
-    for (const pool of pools) {
+  /** Per pool, per rate where both ran: whether it leads. */
+  const leads = pools.map((pool) => ({
+    pool,
+    at: rates.flatMap((rate) => {
+      const mux = at(runs, MUX, workload, rate);
       const p = at(runs, pool, workload, rate);
-      if (p !== undefined && beats(m.value(p), m.value(mux))) {
-        return `${m.title}: ${pool} overtakes one multiplexed connection (${MUX}) by more than 5% at ${rate}% loss — ${m.format(m.value(p))} against ${m.format(m.value(mux))} ${m.unit}.`;
-      }
+      return mux === undefined || p === undefined
+        ? []
+        : [{ rate, lead: beats(m.value(p), m.value(mux)), mux: m.value(mux), pool: m.value(p) }];
+    }),
+  }));
+  const range = `${rates[0]}–${rates[rates.length - 1]}%`;
+  let best: { pool: System; from: number; figures: string } | undefined;
+  for (const { pool, at: points } of leads) {
+    // The first rate from which every point leads.
+    let from = points.length;
+    while (from > 0 && points[from - 1]!.lead) from--;
+    if (from === points.length) continue;
+    const p = points[from]!;
+    if (best === undefined || p.rate < best.from) {
+      best = {
+        pool,
+        from: p.rate,
+        figures: `${m.format(p.pool)} against ${m.format(p.mux)} ${m.unit} at ${p.rate}%`,
+      };
     }
   }
-  return `${m.title}: no pool (${pools.join(', ')}) overtook one multiplexed connection (${MUX}) by more than 5% between ${rates[0]}% and ${rates[rates.length - 1]}% loss.`;
+  if (best !== undefined) {
+    return best.from === rates[0]
+      ? `${m.title}: ${best.pool} is ahead of one multiplexed connection (${MUX}) by more than 5% at every loss rate measured (${range}) — ${best.figures}.`
+      : `${m.title}: ${best.pool} overtakes one multiplexed connection (${MUX}) from ${best.from}% loss on, by more than 5% at each rate up to ${rates[rates.length - 1]}% — ${best.figures}.`;
+  }
+  const passing = leads.flatMap(({ pool, at: points }) =>
+    points.filter((p) => p.lead).map((p) => `${pool} at ${p.rate}%`),
+  );
+  return `${m.title}: no pool (${pools.join(', ')}) stays ahead of one multiplexed connection (${MUX}) between ${range} loss${
+    passing.length > 0 ? ` — leads that did not last: ${passing.join(', ')}` : ''
+  }.`;
 }
 
 /** The report's section on the loss scenario (Markdown), with the charts named `loss-<workload>.svg`. */

@@ -1,6 +1,6 @@
 /**
- * Which runs a bench invocation makes: the scenarios of issue 8 expanded over systems,
- * concurrencies and payloads, grouped so that runs sharing a server and a client process share them.
+ * Which runs a bench invocation makes: the scenarios expanded over systems, concurrencies, payloads
+ * and loss rates, grouped so that runs sharing a server and a client process share them.
  */
 import type { PhaseMode } from './protocol.js';
 import type { Link, Scenario, Workload } from './results.js';
@@ -18,7 +18,11 @@ export interface RunSpec {
   workload?: Workload;
 }
 
-/** Runs against one server (and proxy), driven by one client process. */
+/**
+ * Runs against one server (and proxy), driven by one client process. Over a real link the runs may
+ * differ in loss rate (the loss scenario sweeps them on one link and one set of connections); the
+ * group's link gives the round trip and bandwidth.
+ */
 export interface Group {
   system: System;
   tls: boolean;
@@ -115,13 +119,15 @@ export function plan(options: PlanOptions): Group[] {
   const payloads = options.payload ?? (q ? [64, 64 * KiB] : [64, 4 * KiB, 64 * KiB, MiB]);
   const groups = new Map<string, Group>();
   const add = (run: RunSpec) => {
-    const key = `${run.system}|${run.tls}|${run.link?.rttMs ?? ''}|${run.link?.mbit ?? ''}|${run.link?.lossPct ?? ''}`;
+    // The loss scenario's rates share a group: the link changes its loss between runs.
+    const loss = run.scenario === 'loss' ? 'sweep' : (run.link?.lossPct ?? '');
+    const key = `${run.system}|${run.tls}|${run.link?.rttMs ?? ''}|${run.link?.mbit ?? ''}|${loss}`;
     let g = groups.get(key);
     if (g === undefined) {
       g = {
         system: run.system,
         tls: run.tls,
-        ...(run.link === undefined ? {} : { link: run.link }),
+        ...(run.link === undefined ? {} : { link: { rttMs: run.link.rttMs, mbit: run.link.mbit } }),
         runs: [],
       };
       groups.set(key, g);
@@ -161,7 +167,8 @@ export function plan(options: PlanOptions): Group[] {
         const loss = { ...base, scenario: 'loss', system, link } as const;
         add({ ...loss, workload: 'calls', mode: 'load', concurrency: 100 });
         add({ ...loss, workload: 'page', mode: 'page', concurrency: 100, payloadBytes: 10 * KiB });
-        add({ ...loss, workload: 'bulk', mode: 'load', concurrency: 4, payloadBytes: MiB });
+        // Bulk: as many transfers in flight as the pool has connections.
+        add({ ...loss, workload: 'bulk', mode: 'load', concurrency: 16, payloadBytes: 256 * KiB });
       }
     }
   }

@@ -15,7 +15,8 @@ export type PhaseMode =
   | 'churn'
   /**
    * A page: `concurrency` calls at once, then the next page once the last has answered; the
-   * latency recorded is the page's (until its last call), not each call's.
+   * latency recorded is the page's (until its last call), not each call's. The window is extended
+   * (by up to 5 s) until three pages completed in it.
    */
   | 'page'
   /** Sequential TLS handshakes to the server: full, then resumed with a session ticket. */

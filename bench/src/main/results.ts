@@ -8,10 +8,10 @@ export type Scenario = (typeof SCENARIOS)[number];
 export interface Link {
   rttMs: number;
   mbit: number;
-  /** Only a real link (network namespaces joined by wirefilter) can lose packets. */
+  /** Only a real link (network namespaces joined by netem or wirefilter) can lose packets. */
   lossPct?: number;
-  /** In results: how it was emulated, and the round trip a 1-byte TCP echo measured on it. */
-  emulation?: 'wirefilter' | 'userspace proxy';
+  /** In results: how it was emulated, and the round trip a 1-byte TCP echo measured on it at its loss rate. */
+  emulation?: 'netem' | 'wirefilter' | 'userspace proxy';
   measuredRttMs?: number;
   /** In results, over a real link: TCP segments the client's namespace sent and retransmitted during the run. */
   segments?: number;

@@ -15,9 +15,9 @@ import type { Link, RunResult } from './results.js';
 const here = import.meta.dirname;
 
 /** Shortest measured window of a `hol` run. */
-/** Shortest measured window of a loss run. */
-const LOSS_MIN_MS = 1500;
 const HOL_MIN_MS = 1000;
+/** Shortest measured window of a loss run: a page takes up to a second on a lossy 20 ms link. */
+const LOSS_MIN_MS = 1000;
 
 export interface Timing {
   /** Unmeasured load before each client's first run (a cold JIT would count against it). */
@@ -171,7 +171,7 @@ function toResult(run: RunSpec, r: PhaseResult, serverCpuUs: number, rssMb: numb
 const links = new Map<string, Promise<NetnsLink>>();
 
 function linkFor(link: Link): Promise<NetnsLink> {
-  const key = `${link.rttMs}/${link.mbit}/${link.lossPct ?? 0}`;
+  const key = `${link.rttMs}/${link.mbit}`;
   let made = links.get(key);
   if (made === undefined) {
     made = openNetnsLink(link);
@@ -197,8 +197,9 @@ export async function runGroup(
   progress: Progress,
 ): Promise<RunResult[]> {
   const results: RunResult[] = [];
-  const failAll = (why: string) => {
-    for (const run of group.runs) {
+  let runs = group.runs;
+  const failAll = (why: string, which = runs) => {
+    for (const run of which) {
       progress.start(run, first + results.length, total);
       const r = failedResult(run, why);
       progress.done(r);
@@ -206,25 +207,31 @@ export async function runGroup(
     }
     return results;
   };
-  // The link scenario: a real link between two network namespaces when this machine can build
-  // one (root, vde2), else the userspace proxy — which cannot lose packets.
+  // The link and loss scenarios: a real link between two network namespaces when this machine can
+  // build one (root, and netem or vde2), else the userspace proxy — which cannot lose packets.
   let netns: NetnsLink | undefined;
-  let link: Link | undefined;
+  let noNetns: string | undefined;
   if (group.link !== undefined) {
-    const why = netnsLinkUnavailable();
-    if (why === undefined) {
+    noNetns = netnsLinkUnavailable();
+    if (noNetns === undefined) {
       try {
         netns = await linkFor(group.link);
       } catch (err) {
         return failAll(`could not build the emulated link: ${(err as Error).message}`);
       }
-      link = { ...group.link, emulation: 'wirefilter', measuredRttMs: netns.measuredRttMs };
-    } else if ((group.link.lossPct ?? 0) > 0) {
-      return failAll(`packet loss needs network namespaces joined by wirefilter, and ${why}`);
-    } else {
-      link = { ...group.link, emulation: 'userspace proxy' };
     }
   }
+  if (group.link !== undefined && netns === undefined) {
+    const lossy = runs.filter((r) => (r.link?.lossPct ?? 0) > 0);
+    failAll(
+      `packet loss needs a real link (network namespaces joined by netem or wirefilter), and ${noNetns}`,
+      lossy,
+    );
+    runs = runs.filter((r) => !lossy.includes(r));
+    if (runs.length === 0) return results;
+  }
+  /** The run's link as measured: its loss set on the real link, or the proxy. */
+  let link: Link | undefined;
   const withLink = (r: RunResult, tcp?: { segments: number; retransmits: number }): RunResult =>
     link === undefined ? r : { ...r, link: { ...link, ...tcp } };
   const server = start(
@@ -247,7 +254,7 @@ export async function runGroup(
     } catch (err) {
       return failAll((err as Error).message);
     }
-    const phases: Phase[] = group.runs.map((run, id) => ({
+    const phases: Phase[] = runs.map((run, id) => ({
       id,
       mode: run.mode,
       concurrency: run.concurrency,
@@ -284,8 +291,25 @@ export async function runGroup(
     // Each phase: warm-up, window, and up to 10 s for calls still in flight to settle.
     const phaseLimit =
       timing.primeMs + timing.warmupMs + Math.max(timing.durationMs, HOL_MIN_MS, LOSS_MIN_MS) + 20_000;
-    for (const [id, run] of group.runs.entries()) {
+    for (const [id, run] of runs.entries()) {
       progress.start(run, first + results.length, total);
+      if (run.link !== undefined) {
+        const lossPct = run.link.lossPct ?? 0;
+        if (netns !== undefined) {
+          try {
+            const measuredRttMs = await netns.setLoss(lossPct);
+            link = { ...run.link, emulation: netns.emulation, measuredRttMs };
+          } catch (err) {
+            link = undefined;
+            const r = failedResult(run, `could not set the link's loss: ${(err as Error).message}`);
+            progress.done(r);
+            results.push(r);
+            continue;
+          }
+        } else {
+          link = { ...run.link, emulation: 'userspace proxy' };
+        }
+      }
       try {
         const tcpBefore = netns === undefined ? undefined : tcpCounters(netns.clientNs);
         let cpuAtStart = 0;
@@ -344,7 +368,7 @@ export async function runGroup(
         results.push(r);
       } catch (err) {
         // The client is gone or stuck: the rest of the group cannot run.
-        for (const rest of group.runs.slice(id)) {
+        for (const rest of runs.slice(id)) {
           if (rest !== run) progress.start(rest, first + results.length, total);
           const r = withLink(failedResult(rest, (err as Error).message));
           progress.done(r);
