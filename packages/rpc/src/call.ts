@@ -58,6 +58,8 @@ export interface ClientTransportCall {
   /** Stop and restart delivery of messages (flow control reaches the server). */
   pause(): void;
   resume(): void;
+  /** `host:port` of the server the latest attempt went to, once one was chosen. */
+  readonly peer?: string | undefined;
 }
 
 const INERT: ClientTransportCall = {

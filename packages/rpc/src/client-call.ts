@@ -7,7 +7,13 @@ import { gzip } from './node/gzip.js';
 import type { MethodCodecs } from './service.js';
 import { Status } from './status.js';
 import { startTimer, stopTimer, type Timer } from './timer.js';
-import { type CallTraceContext, clientCalls, type MessageCounts, traceEnd } from './tracing.js';
+import {
+  type CallTraceContext,
+  clientCalls,
+  type MessageCounts,
+  newMessageCounts,
+  traceEnd,
+} from './tracing.js';
 
 /** Per-call options, the last argument of every client method. */
 export interface CallOptions {
@@ -77,6 +83,8 @@ export class ClientCall implements ClientCallListener {
   #index = 0;
   readonly #options: CallOptions;
   #tcall: ClientTransportCall | undefined;
+  /** The server of the finished call (its transport call is let go). */
+  #peer: string | undefined;
   #settled = false;
   #timer: Timer | undefined;
   #onAbort: (() => void) | undefined;
@@ -86,7 +94,7 @@ export class ClientCall implements ClientCallListener {
   /** Set when tracing subscribers saw the call start. */
   #trace: CallTraceContext | undefined;
   /** Messages and their bytes on the wire (compressed size when compressed), each way. */
-  readonly counts: MessageCounts = { messagesSent: 0, bytesSent: 0, messagesReceived: 0, bytesReceived: 0 };
+  readonly counts: MessageCounts = newMessageCounts();
   #headers: Promise<Metadata> | undefined;
   #trailers: Promise<Metadata> | undefined;
   #headersResolve: ((m: Metadata) => void) | undefined;
@@ -137,6 +145,11 @@ export class ClientCall implements ClientCallListener {
   }
 
   /** Trace this call: its end goes to the `tracing:weft:rpc:client` channels with `context`. */
+  /** `host:port` of the server the call went to, once one was chosen. */
+  get peer(): string | undefined {
+    return this.#tcall?.peer ?? this.#peer;
+  }
+
   trace(context: CallTraceContext): void {
     this.#trace = context;
   }
@@ -144,6 +157,7 @@ export class ClientCall implements ClientCallListener {
   #sent(bytes: number): void {
     this.counts.messagesSent++;
     this.counts.bytesSent += bytes;
+    this.counts.onMessage?.('sent', bytes);
   }
 
   /** A stream view over this call's inbox. */
@@ -261,6 +275,7 @@ export class ClientCall implements ClientCallListener {
     this.#options.onResponseMessage?.({ compressed, wireBytes: bytes.length });
     this.counts.messagesReceived++;
     this.counts.bytesReceived += bytes.length;
+    this.counts.onMessage?.('received', bytes.length);
     this.#inbound.message(bytes, compressed, this.#deliver);
   }
 
@@ -277,6 +292,7 @@ export class ClientCall implements ClientCallListener {
   }
 
   #status(error: RpcError | undefined, trailers: Metadata): void {
+    this.#peer = this.#tcall?.peer;
     this.#tcall = undefined;
     if (error === undefined && this.inbox === undefined && this.#responses === 0) {
       error = new RpcError(Status.INTERNAL, 'the server ended the call without a response');

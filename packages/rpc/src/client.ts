@@ -13,7 +13,7 @@ import { type CallOptions, ClientCall, type ResponseStream } from './client-call
 import { callScope, effectiveDeadline } from './deadline.js';
 import { MAX_METADATA_BYTES } from './envelope.js';
 import { RpcError, RpcUsageError } from './errors.js';
-import { type Interceptor, runInterceptors } from './interceptors.js';
+import { activeInterceptors, type Interceptor, runInterceptors } from './interceptors.js';
 import { clientLogger, type Logger } from './log.js';
 import { type Metadata, toMetadata } from './metadata.js';
 import { loadProtobuf, protobufRuntime } from './protobuf/runtime.js';
@@ -60,6 +60,8 @@ export interface ClientCallContext {
   readonly transport: TransportKind;
   /** Messages and their bytes on the wire (compressed size when compressed), each way, so far. */
   readonly messages: MessageCounts;
+  /** `host:port` of the server the call went to: undefined until one is chosen (after `next()` starts). */
+  readonly peer: string | undefined;
 }
 
 /** A client interceptor (logging, auth, metrics): see {@link Interceptor}. */
@@ -187,17 +189,20 @@ export function createClient(
     ka === undefined || options.mux?.session?.keepAlive !== undefined
       ? (options.mux ?? {})
       : { ...options.mux, session: { ...options.mux?.session, keepAlive: ka } };
+  const logger = clientLogger(options.logger);
   const makeTransport = (host: string, port: number): ClientTransport => {
-    if (kind === 'mux') return new MuxClientTransport({ host, port }, muxOptions);
+    if (kind === 'mux') return new MuxClientTransport({ host, port }, muxOptions, logger);
     if (kind === 'pooled') {
       return new PooledClientTransport(
         { host, port },
         { maxFrameBytes, ...(ka === undefined ? {} : { keepalive: ka }), ...options.pooled },
+        logger,
       );
     }
     return new WsClientTransport(
       { host, port },
       { maxFrameBytes, ...(ka === undefined ? {} : { heartbeatMs: ka.intervalMs }), ...options.ws },
+      logger,
     );
   };
   // Transports are made per endpoint when first used: check their options now.
@@ -211,7 +216,7 @@ export function createClient(
     ...(options.reconnect === undefined ? {} : { reconnect: options.reconnect }),
     ...(options.ejection === undefined ? {} : { ejection: options.ejection }),
     ...(options.resolveTimeoutMs === undefined ? {} : { resolveTimeoutMs: options.resolveTimeoutMs }),
-    logger: clientLogger(options.logger),
+    logger,
   };
   const channel = new Channel(
     resolver,
@@ -220,7 +225,7 @@ export function createClient(
     channelOptions,
   );
   const compressAt = options.compression?.thresholdBytes ?? Number.POSITIVE_INFINITY;
-  const interceptors = options.interceptors ?? [];
+  const allInterceptors = options.interceptors ?? [];
   const client: Record<string, unknown> = {
     close: () => channel.close(),
   };
@@ -247,6 +252,7 @@ export function createClient(
       // Interceptors may add to the metadata; without them a call with none shares one empty instance.
       // Tracing subscribers may add to the metadata too (a traceparent).
       const traced = clientCalls.hasSubscribers;
+      const interceptors = activeInterceptors(allInterceptors);
       const metadata: Metadata = toMetadata(callOptions.metadata, interceptors.length > 0 || traced);
       const call = new ClientCall(info, codecs, channel, callOptions, compressAt);
       const scope = callScope.getStore();
@@ -307,6 +313,9 @@ export function createClient(
         options: callOptions,
         transport: options.transport ?? 'mux',
         messages: call.counts,
+        get peer() {
+          return call.peer;
+        },
       };
       // The chain carries the outcome: `done` is observed through it, or not at all when an
       // interceptor fails the call before it starts.

@@ -2,7 +2,7 @@ import type { TransportKind } from './client.js';
 import type { CallScope } from './deadline.js';
 import { EMPTY_METADATA, Metadata, type MetadataValue } from './metadata.js';
 import type { MethodKind } from './service.js';
-import type { MessageCounts } from './tracing.js';
+import { type MessageCounts, newMessageCounts } from './tracing.js';
 
 const NOTHING = () => {};
 
@@ -28,7 +28,7 @@ export class ServerCallContext implements CallScope {
   /** What outgoing calls made inside the handler registered to hear of the cancellation. */
   #cancelListeners: Set<() => void> | undefined;
   /** Messages and their bytes on the wire (compressed size when compressed), each way, so far. */
-  readonly messages: MessageCounts = { messagesSent: 0, bytesSent: 0, messagesReceived: 0, bytesReceived: 0 };
+  readonly messages: MessageCounts = newMessageCounts();
   /** @internal set by the call as the handler receives each request message. */
   _requestCompressed = false;
   /** @internal the handler's compression choice; undefined: the server's threshold. */

@@ -6,7 +6,22 @@ import { RpcUsageError } from './errors.js';
  * `RpcError` when the call fails, so an interceptor can observe, translate or (on the client)
  * replace the outcome. Throwing before `next()` fails the call without running it.
  */
-export type Interceptor<C> = (ctx: C, next: () => Promise<void>) => Promise<void>;
+export type Interceptor<C> = ((ctx: C, next: () => Promise<void>) => Promise<void>) & {
+  /**
+   * Asked at the start of each call when present: `false` leaves the interceptor out of that call,
+   * which then costs what a call without it costs (OpenTelemetry's interceptors say `false` while
+   * no SDK or propagator is registered).
+   */
+  enabled?: () => boolean;
+};
+
+/** The interceptors that take part in a call starting now. @internal */
+export function activeInterceptors<C>(all: readonly Interceptor<C>[]): readonly Interceptor<C>[] {
+  for (let i = 0; i < all.length; i++) {
+    if (all[i]!.enabled !== undefined) return all.filter((x) => x.enabled === undefined || x.enabled());
+  }
+  return all;
+}
 
 /** Run `interceptors` around `last`. @internal */
 export function runInterceptors<C>(

@@ -4,7 +4,7 @@ import { callScope } from './deadline.js';
 import { serverEnd } from './diagnostics.js';
 import { RpcError, toRpcError } from './errors.js';
 import { Inbox } from './inbox.js';
-import { type Interceptor, runInterceptors } from './interceptors.js';
+import { activeInterceptors, type Interceptor, runInterceptors } from './interceptors.js';
 import { decodeChecked, encodeChecked, InboundOrder } from './message.js';
 import { gzip } from './node/gzip.js';
 import type { ServerConnection, ServerConnections, Sheddable } from './server-connections.js';
@@ -148,6 +148,7 @@ export class ServerCall implements ServerCallListener, Sheddable {
     const counts = this.#ctx.messages;
     counts.messagesReceived++;
     counts.bytesReceived += bytes.length;
+    counts.onMessage?.('received', bytes.length);
     this.#inbound.message(bytes, compressed, this.#receive);
   }
 
@@ -204,7 +205,7 @@ export class ServerCall implements ServerCallListener, Sheddable {
     this.#ran = true;
     stopTimer(this.#requestTimer);
     const ctx = this.#ctx;
-    const interceptors = this.#env.interceptors;
+    const interceptors = activeInterceptors(this.#env.interceptors);
     let outcome: Promise<void> | undefined;
     try {
       outcome = callScope.run(ctx, () =>
@@ -280,6 +281,7 @@ export class ServerCall implements ServerCallListener, Sheddable {
     const counts = this.#ctx.messages;
     counts.messagesSent++;
     counts.bytesSent += bytes;
+    counts.onMessage?.('sent', bytes);
   }
 
   #sendHeaders(): void {

@@ -47,6 +47,16 @@ export interface MessageCounts {
   bytesSent: number;
   messagesReceived: number;
   bytesReceived: number;
+  /**
+   * Set by an interceptor to see each message as it is sent or received, with its bytes on the
+   * wire (OpenTelemetry's message events use it). Undefined unless set.
+   */
+  onMessage: ((direction: 'sent' | 'received', bytes: number) => void) | undefined;
+}
+
+/** Fresh counts for a call. @internal */
+export function newMessageCounts(): MessageCounts {
+  return { messagesSent: 0, bytesSent: 0, messagesReceived: 0, bytesReceived: 0, onMessage: undefined };
 }
 
 /** Publish the end of a traced call: `error` (on failure), `asyncStart`, `asyncEnd`. @internal */
@@ -56,7 +66,10 @@ export function traceEnd(
   error: RpcError | undefined,
   counts: MessageCounts,
 ): void {
-  Object.assign(context, counts);
+  context.messagesSent = counts.messagesSent;
+  context.bytesSent = counts.bytesSent;
+  context.messagesReceived = counts.messagesReceived;
+  context.bytesReceived = counts.bytesReceived;
   context.code = error?.code ?? Status.OK;
   if (error !== undefined) {
     context.error = error;

@@ -15,7 +15,7 @@ import {
   Status,
   unary,
 } from '../src/index.js';
-import { freePort } from './fixtures.js';
+import { freePort, TRANSPORTS } from './fixtures.js';
 
 const Flaky = defineService('weft.test.v1.Flaky', { m: unary<object, object>({ idempotent: true }) });
 
@@ -86,5 +86,29 @@ describe('channel logging', () => {
     const off = run({ NODE_DEBUG: '' });
     expect(off.status).toBe(0);
     expect(off.stderr).not.toContain('weft: endpoint');
+  });
+});
+
+describe.each(TRANSPORTS)('GOAWAY over %s', (transport) => {
+  it('a server going away is logged by the client, with the endpoint', async () => {
+    const OK = defineService('weft.test.v1.Ok', { m: unary<object, object>() });
+    const server = createServer();
+    server.add(OK, { m: async () => ({}) });
+    const { port } = await server.listen({ transport });
+    const { logger, entries } = collecting();
+    const client = createClient(OK, { target: `127.0.0.1:${port}`, transport, logger });
+    try {
+      await client.m({}, { timeoutMs: 5000 });
+      await server.close({ graceMs: 200 });
+      const until = Date.now() + 3000;
+      while (!entries.some((e) => e.message === 'weft: goaway') && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 10));
+    } finally {
+      client.close();
+    }
+    const goaway = entries.find((e) => e.message === 'weft: goaway');
+    expect(goaway?.level).toBe('info');
+    expect(goaway?.fields.transport).toBe(transport);
+    expect(JSON.stringify(goaway?.fields)).toContain(String(port));
   });
 });

@@ -17,11 +17,13 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type Client,
+  type ClientInterceptor,
   createClient,
   createServer,
   defineService,
   RpcError,
   type Server,
+  type ServerInterceptor,
   Status,
   unary,
 } from '../src/index.js';
@@ -60,9 +62,9 @@ afterAll(() => {
 describe.each(TRANSPORTS)('OpenTelemetry over %s', (transport) => {
   let server: Server;
   let client: Client<typeof Traced.methods>;
+  let port = 0;
   beforeAll(async () => {
     server = createServer({ interceptors: [serverTelemetry(telemetry)] });
-    let port = 0;
     server.add(Traced, {
       ok: async () => ({}),
       missing: async () => {
@@ -115,6 +117,64 @@ describe.each(TRANSPORTS)('OpenTelemetry over %s', (transport) => {
       });
     }
     expect(s.attributes['client.address']).toBe('127.0.0.1');
+    expect(c.attributes['server.address']).toBe('127.0.0.1');
+    expect(c.attributes['server.port']).toBe(port);
+    // Message events are opt-in.
+    expect(c.events).toEqual([]);
+  });
+
+  it('with messageEvents, an rpc.message event per message each way, on both spans', async () => {
+    const events = { ...telemetry, messageEvents: true };
+    const traced = createServer({ interceptors: [serverTelemetry(events)] });
+    traced.add(Traced, {
+      ok: async () => ({ answer: 'x'.repeat(100) }),
+      missing: async () => ({}),
+      nested: async () => ({}),
+    });
+    const at = (await traced.listen({ transport })).port;
+    const c = createClient(Traced, {
+      target: `127.0.0.1:${at}`,
+      transport,
+      interceptors: [clientTelemetry(events)],
+    });
+    try {
+      await c.ok({ question: 'y'.repeat(50) }, { timeoutMs: 5000 });
+    } finally {
+      c.close();
+      await traced.close({ graceMs: 50 });
+    }
+    const spans = exporter.getFinishedSpans();
+    const shape = (kind: SpanKind) =>
+      spans.find((s) => s.kind === kind)!.events.map((e) => ({ name: e.name, ...e.attributes }));
+    const sizeOf = (n: number) => expect.toSatisfy((v: number) => v > n && v < n + 40);
+    expect(shape(SpanKind.CLIENT)).toEqual([
+      {
+        name: 'rpc.message',
+        'rpc.message.type': 'SENT',
+        'rpc.message.id': 1,
+        'rpc.message.compressed_size': sizeOf(50),
+      },
+      {
+        name: 'rpc.message',
+        'rpc.message.type': 'RECEIVED',
+        'rpc.message.id': 1,
+        'rpc.message.compressed_size': sizeOf(100),
+      },
+    ]);
+    expect(shape(SpanKind.SERVER)).toEqual([
+      {
+        name: 'rpc.message',
+        'rpc.message.type': 'RECEIVED',
+        'rpc.message.id': 1,
+        'rpc.message.compressed_size': sizeOf(50),
+      },
+      {
+        name: 'rpc.message',
+        'rpc.message.type': 'SENT',
+        'rpc.message.id': 1,
+        'rpc.message.compressed_size': sizeOf(100),
+      },
+    ]);
   });
 
   it('a failed call: the client span is an error with the exception; NOT_FOUND is no server error', async () => {
@@ -273,5 +333,63 @@ describe('trace context with a grpc-js peer that uses the standard propagator', 
     server.forceShutdown();
     const sent = exporter.getFinishedSpans().find((s) => s.kind === SpanKind.CLIENT)!;
     expect(seen).toBe(sent.spanContext().traceId);
+  });
+});
+
+describe('without an SDK', () => {
+  it('the interceptors take no part in calls while no SDK or propagator is registered', () => {
+    // Global providers: nothing registered here but the propagator of this file's beforeAll.
+    const client = clientTelemetry();
+    const server = serverTelemetry();
+    expect(client.enabled?.()).toBe(true);
+    propagation.disable();
+    try {
+      expect(client.enabled?.()).toBe(false);
+      expect(server.enabled?.()).toBe(false);
+      // An SDK registered later: the global tracer provider is a proxy, so they take part at once.
+      trace.setGlobalTracerProvider(tracerProvider);
+      try {
+        expect(client.enabled?.()).toBe(true);
+        expect(server.enabled?.()).toBe(true);
+      } finally {
+        trace.disable();
+      }
+      // (trace.disable() puts a new proxy in place: an interceptor made now sees no SDK again.)
+      expect(clientTelemetry().enabled?.()).toBe(false);
+      // Providers given explicitly always take part.
+      expect(clientTelemetry(telemetry).enabled?.()).toBe(true);
+      expect(clientTelemetry({ meterProvider }).enabled?.()).toBe(true);
+    } finally {
+      propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    }
+  });
+
+  it('a call leaves out an interceptor that is not enabled, and runs one that is', async () => {
+    const ran: string[] = [];
+    const off: ClientInterceptor = Object.assign(
+      async (_ctx: unknown, next: () => Promise<void>) => {
+        ran.push('off');
+        await next();
+      },
+      { enabled: () => false },
+    );
+    const on: ServerInterceptor = Object.assign(
+      async (_ctx: unknown, next: () => Promise<void>) => {
+        ran.push('on');
+        await next();
+      },
+      { enabled: () => true },
+    );
+    const server = createServer({ interceptors: [on] });
+    server.add(Traced, { ok: async () => ({}), missing: async () => ({}), nested: async () => ({}) });
+    const { port } = await server.listen({ transport: 'mux' });
+    const client = createClient(Traced, { target: `127.0.0.1:${port}`, interceptors: [off] });
+    try {
+      await client.ok({}, { timeoutMs: 5000 });
+    } finally {
+      client.close();
+      await server.close({ graceMs: 50 });
+    }
+    expect(ran).toEqual(['on']);
   });
 });

@@ -311,6 +311,10 @@ export class ChannelCall implements ClientTransportCall {
     });
   }
 
+  get peer(): string | undefined {
+    return this.#endpoint?.key;
+  }
+
   write(bytes: Uint8Array, compressed: boolean, end: boolean): Promise<void> | undefined {
     if (this.#done) return undefined;
     const live = this.#live;

@@ -4,6 +4,7 @@
  * messages, `grpc-status`/`grpc-message` trailers (or Trailers-Only), `grpc-timeout`, RST_STREAM
  * CANCEL on cancellation. A stock grpc-js peer talks to it.
  */
+
 import { type FrameDecoder, view } from '@weft/framing';
 import {
   type CallbackStream,
@@ -30,6 +31,7 @@ import {
 } from '../call.js';
 import { encodeTimeout, parseTimeout } from '../deadline.js';
 import { RpcError, RpcUsageError } from '../errors.js';
+import type { Logger } from '../log.js';
 import { Metadata } from '../metadata.js';
 import type { ClientTlsOptions } from '../node/tls-options.js';
 import type { ServerConnection } from '../server-connections.js';
@@ -146,9 +148,13 @@ export class MuxClientTransport implements ClientTransport {
   /** The newest TLS session ticket of any connection. */
   #ticket: Buffer | undefined;
 
-  constructor(endpoint: { host: string; port: number }, options: MuxClientOptions) {
+  readonly #logger: Logger | undefined;
+
+  /** `logger`: where GOAWAYs from the server are logged (the client's logger). */
+  constructor(endpoint: { host: string; port: number }, options: MuxClientOptions, logger?: Logger) {
     this.#endpoint = endpoint;
     this.#options = options;
+    this.#logger = logger;
     this.#max = options.maxConnections ?? 4;
     checkMuxOptions(options);
   }
@@ -207,7 +213,13 @@ export class MuxClientTransport implements ClientTransport {
       const at = this.#lanes.indexOf(lane);
       if (at >= 0) this.#lanes.splice(at, 1);
     };
-    session.on('goaway', retire);
+    session.on('goaway', (code: number, lastStreamId: number) => {
+      this.#logger?.info(
+        { endpoint: `${this.#endpoint.host}:${this.#endpoint.port}`, transport: 'mux', code, lastStreamId },
+        'weft: goaway',
+      );
+      retire();
+    });
     session.on('close', retire);
     this.#lanes.push(lane);
     return lane;

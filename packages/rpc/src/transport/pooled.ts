@@ -3,6 +3,7 @@
  * one call in flight per connection as HTTP/1.1, or up to `pipelining` unary calls answered in
  * order. A pool per endpoint: min/max connections, reuse, idle timeout, a bounded wait queue.
  */
+
 import net from 'node:net';
 import tls from 'node:tls';
 import type {
@@ -16,6 +17,7 @@ import type {
 } from '../call.js';
 import { MAX_METADATA_BYTES } from '../envelope.js';
 import { RpcError, RpcUsageError } from '../errors.js';
+import type { Logger } from '../log.js';
 import { Metadata } from '../metadata.js';
 import type { ClientTlsOptions } from '../node/tls-options.js';
 import { Status } from '../status.js';
@@ -148,8 +150,12 @@ export class PooledClientTransport implements ClientTransport {
   #waitTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
-  constructor(endpoint: { host: string; port: number }, options: PooledClientOptions) {
+  readonly #logger: Logger | undefined;
+
+  /** `logger`: where Goaways from the server are logged (the client's logger). */
+  constructor(endpoint: { host: string; port: number }, options: PooledClientOptions, logger?: Logger) {
     this.#endpoint = endpoint;
+    this.#logger = logger;
     this.#options = resolvePooledOptions(options);
     this.#tls = options.tls;
     this.#keepaliveOptions = options.keepalive;
@@ -293,6 +299,14 @@ export class PooledClientTransport implements ClientTransport {
       conn.retiring = true;
     };
     conn.session.onGoaway = () => {
+      this.#logger?.info(
+        {
+          endpoint: `${this.#endpoint.host}:${this.#endpoint.port}`,
+          transport: 'pooled',
+          inFlight: conn.inFlight,
+        },
+        'weft: goaway',
+      );
       conn.retiring = true;
       if (conn.inFlight === 0) conn.socket.end();
       // Calls waiting for a connection may now open a new one in its place.

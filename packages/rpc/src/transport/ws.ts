@@ -2,6 +2,7 @@
  * The WebSocket transport: `@weft/ws` binary messages, one envelope each (docs/rpc-pooled.md), many
  * calls at once over one connection, full duplex, with per-call message windows.
  */
+
 import http from 'node:http';
 import https from 'node:https';
 import { concatBytes } from '@weft/framing';
@@ -18,6 +19,7 @@ import {
 } from '../call.js';
 import { decodeEnvelope, MAX_METADATA_BYTES } from '../envelope.js';
 import { RpcError } from '../errors.js';
+import type { Logger } from '../log.js';
 import type { ClientTlsOptions } from '../node/tls-options.js';
 import { Status } from '../status.js';
 import { EnvelopeClientSession, type EnvelopeLink } from './envelope-client.js';
@@ -96,7 +98,11 @@ export class WsClientTransport implements ClientTransport {
   #current: { ws: WebSocket; session: EnvelopeClientSession; queue: Uint8Array[][] | undefined } | undefined;
   #closed = false;
 
-  constructor(endpoint: { host: string; port: number }, options: WsClientOptions) {
+  readonly #logger: Logger | undefined;
+
+  /** `logger`: where Goaways from the server are logged (the client's logger). */
+  constructor(endpoint: { host: string; port: number }, options: WsClientOptions, logger?: Logger) {
+    this.#logger = logger;
     const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
     this.#url = `${options.tls === undefined ? 'ws' : 'wss'}://${host}:${endpoint.port}${WS_PATH}`;
     this.#options = options;
@@ -136,6 +142,10 @@ export class WsClientTransport implements ClientTransport {
       if (current.session.draining && current.session.openCalls === 0) ws.close(1000, 'drained');
     };
     current.session.onGoaway = () => {
+      this.#logger?.info(
+        { url: this.#url, transport: 'ws', openCalls: current.session.openCalls },
+        'weft: goaway',
+      );
       if (this.#current === current) this.#current = undefined;
       closeWhenIdle();
     };
