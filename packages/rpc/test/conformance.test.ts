@@ -302,6 +302,25 @@ describe.each(TRANSPORTS)('conformance over %s', (transport) => {
       expect(Buffer.compare(res.bytes!, bytes)).toBe(0);
     });
 
+    it('32 concurrent 1 MiB echoes all complete, also pipelined: client and server never wait for each other', async () => {
+      // Each side's output backs up past 1 MiB here; a client that stopped reading for it (as the
+      // server does) deadlocked with the server over ws and pipelined pooled.
+      const bytes = new Uint8Array(1024 * 1024).fill(7);
+      const clients = [client];
+      if (transport === 'pooled')
+        clients.push(createClient(Test, { target, transport, pooled: { pipelining: 8, maxConnections: 2 } }));
+      try {
+        for (const c of clients) {
+          const answers = await Promise.all(
+            Array.from({ length: 32 }, () => c.echo({ bytes }, { timeoutMs: 10_000 })),
+          );
+          expect(answers.every((a) => a.bytes?.length === bytes.length)).toBe(true);
+        }
+      } finally {
+        for (const c of clients.slice(1)) c.close();
+      }
+    });
+
     it('a request over the method limit is RESOURCE_EXHAUSTED (client side, nothing sent)', async () => {
       const err = await client.small({ bytes: new Uint8Array(2000) }, { timeoutMs: 5000 }).catch((e) => e);
       expect(err.code).toBe(Status.RESOURCE_EXHAUSTED);

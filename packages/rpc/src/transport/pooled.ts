@@ -119,6 +119,7 @@ class PooledConnection {
     this.session = new EnvelopeClientSession(
       socketLink(
         socket,
+        'client',
         maxFrameBytes,
         (envelope) => this.session.receive(envelope),
         () => this.keepalive?.input(),
@@ -433,7 +434,7 @@ export async function listenPooled(dispatcher: CallDispatcher, at: ListenAt): Pr
     socket.setNoDelay(true);
     const peer = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
     let session: EnvelopeServerSession | undefined;
-    const link = socketLink(socket, at.maxFrameBytes, (envelope) => session!.receive(envelope));
+    const link = socketLink(socket, 'server', at.maxFrameBytes, (envelope) => session!.receive(envelope));
     session = new EnvelopeServerSession(link, dispatcher, {
       ordered: true,
       maxCalls: SERVER_MAX_CALLS_PER_CONNECTION,

@@ -16,10 +16,14 @@ export const OUTPUT_HIGH_WATER = 1024 * 1024;
 /**
  * Envelopes over a TCP or TLS socket: each one in a 4-byte big-endian length-prefixed frame
  * (`@weft/framing`). Everything sent in one tick leaves in one corked write. Frames over
- * `maxFrameBytes` and malformed envelopes close the socket. @internal
+ * `maxFrameBytes` and malformed envelopes close the socket. A server's link (`side` 'server')
+ * stops reading while its output is backed up past `OUTPUT_HIGH_WATER`, so that a client that does
+ * not read cannot make it buffer answers; a client's never does — both sides waiting for the other
+ * to read would deadlock (16 concurrent 1 MiB echoes did). @internal
  */
 export function socketLink(
   socket: Socket,
+  side: 'client' | 'server',
   maxFrameBytes: number,
   onEnvelope: (envelope: Envelope) => void,
   onInput?: () => void,
@@ -60,7 +64,7 @@ export function socketLink(
   };
   let paused = false;
   const backpressure = () => {
-    if (paused || socket.writableLength <= OUTPUT_HIGH_WATER) return;
+    if (side === 'client' || paused || socket.writableLength <= OUTPUT_HIGH_WATER) return;
     paused = true;
     socket.pause();
     socket.once('drain', () => {

@@ -52,7 +52,11 @@ export interface WsClientOptions {
 /** Default `ws.handshakeTimeoutMs` of a client. */
 export const WS_CLIENT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
-function wsLink(ws: WebSocket): EnvelopeLink {
+/**
+ * Envelopes over a WebSocket. A server's link stops reading while its output is backed up (see
+ * `socketLink`); a client's never does, or the two could wait for each other forever.
+ */
+function wsLink(ws: WebSocket, side: 'client' | 'server'): EnvelopeLink {
   let paused = false;
   return {
     send(parts) {
@@ -60,7 +64,7 @@ function wsLink(ws: WebSocket): EnvelopeLink {
       ws.send(parts.length === 1 ? parts[0]! : concatBytes(parts));
       // A peer that does not read: stop reading its requests until our output drains, so what
       // it makes us answer stays bounded (TCP flow control holds the rest on its side).
-      if (!paused && ws.bufferedAmount > OUTPUT_HIGH_WATER) {
+      if (side === 'server' && !paused && ws.bufferedAmount > OUTPUT_HIGH_WATER) {
         paused = true;
         ws.pause();
         ws.once('drain', () => {
@@ -123,7 +127,7 @@ export class WsClientTransport implements ClientTransport {
       session: undefined as unknown as EnvelopeClientSession,
       queue: [] as Uint8Array[][] | undefined,
     };
-    const link = wsLink(ws);
+    const link = wsLink(ws, 'client');
     current.session = new EnvelopeClientSession({
       send: (parts) => {
         if (current.queue !== undefined) current.queue.push(parts);
@@ -223,7 +227,7 @@ export async function listenWs(dispatcher: CallDispatcher, at: ListenAt): Promis
   const connections = new EnvelopeConnections(at.maxConnectionAgeMs);
   wss.on('connection', (ws: WebSocket, req: http.IncomingMessage) => {
     const peer = `${req.socket.remoteAddress ?? 'unknown'}:${req.socket.remotePort ?? 0}`;
-    const session = new EnvelopeServerSession(wsLink(ws), dispatcher, {
+    const session = new EnvelopeServerSession(wsLink(ws, 'server'), dispatcher, {
       ordered: false,
       maxCalls: WS_MAX_CALLS_PER_CONNECTION,
       peer,
