@@ -45,7 +45,9 @@ export interface SessionOptions extends Omit<ConnectionOptions, 'role'> {
   idleTimeoutMs?: number;
   /**
    * A stream with data queued but no send window for this long is reset (CANCEL) and fails with
-   * `MUX_ERR_TIMEOUT`: a peer that never reads cannot hold our buffers forever. Default 60 s; 0 = off.
+   * `MUX_ERR_TIMEOUT`; a socket the peer reads nothing from (its buffer full) for this long ends the
+   * session with `MUX_ERR_TIMEOUT` — a peer that never reads, whatever windows it grants, cannot hold
+   * our buffers forever. Default 60 s; 0 = off.
    */
   sendStallTimeoutMs?: number;
   /** Phase one of a graceful server close waits at most this long for the PING round trip. Default 1 s. */
@@ -191,10 +193,24 @@ export class MuxSession extends EventEmitter {
     const stall = o.sendStallTimeoutMs ?? 60_000;
     if (stall > 0) {
       const since = new Map<number, number>();
+      // The socket full since (no 'drain' since it filled), or undefined.
+      let blockedSince: number | undefined;
+      this.socket.on('drain', () => {
+        blockedSince = undefined;
+      });
       this.#timer(
         setInterval(
           () => {
             const now = Date.now();
+            if ((this.socket as { writableNeedDrain?: boolean }).writableNeedDrain === true) {
+              blockedSince ??= now;
+              if (now - blockedSince >= stall) {
+                this.destroy(
+                  new MuxError('MUX_ERR_TIMEOUT', `the peer read nothing we sent for ${stall} ms`),
+                );
+                return;
+              }
+            } else blockedSince = undefined;
             for (const stream of this.#streams.values()) {
               const id = stream.id;
               if (this._core.pendingBytes(id) > 0 && this._core.sendWindow(id) === 0) {

@@ -6,8 +6,14 @@
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodePing, encodeRstStream, encodeSettings, frameHeader } from '../../src/frame/encode.js';
-import { CLIENT_PREFACE, ErrorCode, Flag, FrameType } from '../../src/frame/types.js';
+import {
+  encodePing,
+  encodeRstStream,
+  encodeSettings,
+  encodeWindowUpdate,
+  frameHeader,
+} from '../../src/frame/encode.js';
+import { CLIENT_PREFACE, ErrorCode, Flag, FrameType, SettingId } from '../../src/frame/types.js';
 import { HpackEncoder } from '../../src/hpack/encoder.js';
 import { connect, createServer, type MuxStream } from '../../src/node/index.js';
 
@@ -165,6 +171,49 @@ describe('attacks over sockets, with a well-behaved client on the same server', 
     }
     expect(data).toBeLessThanOrEqual(65_535);
     expect(rst).toBe(ErrorCode.Cancel);
+  });
+
+  it('a reader that opens wide windows and never reads the socket: the session ends', async () => {
+    const { createServer: create } = await import('../../src/node/index.js');
+    const ended: (string | undefined)[] = [];
+    const slow = create({ sendStallTimeoutMs: 300 }, (stream: MuxStream) => {
+      stream.on('error', () => {});
+      stream.respond({ ':status': 200 });
+      // A handler that ignores backpressure: 64 MiB at once, every byte allowed by the windows.
+      for (let i = 0; i < 64; i++) stream.write(Buffer.alloc(1 << 20));
+      stream.end();
+    });
+    slow.on('session', (session: { on(e: 'error', f: (err: Error & { code?: string }) => void): void }) =>
+      session.on('error', (err) => ended.push(err.code)),
+    );
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    const slowPort = (slow.address() as AddressInfo).port;
+    const hpack = new HpackEncoder({ huffman: 'never' });
+    const block = hpack.encode([
+      [':method', 'GET'],
+      [':scheme', 'http'],
+      [':path', '/'],
+      [':authority', 'x'],
+    ]);
+    const socket = net.connect({ host: '127.0.0.1', port: slowPort });
+    socket.on('error', () => {});
+    socket.write(
+      Buffer.concat([
+        CLIENT_PREFACE,
+        encodeSettings([[SettingId.InitialWindowSize, 2 ** 31 - 1]]),
+        encodeSettings([], true),
+        encodeWindowUpdate(0, 2 ** 31 - 1 - 65_535),
+        frameHeader(block.length, FrameType.Headers, Flag.EndHeaders | Flag.EndStream, 1),
+        block,
+      ]),
+    );
+    // Never read: the server's socket buffer fills and stays full.
+    socket.pause();
+    const until = Date.now() + 5000;
+    while (ended.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    socket.destroy();
+    slow.close();
+    expect(ended).toEqual(['MUX_ERR_TIMEOUT']);
   });
 
   it('a read full of tiny DATA frames yields to the other connections before the next', async () => {
