@@ -39,10 +39,10 @@ main job options:
   --concurrency LIST    calls in flight for 'unary' (default 1,16,100,1000)
   --payload LIST        message sizes for 'payload', e.g. 64,1KiB,1MiB
   --link RTT/MBIT[/LOSS%]  the impaired link, e.g. 20ms/100mbit (default) or 20ms/100mbit/1%:
-                        network namespaces joined by wirefilter (root and vde2), else a
-                        userspace proxy (no loss)
-  --loss LIST           loss rates (%) of the 'loss' scenario (default 0,0.5,1,2,5; needs root and
-                        vde2), at the RTT and bandwidth of --link
+                        network namespaces joined by netem or wirefilter (root, and netem
+                        or vde2), else a userspace proxy (no loss)
+  --loss LIST           loss rates (%) of the 'loss' scenario (default 0,0.5,1,2,5; needs root,
+                        and netem or vde2), at the RTT and bandwidth of --link
   --out DIR             where results.json, report.md and the charts go (default bench/results/latest)
 `;
 

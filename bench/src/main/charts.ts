@@ -129,14 +129,20 @@ function scatterChart(
     grid: { left: 30, right: 150, top: 80, bottom: 50, containLabel: true },
     xAxis: { type: 'value', name: xName, nameLocation: 'middle', nameGap: 28, scale: true },
     yAxis: { type: logY ? 'log' : 'value', name: yName, nameLocation: 'middle', nameGap: 50 },
-    series: points.map((p) => ({
-      name: p.system,
-      type: 'scatter',
-      symbolSize: 12,
-      data: [[p.x, p.y]],
-      itemStyle: { color: COLOURS[p.system] },
-      label: { show: true, position: 'right', formatter: p.system, fontSize: 12 },
-    })),
+    // One series, so that labels of points close together move apart rather than overlap.
+    series: [
+      {
+        type: 'scatter',
+        symbolSize: 12,
+        data: points.map((p) => ({
+          value: [p.x, p.y],
+          name: p.system,
+          itemStyle: { color: COLOURS[p.system] },
+        })),
+        label: { show: true, position: 'right', formatter: '{b}', fontSize: 12 },
+        labelLayout: { moveOverlap: 'shiftY' },
+      },
+    ],
   });
 }
 

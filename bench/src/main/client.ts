@@ -16,9 +16,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** How long calls still in flight at the end of a phase may take before the phase moves on. */
 const SETTLE_MS = 10_000;
-/** A page phase measures until this many pages completed, for up to `PAGE_EXTRA_MS` past its window. */
-const MIN_PAGES = 3;
-const PAGE_EXTRA_MS = 5000;
+/** How far a phase with `minSamples` may run past its window to collect them. */
+const EXTRA_MS = 5000;
 
 let shared: Caller | undefined;
 const connected = () => {
@@ -35,7 +34,6 @@ async function runLoad(phase: Phase): Promise<PhaseResult> {
   let errors = 0;
   let firstError: string | undefined;
   let bytes = 0;
-  let pages = 0;
   const one =
     phase.mode === 'churn'
       ? async (m: typeof small) => {
@@ -79,10 +77,7 @@ async function runLoad(phase: Phase): Promise<PhaseResult> {
         bytes += 2 * small.data.length * (outcomes.length - failed.length);
         errors += failed.length;
         if (failed.length > 0) firstError ??= String((failed[0] as PromiseRejectedResult).reason);
-        else {
-          histogram.record(performance.now() - t0);
-          pages++;
-        }
+        else histogram.record(performance.now() - t0);
       }
       if (failed.length > 0) await sleep(1);
     }
@@ -98,10 +93,11 @@ async function runLoad(phase: Phase): Promise<PhaseResult> {
   const t0 = performance.now();
   measuring = true;
   await sleep(phase.durationMs);
-  // A page can take longer than a short window over a lossy link: a median of one is no median.
-  if (phase.mode === 'page') {
-    const until = performance.now() + PAGE_EXTRA_MS;
-    while (pages < MIN_PAGES && performance.now() < until) await sleep(10);
+  // A page or a large echo can take longer than a short window over a lossy link: a median of one
+  // is no median, and no completed call is no figure.
+  if (phase.minSamples !== undefined) {
+    const until = performance.now() + EXTRA_MS;
+    while (histogram.count < phase.minSamples && performance.now() < until) await sleep(10);
   }
   measuring = false;
   const seconds = (performance.now() - t0) / 1000;

@@ -15,8 +15,7 @@ export type PhaseMode =
   | 'churn'
   /**
    * A page: `concurrency` calls at once, then the next page once the last has answered; the
-   * latency recorded is the page's (until its last call), not each call's. The window is extended
-   * (by up to 5 s) until three pages completed in it.
+   * latency recorded is the page's (until its last call), not each call's.
    */
   | 'page'
   /** Sequential TLS handshakes to the server: full, then resumed with a session ticket. */
@@ -31,6 +30,8 @@ export interface Phase {
   bulkBytes?: number;
   warmupMs: number;
   durationMs: number;
+  /** Measure past `durationMs` (by up to 5 s) until this many calls (pages) completed in the window. */
+  minSamples?: number;
 }
 
 export interface ClientJob {

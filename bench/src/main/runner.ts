@@ -163,7 +163,14 @@ function toResult(run: RunSpec, r: PhaseResult, serverCpuUs: number, rssMb: numb
     ...(r.handshakeMs === undefined ? {} : { handshakeMs: r.handshakeMs }),
     ...(r.resumedHandshakeMs === undefined ? {} : { resumedHandshakeMs: r.resumedHandshakeMs }),
     ...(r.firstError === undefined ? {} : { firstError: r.firstError }),
-    ...(r.calls === 0 ? { failed: `no call succeeded${r.firstError ? `: ${r.firstError}` : ''}` } : {}),
+    ...(r.calls === 0
+      ? {
+          failed:
+            r.errors === 0
+              ? `no call completed within the ${r.seconds.toFixed(1)} s window`
+              : `no call succeeded${r.firstError ? `: ${r.firstError}` : ''}`,
+        }
+      : {}),
   };
 }
 
@@ -260,6 +267,10 @@ export async function runGroup(
       concurrency: run.concurrency,
       payloadBytes: run.payloadBytes,
       ...(run.bulkBytes === undefined ? {} : { bulkBytes: run.bulkBytes }),
+      // loss: three pages, or one large echo per call in flight, before a window may end.
+      ...(run.scenario === 'loss' && run.workload !== 'calls'
+        ? { minSamples: run.workload === 'page' ? 3 : run.concurrency }
+        : {}),
       warmupMs: timing.warmupMs,
       // hol: a 16 MiB echo can hold small calls back for longer than a short window; measure at
       // least a second so that the window sees them (and their p99 means something).
