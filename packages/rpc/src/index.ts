@@ -24,6 +24,22 @@ export type { HealthCheckOptions } from './channel/health-check.js';
 export type { Address, Resolver } from './channel/resolver.js';
 export type { RetryBudgetOptions } from './channel/retry-budget.js';
 export {
+  type RegisteredAddress,
+  type Registrar,
+  type RegistrarFactory,
+  type ResolverContext,
+  type ResolverFactory,
+  registerRegistrar,
+  registerResolver,
+} from './discovery.js';
+
+// The built-in discovery plug-ins: `registry://` and `etcd://` for clients and servers.
+import './etcd/registration.js';
+import './etcd/resolver.js';
+import './registry/registration.js';
+import './registry/resolver.js';
+
+export {
   type Client,
   type ClientCallContext,
   type ClientInterceptor,

@@ -1,13 +1,11 @@
 import type { DescService } from '@bufbuild/protobuf';
 import type { GenServiceMethods } from '@bufbuild/protobuf/codegenv2';
 import type { CallDispatcher, ServerCallListener, ServerTransportCall, TransportServer } from './call.js';
-import { parseRegistryTarget } from './channel/parse-target.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, type TransportKind } from './client.js';
 import { ServerCallContext } from './context.js';
+import { type Registrar, registrarFactory } from './discovery.js';
 import { MAX_METADATA_BYTES } from './envelope.js';
 import { RpcError, RpcUsageError } from './errors.js';
-import { EtcdRegistration } from './etcd/registration.js';
-import { parseEtcdTarget } from './etcd/target.js';
 import { Health } from './health/health.js';
 import { HealthService } from './health/service.js';
 import type { Interceptor } from './interceptors.js';
@@ -22,7 +20,7 @@ import {
 } from './protobuf/service.js';
 import { reflectionImplementation } from './reflection/reflection.js';
 import { ReflectionService, ReflectionServiceV1Alpha } from './reflection/service.js';
-import { type RegisterOptions, type Registrar, Registration } from './registry/registration.js';
+import type { RegisterOptions } from './registry/registration.js';
 import { type AnyHandler, type CallEnvironment, ServerCall } from './server-call.js';
 import { type ConnectionHooks, type ServerConnection, ServerConnections } from './server-connections.js';
 import type { MethodDescriptor, MethodKind, MethodMap, ServiceDefinition } from './service.js';
@@ -322,14 +320,7 @@ export class Server implements CallDispatcher {
 
   /** @throws {RpcUsageError} before anything listens, for a register option that cannot work. */
   #checkRegister(options: RegisterOptions): void {
-    if (options.target.startsWith('etcd://')) parseEtcdTarget(options.target);
-    else if (options.target.startsWith('registry://')) parseRegistryTarget(options.target);
-    else {
-      throw new RpcUsageError(
-        'RPC_ERR_INVALID_TARGET',
-        `register.target must be registry://host:port or etcd://host:port/prefix, got ${options.target}`,
-      );
-    }
+    registrarFactory(options.target).check(options.target);
     const ttl = options.ttlSeconds ?? 10;
     if (!Number.isInteger(ttl) || ttl < 1) {
       throw new RpcUsageError('RPC_ERR_INVALID_OPTION', 'register.ttlSeconds must be an integer ≥ 1');
@@ -337,7 +328,6 @@ export class Server implements CallDispatcher {
   }
 
   async #register(options: RegisterOptions, at: { host: string; port: number }): Promise<void> {
-    const etcd = options.target.startsWith('etcd://');
     const ttl = options.ttlSeconds ?? 10;
     const wildcard = at.host === '0.0.0.0' || at.host === '::';
     const services = [...new Set([...this.#routes.values()].map((r) => r.service))].filter(
@@ -349,9 +339,7 @@ export class Server implements CallDispatcher {
       ...(options.weight === undefined ? {} : { weight: options.weight }),
       ...(options.attributes === undefined ? {} : { attributes: options.attributes }),
     };
-    const registration: Registrar = etcd
-      ? new EtcdRegistration(options.target, services, address, ttl)
-      : new Registration(parseRegistryTarget(options.target), services, address, ttl);
+    const registration = registrarFactory(options.target).create(options.target, services, address, ttl);
     this.#registrations.push(registration);
     await registration.start();
   }

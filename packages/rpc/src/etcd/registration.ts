@@ -6,7 +6,7 @@
  */
 import { Backoff } from '../channel/backoff.js';
 import { addressKey } from '../channel/resolver.js';
-import type { RegisteredAddress, Registrar } from '../registry/registration.js';
+import { type RegisteredAddress, type Registrar, registerRegistrar } from '../discovery.js';
 import { EtcdGateway } from './gateway.js';
 import { parseEtcdTarget, serviceKey } from './target.js';
 
@@ -75,3 +75,8 @@ export class EtcdRegistration implements Registrar {
     if (this.#lease !== undefined) await this.#gateway.revoke(this.#lease).catch(() => {});
   }
 }
+
+registerRegistrar('etcd', {
+  check: parseEtcdTarget,
+  create: (target, services, address, ttl) => new EtcdRegistration(target, services, address, ttl),
+});

@@ -6,6 +6,7 @@
  */
 import { Backoff } from '../channel/backoff.js';
 import { type Address, checkAttributes, type Resolver } from '../channel/resolver.js';
+import { registerResolver } from '../discovery.js';
 import { EtcdGateway } from './gateway.js';
 import { parseEtcdTarget, serviceKey } from './target.js';
 
@@ -81,3 +82,5 @@ function parseAddress(value: string): Address | undefined {
     return undefined;
   }
 }
+
+registerResolver('etcd', (target, { service }) => new EtcdResolver(target, service));

@@ -5,7 +5,9 @@
  * are then renewed or registered again without waiting for the next keepalive.
  */
 import { Backoff } from '../channel/backoff.js';
+import { parseRegistryTarget } from '../channel/parse-target.js';
 import { type Client, createClient } from '../client.js';
+import { type RegisteredAddress, type Registrar, registerRegistrar } from '../discovery.js';
 import { RpcError } from '../errors.js';
 import { Status } from '../status.js';
 import { RegistryService } from './service.js';
@@ -23,20 +25,6 @@ export interface RegisterOptions {
   weight?: number;
   /** Labels clients' balancers can route by (zone, version, ...). */
   attributes?: Record<string, string>;
-}
-
-/** What a server registers. @internal */
-export interface RegisteredAddress {
-  host: string;
-  port: number;
-  weight?: number;
-  attributes?: Record<string, string>;
-}
-
-/** Keeps a server's addresses registered while it listens. @internal */
-export interface Registrar {
-  start(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 export class Registration implements Registrar {
@@ -161,3 +149,9 @@ export class Registration implements Registrar {
     this.#client.close();
   }
 }
+
+registerRegistrar('registry', {
+  check: parseRegistryTarget,
+  create: (target, services, address, ttl) =>
+    new Registration(parseRegistryTarget(target), services, address, ttl),
+});

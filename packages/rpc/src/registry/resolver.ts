@@ -6,8 +6,10 @@
  * the registry lists servers again, for up to {@link EMPTY_HOLD_MS}.
  */
 import { Backoff } from '../channel/backoff.js';
+import { parseRegistryTarget } from '../channel/parse-target.js';
 import type { Address, Resolver } from '../channel/resolver.js';
 import { type Client, createClient } from '../client.js';
+import { registerResolver } from '../discovery.js';
 import { RegistryService } from './service.js';
 
 /**
@@ -99,3 +101,8 @@ export class RegistryResolver implements Resolver {
     this.#client?.close();
   }
 }
+
+registerResolver(
+  'registry',
+  (target, { service }) => new RegistryResolver(parseRegistryTarget(target), service),
+);
