@@ -11,8 +11,8 @@ import { type Balancer, balancerFor } from '../src/channel/balancer.js';
 import { consistentHash } from '../src/channel/balancers/consistent-hash.js';
 import { powerOfTwoChoices } from '../src/channel/balancers/p2c.js';
 import { Endpoint } from '../src/channel/endpoint.js';
-import { resolverFor } from '../src/discovery.js';
 import { RetryBudget } from '../src/channel/retry-budget.js';
+import { resolverFor } from '../src/discovery.js';
 import { RpcUsageError } from '../src/errors.js';
 
 const fakeTransport = (): ClientTransport => ({
