@@ -67,7 +67,7 @@ describe('weft-bench main job', () => {
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
     expect(checkResults(results)).toEqual([]);
     const scenarios = new Set(results.runs.map((r) => r.scenario));
-    expect([...scenarios].sort()).toEqual(['churn', 'hol', 'link', 'payload', 'tls', 'unary']);
+    expect([...scenarios].sort()).toEqual(['churn', 'hol', 'link', 'payload', 'tls', 'unary', 'warmup']);
     expect(new Set(results.runs.map((r) => r.system))).toEqual(
       new Set(['weft-mux', 'weft-pooled', 'undici']),
     );
@@ -77,6 +77,11 @@ describe('weft-bench main job', () => {
       expect(run.callsPerSec, `${run.scenario} ${run.system}`).toBeGreaterThan(0);
       expect(run.errors, `${run.scenario} ${run.system}: ${run.firstError}`).toBe(0);
     }
+    // The warm-up run: a fresh client's rate per 100 ms from its first call, and its ratio.
+    const warm = results.runs.find((r) => r.scenario === 'warmup')!;
+    expect(warm.warmup!.buckets.length).toBeGreaterThanOrEqual(20);
+    expect(warm.warmup!.firstRate).toBeGreaterThan(0);
+    expect(warm.warmup!.ratio).toBeCloseTo(warm.warmup!.firstRate / warm.warmup!.steadyRate, 6);
     const handshake = results.runs.find((r) => r.scenario === 'tls' && r.handshakeMs !== undefined);
     expect(handshake?.resumedHandshakeMs).toBeGreaterThan(0);
     const report = readFileSync(join(out, 'report.md'), 'utf8');
@@ -91,11 +96,19 @@ describe('weft-bench main job', () => {
       '## Impaired link',
       '## TLS',
       '## A connection per call',
+      '## Warm-up',
     ]) {
       expect(report).toContain(heading);
     }
     expect(report).toMatch(/Multiplex or pool/);
-    for (const chart of ['throughput.svg', 'latency.svg', 'payload.svg', 'hol.svg', 'link.svg']) {
+    for (const chart of [
+      'throughput.svg',
+      'latency.svg',
+      'payload.svg',
+      'hol.svg',
+      'link.svg',
+      'warmup.svg',
+    ]) {
       expect(report).toContain(`](${chart})`);
       const svg = readFileSync(join(out, chart), 'utf8');
       expect(svg).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);

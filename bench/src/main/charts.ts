@@ -240,6 +240,25 @@ export function charts(runs: RunResult[]): Map<string, string> {
       ),
     );
   }
+  const warm = runs.filter((r) => r.scenario === 'warmup' && ok(r) && r.warmup !== undefined);
+  if (warm.length > 0) {
+    const n = Math.max(...warm.map((r) => r.warmup!.buckets.length));
+    out.set(
+      'warmup.svg',
+      lineChart(
+        'Warm-up: calls/s of a fresh client and server, per 100 ms',
+        '64-byte calls, 100 in flight from the first call on, no priming',
+        'seconds since the first call',
+        Array.from({ length: n }, (_, i) => ((i + 1) / 10).toFixed(1)),
+        'calls/s',
+        systemsIn(warm).map((system) => {
+          const buckets = warm.find((r) => r.system === system)!.warmup!.buckets;
+          return { system, values: Array.from({ length: n }, (_, i) => (buckets[i] ?? 0) * 10) };
+        }),
+        false,
+      ),
+    );
+  }
   const link = runs.filter((r) => r.scenario === 'link' && ok(r));
   if (link.length > 0) {
     const l = link[0]!.link!;

@@ -188,7 +188,69 @@ async function runHandshakes(phase: Phase): Promise<PhaseResult> {
   };
 }
 
-if (job.primeMs > 0 && job.phases.some((p) => p.mode !== 'handshake')) {
+/**
+ * The first seconds of a fresh client: `concurrency` loops from the first call on, completions
+ * counted per 100 ms; the window after `warmupMs` is the steady rate.
+ */
+async function runWarmup(phase: Phase): Promise<PhaseResult> {
+  const small = message(phase.payloadBytes);
+  const buckets: number[] = [];
+  const histogram = new LatencyHistogram();
+  let stop = false;
+  let errors = 0;
+  let firstError: string | undefined;
+  let inWindow = 0;
+  let measuring = false;
+  const t0 = performance.now();
+  const loop = async () => {
+    while (!stop) {
+      const started = performance.now();
+      try {
+        await connected().call(small);
+        const now = performance.now();
+        const at = Math.floor((now - t0) / 100);
+        while (buckets.length <= at) buckets.push(0);
+        buckets[at]!++;
+        if (measuring) {
+          inWindow++;
+          histogram.record(now - started);
+        }
+      } catch (err) {
+        errors++;
+        firstError ??= err instanceof Error ? err.message : String(err);
+        await sleep(1);
+      }
+    }
+  };
+  const loops = Array.from({ length: phase.concurrency }, loop);
+  await sleep(phase.warmupMs);
+  say({ type: 'mark', id: phase.id, edge: 'start' });
+  const cpu0 = process.cpuUsage();
+  const w0 = performance.now();
+  measuring = true;
+  await sleep(phase.durationMs);
+  measuring = false;
+  const seconds = (performance.now() - w0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  say({ type: 'mark', id: phase.id, edge: 'end' });
+  stop = true;
+  // Only whole 100 ms buckets before the stop: the calls still settling are not a rate.
+  const whole = Math.floor((performance.now() - t0) / 100);
+  await Promise.race([Promise.all(loops), sleep(SETTLE_MS)]);
+  buckets.length = Math.min(buckets.length, whole);
+  return {
+    ...histogram.summary(),
+    calls: inWindow,
+    errors,
+    ...(firstError === undefined ? {} : { firstError }),
+    seconds,
+    bytes: 2 * small.data.length * inWindow,
+    cpuUs: cpu.user + cpu.system,
+    warmupBuckets: buckets,
+  };
+}
+
+if (job.primeMs > 0 && job.phases.some((p) => p.mode !== 'handshake' && p.mode !== 'warmup')) {
   await runLoad({
     id: -1,
     mode: 'load',
@@ -199,7 +261,12 @@ if (job.primeMs > 0 && job.phases.some((p) => p.mode !== 'handshake')) {
   });
 }
 for (const phase of job.phases) {
-  const result = phase.mode === 'handshake' ? await runHandshakes(phase) : await runLoad(phase);
+  const result =
+    phase.mode === 'handshake'
+      ? await runHandshakes(phase)
+      : phase.mode === 'warmup'
+        ? await runWarmup(phase)
+        : await runLoad(phase);
   say({ type: 'result', id: phase.id, result });
 }
 shared?.close();

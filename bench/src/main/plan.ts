@@ -99,6 +99,9 @@ const LOSS_SYSTEMS: System[] = [
   'undici',
 ];
 
+/** The warm-up scenario's systems: each transport of weft, the peers, the floor. */
+const WARMUP_SYSTEMS: System[] = ['weft-mux', 'weft-pooled', 'weft-ws', 'node-http2', 'grpc-js', 'raw'];
+
 /** The loss scenario's default loss rates, %. */
 export const DEFAULT_LOSS_RATES = [0, 0.5, 1, 2, 5];
 
@@ -108,7 +111,7 @@ const QUICK_SYSTEMS: System[] = RUN_ORDER.filter(
 
 export function plan(options: PlanOptions): Group[] {
   const q = options.quick;
-  const scenarios = options.scenarios ?? ['unary', 'payload', 'hol', 'link', 'tls', 'churn'];
+  const scenarios = options.scenarios ?? ['unary', 'payload', 'hol', 'link', 'tls', 'churn', 'warmup'];
   const chosen = (list: System[]) =>
     list.filter((s) => options.systems === undefined || options.systems.includes(s));
   const all = [
@@ -121,7 +124,9 @@ export function plan(options: PlanOptions): Group[] {
   const add = (run: RunSpec) => {
     // The loss scenario's rates share a group: the link changes its loss between runs.
     const loss = run.scenario === 'loss' ? 'sweep' : (run.link?.lossPct ?? '');
-    const key = `${run.system}|${run.tls}|${run.link?.rttMs ?? ''}|${run.link?.mbit ?? ''}|${loss}`;
+    // A warm-up run needs a client and a server of its own, fresh.
+    const fresh = run.mode === 'warmup' ? 'fresh' : '';
+    const key = `${run.system}|${run.tls}|${run.link?.rttMs ?? ''}|${run.link?.mbit ?? ''}|${loss}|${fresh}`;
     let g = groups.get(key);
     if (g === undefined) {
       g = {
@@ -170,6 +175,11 @@ export function plan(options: PlanOptions): Group[] {
         // Bulk: as many transfers in flight as the pool has connections.
         add({ ...loss, workload: 'bulk', mode: 'load', concurrency: 16, payloadBytes: 256 * KiB });
       }
+    }
+  }
+  if (scenarios.includes('warmup')) {
+    for (const system of chosen(q ? ['weft-mux', 'raw'] : WARMUP_SYSTEMS)) {
+      add({ ...base, scenario: 'warmup', system, mode: 'warmup', concurrency: 100 });
     }
   }
   if (scenarios.includes('tls')) {

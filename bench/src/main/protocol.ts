@@ -19,7 +19,12 @@ export type PhaseMode =
    */
   | 'page'
   /** Sequential TLS handshakes to the server: full, then resumed with a session ticket. */
-  | 'handshake';
+  | 'handshake'
+  /**
+   * A fresh client and server (no priming): `concurrency` loops from the first call on, completions
+   * counted per 100 ms; the measured window is the steady part after `warmupMs`.
+   */
+  | 'warmup';
 
 export interface Phase {
   id: number;
@@ -62,4 +67,6 @@ export interface PhaseResult extends Latency {
   /** `handshake`: mean full and resumed TLS handshake times. */
   handshakeMs?: number;
   resumedHandshakeMs?: number;
+  /** `warmup`: calls completed in each 100 ms from the first call's start. */
+  warmupBuckets?: number[];
 }

@@ -171,6 +171,14 @@ export function conclusions(runs: RunResult[]): string[] {
     out.push(
       `A connection per call costs (steady calls/s ÷ churn calls/s at 16 in flight): ${steady.join(', ')}.`,
     );
+  const warm = runs.filter((r) => r.scenario === 'warmup' && ok(r) && r.warmup !== undefined);
+  if (warm.length > 0) {
+    out.push(
+      `Warm-up, a fresh client and server: over the first 500 ms ${warm
+        .map((r) => `${r.system} runs at ${(r.warmup!.ratio * 100).toFixed(0)}% of its steady rate`)
+        .join(', ')}.`,
+    );
+  }
   const failed = runs.filter((r) => !ok(r));
   if (failed.length > 0) out.push(`${failed.length} run(s) failed; see the tables.`);
   return out;
@@ -306,6 +314,32 @@ export function report(results: Results, charts: Set<string>): string {
         '64-byte calls, 16 in flight, each on a new connection (client created, called once, closed): for reference.',
         [['', bySystem(of('churn'))]],
       ),
+    );
+  }
+  const warm = bySystem(of('warmup'));
+  if (warm.length > 0) {
+    parts.push(
+      '## Warm-up',
+      '',
+      'A fresh server and a fresh client process (no priming), 64-byte calls, 100 in flight from the first call on: the rate over the first 500 ms against the steady rate 1.5–2.5 s in.',
+      '',
+    );
+    if (charts.has('warmup.svg')) parts.push('![Warm-up](warmup.svg)', '');
+    parts.push(
+      table(
+        ['system', 'first 500 ms, calls/s', 'steady, calls/s', 'first ÷ steady'],
+        warm.map((r) =>
+          ok(r) && r.warmup !== undefined
+            ? [
+                r.system,
+                formatCount(r.warmup.firstRate),
+                formatCount(r.warmup.steadyRate),
+                `${(r.warmup.ratio * 100).toFixed(0)}%`,
+              ]
+            : [r.system, `failed: ${r.failed}`, '', ''],
+        ),
+      ),
+      '',
     );
   }
   parts.push(

@@ -1,7 +1,7 @@
 /** The main bench's results (`results.json`) and a check of their shape. */
 import type { System } from './systems.js';
 
-export const SCENARIOS = ['unary', 'payload', 'hol', 'link', 'tls', 'churn', 'loss'] as const;
+export const SCENARIOS = ['unary', 'payload', 'hol', 'link', 'tls', 'churn', 'warmup', 'loss'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 /** An impaired link: round trip, bandwidth each way, and packet loss each way. */
@@ -50,6 +50,11 @@ export interface RunResult {
   bulkBytes?: number;
   /** `tls`: mean TLS handshake, full and resumed with a session ticket. */
   handshakeMs?: number;
+  /**
+   * `warmup`: a fresh client and server — calls/s over the first 500 ms from the first call, the
+   * steady rate after it, and calls completed per 100 ms from the start.
+   */
+  warmup?: { firstRate: number; steadyRate: number; ratio: number; buckets: number[] };
   resumedHandshakeMs?: number;
   /** The run could not be measured (crash, hang, no calls): why. */
   failed?: string;

@@ -14,6 +14,8 @@ import type { Link, RunResult } from './results.js';
 
 const here = import.meta.dirname;
 
+/** How long a warm-up run goes before its steady window. */
+const WARMUP_MS = 1500;
 /** Shortest measured window of a `hol` run. */
 const HOL_MIN_MS = 1000;
 /** Shortest measured window of a loss run: a page takes up to a second on a lossy 20 ms link. */
@@ -136,6 +138,12 @@ function failedResult(run: RunSpec, why: string): RunResult {
   };
 }
 
+/** The warm-up figures of a run's per-100 ms counts and its steady rate. */
+function warmupOf(buckets: number[], steadyRate: number): NonNullable<RunResult['warmup']> {
+  const first = buckets.slice(0, 5).reduce((n, b) => n + b, 0) / 0.5;
+  return { firstRate: first, steadyRate, ratio: steadyRate > 0 ? first / steadyRate : 0, buckets };
+}
+
 function toResult(run: RunSpec, r: PhaseResult, serverCpuUs: number, rssMb: number): RunResult {
   const calls = Math.max(1, r.calls);
   const clientCpuUsPerCall = r.cpuUs / calls;
@@ -162,6 +170,7 @@ function toResult(run: RunSpec, r: PhaseResult, serverCpuUs: number, rssMb: numb
     ...(run.bulkBytes === undefined ? {} : { bulkBytes: run.bulkBytes }),
     ...(r.handshakeMs === undefined ? {} : { handshakeMs: r.handshakeMs }),
     ...(r.resumedHandshakeMs === undefined ? {} : { resumedHandshakeMs: r.resumedHandshakeMs }),
+    ...(r.warmupBuckets === undefined ? {} : { warmup: warmupOf(r.warmupBuckets, r.calls / r.seconds) }),
     ...(r.firstError === undefined ? {} : { firstError: r.firstError }),
     ...(r.calls === 0
       ? {
@@ -271,16 +280,19 @@ export async function runGroup(
       ...(run.scenario === 'loss' && run.workload !== 'calls'
         ? { minSamples: run.workload === 'page' ? 3 : run.concurrency }
         : {}),
-      warmupMs: timing.warmupMs,
+      // warmup: 1.5 s from a cold start, then a steady window of 1 s.
+      warmupMs: run.mode === 'warmup' ? WARMUP_MS : timing.warmupMs,
       // hol: a 16 MiB echo can hold small calls back for longer than a short window; measure at
       // least a second so that the window sees them (and their p99 means something).
       // loss: a page or a 1 MiB echo takes hundreds of ms on a lossy 20 ms link: 1.5 s at least.
       durationMs:
-        run.mode === 'hol'
-          ? Math.max(timing.durationMs, HOL_MIN_MS)
-          : run.scenario === 'loss'
-            ? Math.max(timing.durationMs, LOSS_MIN_MS)
-            : timing.durationMs,
+        run.mode === 'warmup'
+          ? 1000
+          : run.mode === 'hol'
+            ? Math.max(timing.durationMs, HOL_MIN_MS)
+            : run.scenario === 'loss'
+              ? Math.max(timing.durationMs, LOSS_MIN_MS)
+              : timing.durationMs,
     }));
     const job: ClientJob = {
       system: group.system,
