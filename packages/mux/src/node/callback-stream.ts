@@ -130,6 +130,17 @@ export class CallbackStream {
     this.session._flushSoon();
   }
 
+  /**
+   * Change the priority this side serves the stream with (RFC 9218: `urgency` 0–7, lower first;
+   * `incremental`). A client also tells the server with PRIORITY_UPDATE; a server applies it to its
+   * response. @throws {MuxUsageError} `MUX_ERR_INVALID_OPTION` for an urgency outside 0–7 (as `MuxStream.setPriority`)
+   */
+  setPriority(priority: { urgency?: number; incremental?: boolean }): void {
+    if (this.#closed) return;
+    this.session._core.setPriority(this.id, priority);
+    this.session._flushSoon();
+  }
+
   /** Reset the stream (RST_STREAM `code`, default NO_ERROR, as `MuxStream.close`): `onClose` follows. */
   close(code: number = ErrorCode.NoError): void {
     if (this.#closed) return;

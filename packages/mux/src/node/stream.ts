@@ -87,6 +87,17 @@ export class MuxStream extends Duplex {
   }
 
   /**
+   * Change the priority this side serves the stream with (RFC 9218: `urgency` 0–7, lower first;
+   * `incremental`). A client also tells the server with PRIORITY_UPDATE; a server applies it to its
+   * response. @throws {MuxUsageError} `MUX_ERR_INVALID_OPTION` for an urgency outside 0–7
+   */
+  setPriority(priority: { urgency?: number; incremental?: boolean }): void {
+    if (this.#closed) return;
+    this.session._core.setPriority(this.id, priority);
+    this.session._flushSoon();
+  }
+
+  /**
    * Reset the stream with an HTTP/2 error code (default NO_ERROR, as node:http2's `close()`). A reset
    * we ask for is not an error on this side: the stream just closes, with `rstCode` set.
    */
