@@ -75,6 +75,8 @@ const PING_SHUTDOWN = 3;
 
 /** Events from one read past which the session yields to other connections before reading on. */
 const YIELD_AFTER_EVENTS = 1024;
+/** How much of a read a connection of tiny frames is fed at a time (see `#input`). */
+const SLICE_BYTES = 4096;
 
 /**
  * One HTTP/2 connection over a Node `Duplex` (a TCP or TLS socket, or an in-memory pair), shaped like
@@ -117,6 +119,11 @@ export class MuxSession extends EventEmitter {
   #errored = false;
   /** The socket is being half-closed: nothing more is written. */
   #ending = false;
+  /**
+   * The last reads were full of tiny frames (or none came yet: a peer's first read is not trusted
+   * either): feed the core a slice at a time.
+   */
+  #sliced = true;
 
   constructor(socket: Duplex, role: 'client' | 'server', options: SessionOptions = {}) {
     super();
@@ -144,18 +151,7 @@ export class MuxSession extends EventEmitter {
     this._core = new Connection({ ...core, role });
     socket.on('data', (chunk: Buffer) => {
       this.#lastInput = Date.now();
-      const events = this._core.receive(chunk);
-      this.#handle(events);
-      if (this._core.wantsFlush) this._flushSoon();
-      // A read that held many small frames cost much CPU: let the event loop serve the other
-      // connections before this one's next read (libuv would otherwise read it again at once, up
-      // to 32 times) — so that a peer of tiny frames cannot hold the process alone.
-      if (events.length > YIELD_AFTER_EVENTS && !socket.destroyed) {
-        socket.pause();
-        setImmediate(() => {
-          if (!socket.destroyed) socket.resume();
-        });
-      }
+      this.#input(chunk);
     });
     socket.on('drain', () => this._flushSoon());
     socket.on('error', (err) => this.destroy(err));
@@ -166,6 +162,44 @@ export class MuxSession extends EventEmitter {
     });
     this._flushSoon();
     this.#startTimers();
+  }
+
+  /**
+   * Feed a read to the core. A read that held many small frames cost much CPU: the event loop then
+   * serves the other connections before this one's next read (libuv would otherwise read it again
+   * at once, up to 32 times). And once a connection's reads are full of tiny frames, they are fed
+   * `SLICE_BYTES` at a time and the rest of a read waits for the next turn past
+   * `YIELD_AFTER_EVENTS` events — a 64 KiB read of 10-byte frames is 6,500 of them, milliseconds of
+   * work — so that a peer of tiny frames cannot hold the process alone, nor for long at a time.
+   * Returns false when the rest of `chunk` was deferred (the socket stays paused until it is fed).
+   */
+  #input(chunk: Uint8Array): boolean {
+    const socket = this.socket;
+    let at = 0;
+    let count = 0;
+    while (at < chunk.length) {
+      const end = this.#sliced ? Math.min(chunk.length, at + SLICE_BYTES) : chunk.length;
+      const events = this._core.receive(at === 0 && end === chunk.length ? chunk : chunk.subarray(at, end));
+      at = end;
+      count += events.length;
+      this.#handle(events);
+      if (this.#destroyed || socket.destroyed) return true;
+      if (count > YIELD_AFTER_EVENTS) {
+        this.#sliced = true;
+        if (this._core.wantsFlush) this._flushSoon();
+        socket.pause();
+        const rest = chunk.subarray(at);
+        setImmediate(() => {
+          if (this.#destroyed || socket.destroyed) return;
+          if (rest.length === 0 || this.#input(rest)) socket.resume();
+        });
+        return false;
+      }
+    }
+    // Reads of few frames again: whole reads again.
+    if (count < YIELD_AFTER_EVENTS / 4) this.#sliced = false;
+    if (this._core.wantsFlush) this._flushSoon();
+    return true;
   }
 
   #startTimers(): void {

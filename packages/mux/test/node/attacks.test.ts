@@ -252,6 +252,57 @@ describe('attacks over sockets, with a well-behaved client on the same server', 
     expect(await wellBehaved(5)).toBe(5);
   });
 
+  it('a connection of tiny DATA frames is read a slice at a time: no turn of the loop handles more than ~3,000 of them', async () => {
+    const { createServer: create } = await import('../../src/node/index.js');
+    let count = 0;
+    let most = 0;
+    let total = 0;
+    const tiny = create({
+      onRequest: () => ({
+        onData: () => {
+          count++;
+          total++;
+        },
+      }),
+    });
+    await new Promise<void>((r) => tiny.listen(0, '127.0.0.1', r));
+    let running = true;
+    const turn = () => {
+      most = Math.max(most, count);
+      count = 0;
+      if (running) setImmediate(turn);
+    };
+    setImmediate(turn);
+    const hpack = new HpackEncoder();
+    const block = hpack.encode([
+      [':method', 'POST'],
+      [':scheme', 'http'],
+      [':path', '/'],
+      [':authority', 'x'],
+    ]);
+    const frames: Uint8Array[] = [
+      Buffer.from(CLIENT_PREFACE),
+      Buffer.from(encodeSettings([])),
+      Buffer.concat([frameHeader(block.length, FrameType.Headers, Flag.EndHeaders, 1), block]),
+    ];
+    // 40,000 DATA frames of one byte (within the 65,535-byte window): 64 KiB reads of ~6,500 each.
+    for (let i = 0; i < 40_000; i++)
+      frames.push(Buffer.from(frameHeader(1, FrameType.Data, 0, 1)), Buffer.from([0]));
+    const socket = net.connect({ host: '127.0.0.1', port: (tiny.address() as AddressInfo).port });
+    socket.on('error', () => {});
+    socket.write(Buffer.concat(frames));
+    const until = Date.now() + 5000;
+    while (total < 40_000 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    running = false;
+    socket.destroy();
+    tiny.close();
+    expect(total).toBe(40_000);
+    // A batch is YIELD_AFTER_EVENTS (1,024) plus one 4 KiB slice (~410 frames); one turn of the
+    // loop runs at most two (a read in the poll phase, a deferred rest in the check phase). A whole
+    // 64 KiB read was ~6,500.
+    expect(most).toBeLessThanOrEqual(3000);
+  });
+
   it('garbage instead of a preface costs only that connection', async () => {
     const [result, served] = await Promise.all([
       attack(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n')),
