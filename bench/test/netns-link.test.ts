@@ -15,6 +15,12 @@ import type { Results } from '../src/main/results.js';
 const why = netnsLinkUnavailable();
 const namespaces = () => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
 
+/** Run the bench CLI (built) with `args`, writing to `out`, within `timeoutMs`. */
+function runBench(args: string[], out: string, timeoutMs: number): void {
+  const cli = join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
+  execFileSync(process.execPath, [cli, ...args, '--out', out], { stdio: 'ignore', timeout: timeoutMs });
+}
+
 describe.skipIf(why !== undefined)(
   `network namespaces joined by wirefilter${why ? ` (skipped: ${why})` : ''}`,
   () => {
@@ -37,23 +43,10 @@ describe.skipIf(why !== undefined)(
     it('the link scenario runs over it with 2% loss, and says so in results.json', () => {
       const out = mkdtempSync(join(tmpdir(), 'weft-link-'));
       try {
-        const cli = join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
-        execFileSync(
-          process.execPath,
-          [
-            cli,
-            '--scenario',
-            'link',
-            '--systems',
-            'weft-mux',
-            '--link',
-            '20ms/100mbit/2%',
-            '--duration',
-            '0.5',
-            '--out',
-            out,
-          ],
-          { stdio: 'ignore', timeout: 60_000 },
+        runBench(
+          ['--scenario', 'link', '--systems', 'weft-mux', '--link', '20ms/100mbit/2%', '--duration', '0.5'],
+          out,
+          60_000,
         );
         const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
         const [run] = results.runs;
@@ -75,23 +68,10 @@ describe.skipIf(why !== undefined)(
     it('the loss scenario sweeps its rates on one live link: about 5% of segments retransmitted at 5%', () => {
       const out = mkdtempSync(join(tmpdir(), 'weft-loss-'));
       try {
-        const cli = join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
-        execFileSync(
-          process.execPath,
-          [
-            cli,
-            '--scenario',
-            'loss',
-            '--systems',
-            'weft-mux,weft-pooled',
-            '--loss',
-            '0,5',
-            '--duration',
-            '0.3',
-            '--out',
-            out,
-          ],
-          { stdio: 'ignore', timeout: 120_000 },
+        runBench(
+          ['--scenario', 'loss', '--systems', 'weft-mux,weft-pooled', '--loss', '0,5', '--duration', '0.3'],
+          out,
+          120_000,
         );
         const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
         expect(results.runs.map((r) => `${r.system} ${r.workload} ${r.link?.lossPct}`).sort()).toEqual(

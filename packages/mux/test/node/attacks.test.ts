@@ -70,6 +70,16 @@ async function wellBehaved(n: number): Promise<number> {
   return ok;
 }
 
+/** The HPACK block of a request for `/` (a fresh encoder: no dynamic-table references). */
+function requestBlock(method: 'GET' | 'POST'): Uint8Array {
+  return new HpackEncoder({ huffman: 'never' }).encode([
+    [':method', method],
+    [':scheme', 'http'],
+    [':path', '/'],
+    [':authority', 'x'],
+  ]);
+}
+
 describe('attacks over sockets, with a well-behaved client on the same server', () => {
   it('Rapid Reset: the attacker gets GOAWAY ENHANCE_YOUR_CALM; the other client is served', async () => {
     const hpack = new HpackEncoder({ huffman: 'never' });
@@ -132,13 +142,7 @@ describe('attacks over sockets, with a well-behaved client on the same server', 
     await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
     const slowPort = (slow.address() as AddressInfo).port;
     // The attacker: a request, then silence — no WINDOW_UPDATE ever.
-    const hpack = new HpackEncoder({ huffman: 'never' });
-    const block = hpack.encode([
-      [':method', 'GET'],
-      [':scheme', 'http'],
-      [':path', '/'],
-      [':authority', 'x'],
-    ]);
+    const block = requestBlock('GET');
     const socket = net.connect({ host: '127.0.0.1', port: slowPort });
     socket.on('error', () => {});
     const got: Buffer[] = [];
@@ -188,13 +192,7 @@ describe('attacks over sockets, with a well-behaved client on the same server', 
     );
     await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
     const slowPort = (slow.address() as AddressInfo).port;
-    const hpack = new HpackEncoder({ huffman: 'never' });
-    const block = hpack.encode([
-      [':method', 'GET'],
-      [':scheme', 'http'],
-      [':path', '/'],
-      [':authority', 'x'],
-    ]);
+    const block = requestBlock('GET');
     const socket = net.connect({ host: '127.0.0.1', port: slowPort });
     socket.on('error', () => {});
     socket.write(
@@ -217,13 +215,7 @@ describe('attacks over sockets, with a well-behaved client on the same server', 
   });
 
   it('a read full of tiny DATA frames yields to the other connections before the next', async () => {
-    const hpack = new HpackEncoder();
-    const block = hpack.encode([
-      [':method', 'POST'],
-      [':scheme', 'http'],
-      [':path', '/'],
-      [':authority', 'x'],
-    ]);
+    const block = requestBlock('POST');
     const seen: boolean[] = [];
     const sessionOpened = new Promise<void>((resolve) =>
       server.once('session', (session: { socket: net.Socket }) => {
@@ -273,13 +265,7 @@ describe('attacks over sockets, with a well-behaved client on the same server', 
       if (running) setImmediate(turn);
     };
     setImmediate(turn);
-    const hpack = new HpackEncoder();
-    const block = hpack.encode([
-      [':method', 'POST'],
-      [':scheme', 'http'],
-      [':path', '/'],
-      [':authority', 'x'],
-    ]);
+    const block = requestBlock('POST');
     const frames: Uint8Array[] = [
       Buffer.from(CLIENT_PREFACE),
       Buffer.from(encodeSettings([])),
