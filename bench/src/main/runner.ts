@@ -14,7 +14,7 @@ import type { Link, RunResult } from './results.js';
 
 const here = import.meta.dirname;
 
-/** How long a warm-up run goes before its steady window. */
+/** How long a warm-up run goes (from a cold start) before its steady window of 1 s. */
 const WARMUP_MS = 1500;
 /** Shortest measured window of a `hol` run. */
 const HOL_MIN_MS = 1000;
@@ -204,6 +204,18 @@ export async function closeLinks(): Promise<void> {
   for (const made of all) (await made.catch(() => undefined))?.close();
 }
 
+/**
+ * A run's measured window. hol: a 16 MiB echo can hold small calls back for longer than a short
+ * window, so at least a second (for its p99 to mean something); loss: a page takes up to a second
+ * on a lossy 20 ms link; warmup: a steady second after the cold start.
+ */
+function windowMs(run: RunSpec, timing: Timing): number {
+  if (run.mode === 'warmup') return 1000;
+  if (run.mode === 'hol') return Math.max(timing.durationMs, HOL_MIN_MS);
+  if (run.scenario === 'loss') return Math.max(timing.durationMs, LOSS_MIN_MS);
+  return timing.durationMs;
+}
+
 /** Run one group; each run's result goes to `progress.done` as it ends (and is returned too). */
 export async function runGroup(
   group: Group,
@@ -280,19 +292,8 @@ export async function runGroup(
       ...(run.scenario === 'loss' && run.workload !== 'calls'
         ? { minSamples: run.workload === 'page' ? 3 : run.concurrency }
         : {}),
-      // warmup: 1.5 s from a cold start, then a steady window of 1 s.
       warmupMs: run.mode === 'warmup' ? WARMUP_MS : timing.warmupMs,
-      // hol: a 16 MiB echo can hold small calls back for longer than a short window; measure at
-      // least a second so that the window sees them (and their p99 means something).
-      // loss: a page or a 1 MiB echo takes hundreds of ms on a lossy 20 ms link: 1.5 s at least.
-      durationMs:
-        run.mode === 'warmup'
-          ? 1000
-          : run.mode === 'hol'
-            ? Math.max(timing.durationMs, HOL_MIN_MS)
-            : run.scenario === 'loss'
-              ? Math.max(timing.durationMs, LOSS_MIN_MS)
-              : timing.durationMs,
+      durationMs: windowMs(run, timing),
     }));
     const job: ClientJob = {
       system: group.system,
@@ -313,7 +314,10 @@ export async function runGroup(
     };
     // Each phase: warm-up, window, and up to 10 s for calls still in flight to settle.
     const phaseLimit =
-      timing.primeMs + timing.warmupMs + Math.max(timing.durationMs, HOL_MIN_MS, LOSS_MIN_MS) + 20_000;
+      timing.primeMs +
+      Math.max(timing.warmupMs, WARMUP_MS) +
+      Math.max(timing.durationMs, HOL_MIN_MS, LOSS_MIN_MS) +
+      20_000;
     for (const [id, run] of runs.entries()) {
       progress.start(run, first + results.length, total);
       if (run.link !== undefined) {

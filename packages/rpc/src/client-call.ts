@@ -144,12 +144,12 @@ export class ClientCall implements ClientCallListener {
     }
   }
 
-  /** Trace this call: its end goes to the `tracing:weft:rpc:client` channels with `context`. */
   /** `host:port` of the server the call went to, once one was chosen. */
   get peer(): string | undefined {
     return this.#tcall?.peer ?? this.#peer;
   }
 
+  /** Trace this call: its end goes to the `tracing:weft:rpc:client` channels with `context`. */
   trace(context: CallTraceContext): void {
     this.#trace = context;
   }

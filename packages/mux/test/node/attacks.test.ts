@@ -80,6 +80,19 @@ function requestBlock(method: 'GET' | 'POST'): Uint8Array {
   ]);
 }
 
+/** A client's preface, SETTINGS and a POST on stream 1, then `n` DATA frames of one byte each. */
+function tinyFrames(n: number): Buffer {
+  const block = requestBlock('POST');
+  const frames: Uint8Array[] = [
+    Buffer.from(CLIENT_PREFACE),
+    Buffer.from(encodeSettings([])),
+    Buffer.concat([frameHeader(block.length, FrameType.Headers, Flag.EndHeaders, 1), block]),
+  ];
+  for (let i = 0; i < n; i++)
+    frames.push(Buffer.from(frameHeader(1, FrameType.Data, 0, 1)), Buffer.from([0]));
+  return Buffer.concat(frames);
+}
+
 describe('attacks over sockets, with a well-behaved client on the same server', () => {
   it('Rapid Reset: the attacker gets GOAWAY ENHANCE_YOUR_CALM; the other client is served', async () => {
     const hpack = new HpackEncoder({ huffman: 'never' });
@@ -215,7 +228,6 @@ describe('attacks over sockets, with a well-behaved client on the same server', 
   });
 
   it('a read full of tiny DATA frames yields to the other connections before the next', async () => {
-    const block = requestBlock('POST');
     const seen: boolean[] = [];
     const sessionOpened = new Promise<void>((resolve) =>
       server.once('session', (session: { socket: net.Socket }) => {
@@ -228,16 +240,9 @@ describe('attacks over sockets, with a well-behaved client on the same server', 
     );
     const socket = net.connect({ host: '127.0.0.1', port });
     socket.on('error', () => {});
-    const frames: Uint8Array[] = [
-      Buffer.from(CLIENT_PREFACE),
-      Buffer.from(encodeSettings([])),
-      Buffer.concat([frameHeader(block.length, FrameType.Headers, Flag.EndHeaders, 1), block]),
-    ];
-    // 20,000 DATA frames of one byte each (within the stream's 65,535-byte window): ~200 KB.
-    for (let i = 0; i < 20_000; i++)
-      frames.push(Buffer.from(frameHeader(1, FrameType.Data, 0, 1)), Buffer.from([0]));
     await sessionOpened;
-    socket.write(Buffer.concat(frames));
+    // 20,000 DATA frames of one byte each (within the stream's 65,535-byte window): ~200 KB.
+    socket.write(tinyFrames(20_000));
     await new Promise((r) => setTimeout(r, 300));
     socket.destroy();
     expect(seen.some((paused) => paused)).toBe(true);
@@ -265,18 +270,10 @@ describe('attacks over sockets, with a well-behaved client on the same server', 
       if (running) setImmediate(turn);
     };
     setImmediate(turn);
-    const block = requestBlock('POST');
-    const frames: Uint8Array[] = [
-      Buffer.from(CLIENT_PREFACE),
-      Buffer.from(encodeSettings([])),
-      Buffer.concat([frameHeader(block.length, FrameType.Headers, Flag.EndHeaders, 1), block]),
-    ];
-    // 40,000 DATA frames of one byte (within the 65,535-byte window): 64 KiB reads of ~6,500 each.
-    for (let i = 0; i < 40_000; i++)
-      frames.push(Buffer.from(frameHeader(1, FrameType.Data, 0, 1)), Buffer.from([0]));
     const socket = net.connect({ host: '127.0.0.1', port: (tiny.address() as AddressInfo).port });
     socket.on('error', () => {});
-    socket.write(Buffer.concat(frames));
+    // 40,000 DATA frames of one byte (within the 65,535-byte window): 64 KiB reads of ~6,500 each.
+    socket.write(tinyFrames(40_000));
     const until = Date.now() + 5000;
     while (total < 40_000 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
     running = false;
