@@ -3,6 +3,7 @@
  * phases one after another on one set of connections, printing progress, marks around each
  * measured window, and each phase's result.
  */
+import { createInterface } from 'node:readline';
 import tls from 'node:tls';
 import { type Caller, makeCaller } from './callers.js';
 import { LatencyHistogram } from './histogram.js';
@@ -18,6 +19,35 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SETTLE_MS = 10_000;
 /** How far a phase with `minSamples` may run past its window to collect them. */
 const EXTRA_MS = 5000;
+
+/**
+ * The runner's word on each phase, one line on stdin: `go ID` once it has set the link (a new loss
+ * rate, say), `skip ID` when the phase cannot run.
+ */
+const word = new Map<number, 'go' | 'skip'>();
+let wake: (() => void) | undefined;
+createInterface({ input: process.stdin }).on('line', (line) => {
+  const m = /^(go|skip) (\d+)$/.exec(line);
+  if (m === null) return;
+  word.set(Number(m[2]), m[1] as 'go' | 'skip');
+  wake?.();
+});
+async function wordOn(id: number): Promise<'go' | 'skip'> {
+  for (;;) {
+    const w = word.get(id);
+    if (w !== undefined) return w;
+    await new Promise<void>((r) => (wake = r));
+  }
+}
+
+// A client that ends before its job did says so, with what was still keeping it alive.
+let finished = false;
+process.on('exit', (code) => {
+  if (!finished) {
+    const alive = process.getActiveResourcesInfo().join(', ');
+    process.stderr.write(`client ended with code ${code} before its job did (active: ${alive || 'none'})\n`);
+  }
+});
 
 let shared: Caller | undefined;
 const connected = () => {
@@ -261,6 +291,7 @@ if (job.primeMs > 0 && job.phases.some((p) => p.mode !== 'handshake' && p.mode !
   });
 }
 for (const phase of job.phases) {
+  if ((await wordOn(phase.id)) === 'skip') continue;
   const result =
     phase.mode === 'handshake'
       ? await runHandshakes(phase)
@@ -270,4 +301,5 @@ for (const phase of job.phases) {
   say({ type: 'result', id: phase.id, result });
 }
 shared?.close();
+finished = true;
 process.exit(0);

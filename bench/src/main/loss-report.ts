@@ -4,6 +4,7 @@
  * pool of connections stays ahead of one multiplexed connection (or that none did in the range).
  */
 import { formatCount, formatMs } from './format.js';
+import { LOSS_BULK_BYTES } from './plan.js';
 import type { RunResult, Workload } from './results.js';
 import type { System } from './systems.js';
 
@@ -35,7 +36,7 @@ export const MEASURES: Record<Workload, Measure> = {
   },
   bulk: {
     title: 'bulk',
-    intro: '256 KiB echoes, 16 in flight (one per pooled connection)',
+    intro: `${LOSS_BULK_BYTES / 1024} KiB echoes, 16 in flight (one per pooled connection)`,
     unit: 'MB/s',
     value: (r) => r.mbPerSec,
     better: 'higher',

@@ -102,6 +102,9 @@ const LOSS_SYSTEMS: System[] = [
 /** The warm-up scenario's systems: each transport of weft, the peers, the floor. */
 const WARMUP_SYSTEMS: System[] = ['weft-mux', 'weft-pooled', 'weft-ws', 'node-http2', 'grpc-js', 'raw'];
 
+/** The loss scenario's bulk echo: 16 in flight keep 1 MiB on the wire, four times the 20 ms link's BDP. */
+export const LOSS_BULK_BYTES = 64 * KiB;
+
 /** The loss scenario's default loss rates, %. */
 export const DEFAULT_LOSS_RATES = [0, 0.5, 1, 2, 5];
 
@@ -173,7 +176,7 @@ export function plan(options: PlanOptions): Group[] {
         add({ ...loss, workload: 'calls', mode: 'load', concurrency: 100 });
         add({ ...loss, workload: 'page', mode: 'page', concurrency: 100, payloadBytes: 10 * KiB });
         // Bulk: as many transfers in flight as the pool has connections.
-        add({ ...loss, workload: 'bulk', mode: 'load', concurrency: 16, payloadBytes: 256 * KiB });
+        add({ ...loss, workload: 'bulk', mode: 'load', concurrency: 16, payloadBytes: LOSS_BULK_BYTES });
       }
     }
   }

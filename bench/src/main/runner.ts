@@ -18,8 +18,13 @@ const here = import.meta.dirname;
 const WARMUP_MS = 1500;
 /** Shortest measured window of a `hol` run. */
 const HOL_MIN_MS = 1000;
-/** Shortest measured window of a loss run: a page takes up to a second on a lossy 20 ms link. */
-const LOSS_MIN_MS = 1000;
+/**
+ * Warm-up of a loss run after the group's first: the connections are warm, and 150 ms (seven round
+ * trips of the 20 ms link) lets TCP's windows recover from the previous rate.
+ */
+const LOSS_REWARM_MS = 150;
+/** Completed pages a loss window waits for (a median of one is no median). */
+const LOSS_PAGES = 2;
 
 export interface Timing {
   /** Unmeasured load before each client's first run (a cold JIT would count against it). */
@@ -92,7 +97,7 @@ function nextJson<T>({ child, lines, stderrTail }: Proc, ms: number, what: strin
         // Not ours (a library's log line): keep waiting.
       }
     };
-    const onExit = () => finish(new Error(`${what}: exited (${stderrTail() || 'no output'})`));
+    const onExit = () => finish(new Error(`${what}: ${exitText(child, stderrTail())}`));
     const finish = (err: Error | undefined, value?: T) => {
       clearTimeout(timer);
       lines.off('line', onLine);
@@ -103,6 +108,13 @@ function nextJson<T>({ child, lines, stderrTail }: Proc, ms: number, what: strin
     lines.on('line', onLine);
     child.once('exit', onExit);
   });
+}
+
+/** How a child ended, for a failure message: `exited with code 0 (no output)`. */
+function exitText(child: ChildProcess, stderr: string): string {
+  const how =
+    child.signalCode !== null ? `killed by ${child.signalCode}` : `exited with code ${child.exitCode}`;
+  return `${how} (${stderr || 'no output'})`;
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -206,14 +218,22 @@ export async function closeLinks(): Promise<void> {
 
 /**
  * A run's measured window. hol: a 16 MiB echo can hold small calls back for longer than a short
- * window, so at least a second (for its p99 to mean something); loss: a page takes up to a second
- * on a lossy 20 ms link; warmup: a steady second after the cold start.
+ * window, so at least a second (for its p99 to mean something); warmup: a steady second after the
+ * cold start; a loss run's page and bulk: half the duration, for they go on until enough pages or
+ * echoes completed (`minSamples`) — what makes their figure, more than the time.
  */
 function windowMs(run: RunSpec, timing: Timing): number {
   if (run.mode === 'warmup') return 1000;
   if (run.mode === 'hol') return Math.max(timing.durationMs, HOL_MIN_MS);
-  if (run.scenario === 'loss') return Math.max(timing.durationMs, LOSS_MIN_MS);
+  if (run.scenario === 'loss' && run.workload !== 'calls') return timing.durationMs / 2;
   return timing.durationMs;
+}
+
+/** A run's warm-up: a loss run after its group's first needs only the link to settle. */
+function warmupMs(run: RunSpec, index: number, timing: Timing): number {
+  if (run.mode === 'warmup') return WARMUP_MS;
+  if (run.scenario === 'loss' && index > 0) return Math.min(timing.warmupMs, LOSS_REWARM_MS);
+  return timing.warmupMs;
 }
 
 /** Run one group; each run's result goes to `progress.done` as it ends (and is returned too). */
@@ -288,11 +308,11 @@ export async function runGroup(
       concurrency: run.concurrency,
       payloadBytes: run.payloadBytes,
       ...(run.bulkBytes === undefined ? {} : { bulkBytes: run.bulkBytes }),
-      // loss: three pages, or one large echo per call in flight, before a window may end.
+      // loss: two pages, or one large echo per call in flight, before a window may end.
       ...(run.scenario === 'loss' && run.workload !== 'calls'
-        ? { minSamples: run.workload === 'page' ? 3 : run.concurrency }
+        ? { minSamples: run.workload === 'page' ? LOSS_PAGES : run.concurrency }
         : {}),
-      warmupMs: run.mode === 'warmup' ? WARMUP_MS : timing.warmupMs,
+      warmupMs: warmupMs(run, id, timing),
       durationMs: windowMs(run, timing),
     }));
     const job: ClientJob = {
@@ -316,7 +336,7 @@ export async function runGroup(
     const phaseLimit =
       timing.primeMs +
       Math.max(timing.warmupMs, WARMUP_MS) +
-      Math.max(timing.durationMs, HOL_MIN_MS, LOSS_MIN_MS) +
+      Math.max(timing.durationMs, HOL_MIN_MS) +
       20_000;
     for (const [id, run] of runs.entries()) {
       progress.start(run, first + results.length, total);
@@ -328,6 +348,7 @@ export async function runGroup(
             link = { ...run.link, emulation: netns.emulation, measuredRttMs };
           } catch (err) {
             link = undefined;
+            client.child.stdin!.write(`skip ${id}\n`);
             const r = failedResult(run, `could not set the link's loss: ${(err as Error).message}`);
             progress.done(r);
             results.push(r);
@@ -339,6 +360,8 @@ export async function runGroup(
       }
       try {
         const tcpBefore = netns === undefined ? undefined : tcpCounters(netns.clientNs);
+        // The link is set: the client may start the phase.
+        client.child.stdin!.write(`go ${id}\n`);
         let cpuAtStart = 0;
         let cpuAtEnd = 0;
         let rssMb = 0;
@@ -372,7 +395,7 @@ export async function runGroup(
           const pendingStats: Promise<void>[] = [];
           const onExit = () => {
             cleanup();
-            reject(new Error(`client exited (${client!.stderrTail() || 'no output'})`));
+            reject(new Error(`client ${exitText(client!.child, client!.stderrTail())}`));
           };
           const cleanup = () => {
             clearTimeout(timer);
