@@ -7,7 +7,7 @@
  */
 import net from 'node:net';
 import type { Writable } from 'node:stream';
-import { connect } from '@weft/mux';
+import { connect } from '@weft/mux/node';
 
 const [kind, portArg, bytesArg] = process.argv.slice(2);
 const port = Number(portArg);

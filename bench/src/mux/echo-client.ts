@@ -5,7 +5,7 @@
  * prints JSON: { completed, seconds, rps, errors }.
  */
 import http2 from 'node:http2';
-import { connect } from '@weft/mux';
+import { connect } from '@weft/mux/node';
 
 const [kind, portArg, concArg, secArg, payloadArg] = process.argv.slice(2);
 const port = Number(portArg);

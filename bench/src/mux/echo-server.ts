@@ -5,7 +5,7 @@
  */
 import http2 from 'node:http2';
 import net, { type AddressInfo } from 'node:net';
-import { createServer, type MuxStream } from '@weft/mux';
+import { createServer, type MuxStream } from '@weft/mux/node';
 
 const kind = process.argv[2];
 const announce = (server: { address(): unknown }) => () =>

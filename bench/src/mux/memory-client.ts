@@ -4,7 +4,7 @@
  * Prints JSON { heapBefore, heapAfter, n } once all N are established.
  */
 import http2 from 'node:http2';
-import { connect } from '@weft/mux';
+import { connect } from '@weft/mux/node';
 
 const [kind, portArg, what, nArg] = process.argv.slice(2);
 const port = Number(portArg);

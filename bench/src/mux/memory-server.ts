@@ -7,7 +7,7 @@
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
-import { createServer, type MuxStream } from '@weft/mux';
+import { createServer, type MuxStream } from '@weft/mux/node';
 
 const kind = process.argv[2];
 const held: unknown[] = [];

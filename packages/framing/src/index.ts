@@ -22,6 +22,7 @@ export {
   lengthPrefixed,
 } from './length-prefix.js';
 export { LinesDecoder, type LinesOptions, lines } from './lines.js';
+export type { Listen } from './listeners.js';
 export { type Budget, TokenBucket } from './token-bucket.js';
 export {
   encodeVarint,

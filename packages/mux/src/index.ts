@@ -1,9 +1,8 @@
 /**
- * `@weft/mux`: an HTTP/2 (RFC 9113) stream multiplexer shaped like node:http2 — `createServer`,
- * `connect`, sessions and Duplex streams — over a pure protocol core (`@weft/mux/core`) and HPACK
- * (`@weft/mux/hpack`).
+ * `@weft/mux`: the pure HTTP/2 (RFC 9113) protocol core — the connection state machine (bytes in,
+ * events out), the frame codec and constants — and HPACK (RFC 7541), with no I/O. The Node adapter
+ * (`createServer`, `connect`, sessions and Duplex streams) is in `@weft/mux/node`.
  * @packageDocumentation
  */
 export * from './core.js';
 export * from './hpack/index.js';
-export * from './node/index.js';

@@ -9,9 +9,12 @@ export {
   connect,
   createSecureServer,
   createServer,
+  type MuxServer,
+  type MuxServerEvents,
+  type SecureMuxServer,
   type SecureServerOptions,
   type ServerOptions,
   type StreamHandler,
 } from './server.js';
-export { MuxSession, type RequestOptions, type SessionOptions } from './session.js';
-export { MuxStream } from './stream.js';
+export { MuxSession, type MuxSessionEvents, type RequestOptions, type SessionOptions } from './session.js';
+export { MuxStream, type MuxStreamEvents } from './stream.js';

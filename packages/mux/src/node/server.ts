@@ -1,6 +1,7 @@
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
+import type { Listen } from '@weft/framing';
 import { MuxError } from '../errors.js';
 import type { HeaderObject } from './headers.js';
 import { MuxSession, type SessionOptions } from './session.js';
@@ -10,7 +11,29 @@ import type { MuxStream } from './stream.js';
 export type ServerOptions = SessionOptions;
 
 /** Called for each request stream, with its headers (node:http2's `'stream'` event). */
-export type StreamHandler = (stream: MuxStream, headers: Record<string, string | string[]>) => void;
+export type StreamHandler = (stream: MuxStream, headers: HeaderObject) => void;
+
+/** The events a mux server adds to those of its `net.Server` / `tls.Server`. */
+export interface MuxServerEvents {
+  /** A connection became a session. */
+  session: [session: MuxSession];
+  /** A request stream arrived on any of its sessions. */
+  stream: [stream: MuxStream, headers: HeaderObject];
+}
+
+/** A cleartext mux server: a `net.Server` with typed `'session'` and `'stream'` listeners. */
+export interface MuxServer extends net.Server {
+  on: Listen<MuxServerEvents, this>;
+  once: Listen<MuxServerEvents, this>;
+  off: Listen<MuxServerEvents, this>;
+}
+
+/** A mux server over TLS: a `tls.Server` with typed `'session'` and `'stream'` listeners. */
+export interface SecureMuxServer extends tls.Server {
+  on: Listen<MuxServerEvents, this>;
+  once: Listen<MuxServerEvents, this>;
+  off: Listen<MuxServerEvents, this>;
+}
 
 /** Wrap an accepted socket in a server session and forward its events to the server. */
 function serve(server: net.Server, socket: net.Socket, options: SessionOptions): void {
@@ -27,8 +50,9 @@ function serve(server: net.Server, socket: net.Socket, options: SessionOptions):
  * An HTTP/2 server (cleartext, prior knowledge): a `net.Server` whose connections are sessions.
  * Emits `'session'` (session) and `'stream'` (stream, headers).
  */
-export function createServer(options: ServerOptions = {}, onStream?: StreamHandler): net.Server {
-  const server = net.createServer((socket) => serve(server, socket, options));
+export function createServer(options: ServerOptions = {}, onStream?: StreamHandler): MuxServer {
+  // The same object; only its listener types are narrower.
+  const server = net.createServer((socket) => serve(server, socket, options)) as MuxServer;
   if (onStream !== undefined) server.on('stream', onStream);
   return server;
 }
@@ -41,7 +65,7 @@ export type SecureServerOptions = SessionOptions & { tls: tls.TlsOptions };
  * closed (RFC 9113 §3.2). TLS session tickets are on (Node's default), so clients can resume.
  * Emits `'session'` and `'stream'` like {@link createServer}.
  */
-export function createSecureServer(options: SecureServerOptions, onStream?: StreamHandler): tls.Server {
+export function createSecureServer(options: SecureServerOptions, onStream?: StreamHandler): SecureMuxServer {
   const { tls: tlsOptions, ...sessionOptions } = options;
   const server = tls.createServer({ ...tlsOptions, ALPNProtocols: ['h2'] }, (socket) => {
     if (socket.alpnProtocol !== 'h2') {
@@ -49,7 +73,7 @@ export function createSecureServer(options: SecureServerOptions, onStream?: Stre
       return;
     }
     serve(server, socket, sessionOptions);
-  });
+  }) as SecureMuxServer;
   if (onStream !== undefined) server.on('stream', onStream);
   return server;
 }

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
+import type { Listen } from '@weft/framing';
 import { concatBytes, IdMap } from '@weft/framing';
 import { Connection, type ConnectionOptions } from '../connection.js';
 import { MuxError, type MuxProtocolError } from '../errors.js';
@@ -78,6 +79,33 @@ const YIELD_AFTER_EVENTS = 1024;
 /** How much of a read a connection of tiny frames is fed at a time (see `#input`). */
 const SLICE_BYTES = 4096;
 
+/** The events of a {@link MuxSession} and their arguments. */
+export interface MuxSessionEvents {
+  /** The peer opened a stream (a server's requests; a client's with symmetric streams). */
+  stream: [stream: MuxStream, headers: HeaderObject];
+  /** The peer promised a push on `parent` (only accepted while someone listens). */
+  push: [stream: MuxStream, headers: HeaderObject, parent: MuxStream | CallbackStream | undefined];
+  /** The peer's SETTINGS arrived. */
+  remoteSettings: [settings: Settings];
+  /** The peer pinged (the ACK is sent already). */
+  ping: [data: Uint8Array];
+  /** The peer sent GOAWAY: nothing above `lastStreamId` was or will be processed. */
+  goaway: [code: number, lastStreamId: number, debug: Uint8Array];
+  /** TLS handed out a session ticket (clients over TLS). */
+  tlsSession: [ticket: Buffer];
+  /** The session failed; `'close'` follows. */
+  error: [err: Error];
+  /** The session is closed: every stream ended. */
+  close: [];
+}
+
+// Typed listeners, merged into the class below.
+export interface MuxSession {
+  on: Listen<MuxSessionEvents, this>;
+  once: Listen<MuxSessionEvents, this>;
+  off: Listen<MuxSessionEvents, this>;
+}
+
 /**
  * One HTTP/2 connection over a Node `Duplex` (a TCP or TLS socket, or an in-memory pair), shaped like
  * node:http2's `Http2Session`. Everything queued in one tick is written with one corked write.
@@ -85,6 +113,7 @@ const SLICE_BYTES = 4096;
  * Events: `'stream'` (stream, headers) on a server; `'goaway'` (code, lastStreamId); `'ping'`;
  * `'remoteSettings'`; `'error'` (a connection error); `'close'`.
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface adds typed listeners only
 export class MuxSession extends EventEmitter {
   /** @internal the protocol core */
   readonly _core: Connection;

@@ -1,4 +1,5 @@
 import { Duplex } from 'node:stream';
+import type { Listen } from '@weft/framing';
 import { MuxUsageError } from '../errors.js';
 import { ErrorCode } from '../frame/types.js';
 import type { HeaderField } from '../hpack/encoder.js';
@@ -12,12 +13,36 @@ import {
 } from './headers.js';
 import type { MuxSession } from './session.js';
 
+/** The events of a {@link MuxStream}: its headers, and the Duplex events most listened to. */
+export interface MuxStreamEvents {
+  /** The response headers (a client's request). */
+  response: [headers: HeaderObject];
+  /** Informational (1xx) headers. */
+  headers: [headers: HeaderObject];
+  /** The trailers, before `'end'`. */
+  trailers: [headers: HeaderObject];
+  data: [chunk: Buffer];
+  end: [];
+  finish: [];
+  drain: [];
+  error: [err: Error];
+  close: [];
+}
+
+// Typed listeners, merged into the class below.
+export interface MuxStream {
+  on: Listen<MuxStreamEvents, this>;
+  once: Listen<MuxStreamEvents, this>;
+  off: Listen<MuxStreamEvents, this>;
+}
+
 /**
  * One HTTP/2 stream as a Node `Duplex`, shaped like node:http2's `Http2Stream`: write the body,
  * read the peer's body; `respond()` (server), `'response'` (client), `sendTrailers()`, `'trailers'`,
  * `close(code)`. Reading is flow-controlled: data the application has not read is not credited back
  * to the peer, so a reader that stops reading stops the sender.
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface adds typed listeners only
 export class MuxStream extends Duplex {
   readonly id: number;
   readonly session: MuxSession;

@@ -2,7 +2,7 @@
 // A weft echo server and a client with 100 streams in flight, in this process. After a warm-up it
 // forces one full GC, prints AFTER_FULL_GC, and keeps the load going; the test reads V8's scavenge
 // lines after the marker.
-import { connect, createServer } from '@weft/mux';
+import { connect, createServer } from '@weft/mux/node';
 
 const payload = Buffer.alloc(64, 0x61);
 const server = createServer({}, (stream) => {

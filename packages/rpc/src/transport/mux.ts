@@ -6,16 +6,16 @@
  */
 
 import { type FrameDecoder, view } from '@weft/framing';
+import { ErrorCode } from '@weft/mux';
 import {
   type CallbackStream,
   connect,
   createSecureServer,
   createServer,
-  ErrorCode,
   type MuxSession,
   type SessionOptions,
   type StreamCallbacks,
-} from '@weft/mux';
+} from '@weft/mux/node';
 import {
   type CallDispatcher,
   type ClientCallListener,

@@ -4,6 +4,14 @@
  */
 
 export type { PerMessageDeflateOptions } from '../deflate/negotiate.js';
-export { WebSocketServer, type WebSocketServerOptions } from './server.js';
+export { WebSocketServer, type WebSocketServerEvents, type WebSocketServerOptions } from './server.js';
 export { createWebSocketStream } from './stream.js';
-export { CLOSED, CLOSING, CONNECTING, OPEN, WebSocket, type WebSocketOptions } from './websocket.js';
+export {
+  CLOSED,
+  CLOSING,
+  CONNECTING,
+  OPEN,
+  WebSocket,
+  type WebSocketEvents,
+  type WebSocketOptions,
+} from './websocket.js';

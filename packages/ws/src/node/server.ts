@@ -4,6 +4,7 @@ import type https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
+import type { Listen } from '@weft/framing';
 import { acceptDeflateOffer } from '../deflate/negotiate.js';
 import { WsUsageError } from '../errors.js';
 import { acceptKey, isValidKey } from '../handshake.js';
@@ -37,11 +38,29 @@ export interface WebSocketServerOptions extends WebSocketOptions {
 /** Default `handshakeTimeoutMs`. */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
+/** The events of a {@link WebSocketServer} and their arguments. */
+export interface WebSocketServerEvents {
+  /** A client completed the handshake; `request` is its upgrade request. */
+  connection: [ws: WebSocket, request: http.IncomingMessage];
+  /** The server it owns is listening. */
+  listening: [];
+  /** The server it owns failed. */
+  error: [err: Error];
+}
+
+// Typed listeners, merged into the class below.
+export interface WebSocketServer {
+  on: Listen<WebSocketServerEvents, this>;
+  once: Listen<WebSocketServerEvents, this>;
+  off: Listen<WebSocketServerEvents, this>;
+}
+
 /**
  * A WebSocket server shaped like the ws package's: `new WebSocketServer({ port } | { server } |
  * { noServer: true })`, `'connection'` (ws, req), `handleUpgrade(req, socket, head, cb)`, `clients`,
  * `close()`. The HTTP request is parsed by Node's own parser (bounded header size and count).
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface adds typed listeners only
 export class WebSocketServer extends EventEmitter {
   readonly clients = new Set<WebSocket>();
   readonly #options: WebSocketServerOptions;

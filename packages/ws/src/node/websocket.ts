@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
-import type { Budget } from '@weft/framing';
+import type { Budget, Listen } from '@weft/framing';
 import { encodeClose } from '../close.js';
 import { WsConnection, type WsEvent } from '../connection.js';
 import {
@@ -92,12 +92,36 @@ export const CLOSED = 3;
 const EAGER_WRITE_SENDS = 32;
 const EAGER_MIN_SENDS = 8;
 
+/** The events of a {@link WebSocket} and their arguments. */
+export interface WebSocketEvents {
+  /** The opening handshake completed. */
+  open: [];
+  /** A whole message: text arrives as a UTF-8 `Buffer` with `isBinary` false. */
+  message: [data: Buffer, isBinary: boolean];
+  ping: [data: Buffer];
+  pong: [data: Buffer];
+  /** The socket took what `bufferedAmount` held past its high-water mark. */
+  drain: [];
+  /** Emitted only when someone listens; `'close'` follows. */
+  error: [err: Error];
+  /** The connection is closed: the close code (1005 when none came) and reason. */
+  close: [code: number, reason: Buffer];
+}
+
+// Typed listeners, merged into the class below.
+export interface WebSocket {
+  on: Listen<WebSocketEvents, this>;
+  once: Listen<WebSocketEvents, this>;
+  off: Listen<WebSocketEvents, this>;
+}
+
 /**
  * A WebSocket, shaped like the ws package's: `send(data, options?, cb?)`, `ping()`, `pong()`,
  * `close(code, reason)`, `terminate()`; events `'open'`, `'message'` (data, isBinary), `'drain'`
  * (the socket took what `bufferedAmount` held past its high-water mark), `'ping'`,
  * `'pong'`, `'close'` (code, reason), `'error'`; `readyState`, `bufferedAmount`, `protocol`.
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface adds typed listeners only
 export class WebSocket extends EventEmitter {
   static readonly CONNECTING = CONNECTING;
   static readonly OPEN = OPEN;
