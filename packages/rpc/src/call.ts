@@ -3,7 +3,7 @@
  * A transport moves one call's headers, messages (bytes, already encoded by the codec) and final
  * status; everything else — deadlines, codecs, compression, interceptors, the four shapes — lives
  * above it, once, so every transport behaves the same.
- * @internal
+ * Internal to the package (the entry points export only what their users need of it).
  */
 import type { TransportKind } from './client.js';
 import type { RpcError } from './errors.js';

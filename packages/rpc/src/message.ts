@@ -1,7 +1,8 @@
 /**
  * A message's way between the codec and the wire, the same on client and server: encode or decode
  * with the size limit checked, and inbound messages kept in arrival order while some of them are
- * being gunzipped. @internal
+ * being gunzipped.
+ * Internal to the package (the entry points export only what their users need of it).
  */
 import type { MessageCodec } from './codec.js';
 import { RpcError, toRpcError } from './errors.js';

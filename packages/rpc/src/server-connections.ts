@@ -3,7 +3,8 @@
  * the server's `maxConcurrentCalls` and its connection's share of them; when the server is full, a
  * connection below its fair share takes a slot from the connection holding the most (whose oldest
  * call is shed), so that no client — however many connections it opens — holds the limit alone.
- * A connection without calls for `idleTimeoutMs` is closed. @internal
+ * A connection without calls for `idleTimeoutMs` is closed.
+ * Internal to the package (the entry points export only what their users need of it).
  */
 import { RpcError } from './errors.js';
 import { Status } from './status.js';

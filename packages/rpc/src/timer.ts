@@ -1,7 +1,8 @@
 /**
  * Timers for any delay. Node's timers take at most 2^31 − 1 ms (~24.8 days) and fire a longer one
  * after 1 ms (with a TimeoutOverflowWarning); a deadline a month away must not expire at once. A
- * delay within the limit is a plain Node timer, so the common case costs nothing more. @internal
+ * delay within the limit is a plain Node timer, so the common case costs nothing more.
+ * Internal to the package (the entry points export only what their users need of it).
  */
 
 /** The longest delay a Node timer takes. */

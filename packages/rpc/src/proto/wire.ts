@@ -2,7 +2,8 @@
  * The few pieces of the protobuf binary format (protobuf.dev "Encoding") that the standard
  * messages Weft speaks without a protobuf runtime need: varints, length-delimited fields, and a
  * reader that skips what it does not know. Enough for `grpc.health.v1` and `google.rpc.Status`;
- * services of your own go through protobuf-es. @internal
+ * services of your own go through protobuf-es.
+ * Internal to the package (the entry points export only what their users need of it).
  */
 
 /** Wire types (protobuf.dev "Message Structure"). */

@@ -1,6 +1,7 @@
 /**
  * Protobuf binary encoding through protobuf-es, for message schemas of generated code. Loaded
- * lazily (./runtime.ts). @internal
+ * lazily (./runtime.ts).
+ * Internal to the package (the entry points export only what their users need of it).
  */
 import { create, type DescMessage, fromBinary, type MessageInitShape, toBinary } from '@bufbuild/protobuf';
 

@@ -3,7 +3,8 @@
  * which a msgpack-only process never pays. A process with protobuf services has it loaded already
  * (generated code imports it), so the load finishes within a few microtasks of the first
  * `server.add` or `createClient` of such a service; `server.listen` and a client's first calls
- * wait for it. @internal
+ * wait for it.
+ * Internal to the package (the entry points export only what their users need of it).
  */
 import type * as Binary from './binary.js';
 

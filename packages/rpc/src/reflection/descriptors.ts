@@ -1,7 +1,8 @@
 /**
  * What server reflection answers from: the .proto files of the services a server describes, with
  * every file they depend on, indexed by file name, by symbol and by extension. Loaded on the first
- * reflection question (it needs the protobuf-es runtime). @internal
+ * reflection question (it needs the protobuf-es runtime).
+ * Internal to the package (the entry points export only what their users need of it).
  */
 import {
   type DescEnum,

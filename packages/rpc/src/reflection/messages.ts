@@ -1,7 +1,8 @@
 /**
  * The messages of `grpc.reflection.v1.ServerReflection` (and v1alpha, the same bytes), in
  * protobuf through the hand-written wire codec: a server answers reflection without loading a
- * protobuf runtime until the first question. Field numbers from proto/grpc/reflection/v1. @internal
+ * protobuf runtime until the first question. Field numbers from proto/grpc/reflection/v1.
+ * Internal to the package (the entry points export only what their users need of it).
  */
 import type { MessageCodec } from '../codec.js';
 import { ProtoReader, ProtoWriter, readFields, WireType } from '../proto/wire.js';

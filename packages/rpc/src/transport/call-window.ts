@@ -1,7 +1,7 @@
 /**
  * One call's message windows in the envelope protocol (docs/rpc-pooled.md, "Flow control"): how many
  * messages we may still send, and how many the peer may still send before we grant more.
- * @internal
+ * Internal to the package (the entry points export only what their users need of it).
  */
 import { EnvelopeError, INITIAL_WINDOW } from '../envelope.js';
 

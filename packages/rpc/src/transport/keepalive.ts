@@ -1,7 +1,8 @@
 /**
  * Keepalive for the envelope transports: a connection quiet for `intervalMs` sends Ping; no input
  * within `timeoutMs` after it means a dead peer, and `dead()` tears the connection down (its calls
- * fail UNAVAILABLE and are retried where that is safe). @internal
+ * fail UNAVAILABLE and are retried where that is safe).
+ * Internal to the package (the entry points export only what their users need of it).
  */
 
 /** Client option `keepalive`. */

@@ -1,7 +1,8 @@
 /**
  * What a server's first bytes say about the protocol it speaks, for connection errors that name
  * a transport mismatch ("the server answered in HTTP/1.1 … — is it a weft ws server?") instead of
- * the parse error it caused. @internal
+ * the parse error it caused.
+ * Internal to the package (the entry points export only what their users need of it).
  */
 import type { TransportKind } from '../client.js';
 
