@@ -48,6 +48,8 @@ export default function setup(): (() => Promise<void>) | undefined {
       }
     }
     if (left.length > 0) {
+      // vitest reports an error thrown here but still exits 0 by itself.
+      process.exitCode = 1;
       throw new Error(
         `the test run left ${left.length} process(es) behind (now killed):\n${left.map((p) => `  ${p.pid} ${p.cmd}`).join('\n')}`,
       );
