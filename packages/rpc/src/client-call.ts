@@ -1,9 +1,9 @@
 import type { ClientCallListener, ClientTransport, ClientTransportCall, MethodInfo } from './call.js';
+import { gzip } from './compression.js';
 import { RpcError } from './errors.js';
 import { Inbox } from './inbox.js';
 import { decodeChecked, encodeChecked, InboundOrder } from './message.js';
 import { Metadata } from './metadata.js';
-import { gzip } from './node/gzip.js';
 import type { MethodCodecs } from './service.js';
 import { Status } from './status.js';
 import { startTimer, stopTimer, type Timer } from './timer.js';

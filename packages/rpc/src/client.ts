@@ -16,6 +16,13 @@ import { RpcError, RpcUsageError } from './errors.js';
 import { activeInterceptors, type Interceptor, runInterceptors } from './interceptors.js';
 import { clientLogger, type Logger } from './log.js';
 import { type Metadata, toMetadata } from './metadata.js';
+import { checkMuxOptions, type MuxClientOptions, MuxClientTransport } from './node/mux-transport.js';
+import {
+  type PooledClientOptions,
+  PooledClientTransport,
+  resolvePooledOptions,
+} from './node/pooled-transport.js';
+import { type WsClientOptions, WsClientTransport } from './node/ws-transport.js';
 import { loadProtobuf, protobufRuntime } from './protobuf/runtime.js';
 import {
   isProtoService,
@@ -35,9 +42,8 @@ import {
 import { Status } from './status.js';
 import { clientCalls, type MessageCounts } from './tracing.js';
 import type { KeepaliveOptions } from './transport/keepalive.js';
-import { checkMuxOptions, type MuxClientOptions, MuxClientTransport } from './transport/mux.js';
-import { type PooledClientOptions, PooledClientTransport, resolvePooledOptions } from './transport/pooled.js';
-import { type WsClientOptions, WsClientTransport } from './transport/ws.js';
+// The Node runtime's gzip for the call layer (a client and a server may compress).
+import './node/gzip.js';
 
 /** Default largest message, sent or received: 4 MiB, as gRPC. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;

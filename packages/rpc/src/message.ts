@@ -5,8 +5,8 @@
  * Internal to the package (the entry points export only what their users need of it).
  */
 import type { MessageCodec } from './codec.js';
+import { gunzip } from './compression.js';
 import { RpcError, toRpcError } from './errors.js';
-import { gunzip } from './node/gzip.js';
 import { Status } from './status.js';
 
 /** `'request'` or `'response'`: which message, for error texts. */

@@ -1,4 +1,5 @@
 import type { ServerCallListener, ServerTransportCall } from './call.js';
+import { gzip } from './compression.js';
 import type { ServerCallContext } from './context.js';
 import { callScope } from './deadline.js';
 import { serverEnd } from './diagnostics.js';
@@ -6,7 +7,6 @@ import { RpcError, toRpcError } from './errors.js';
 import { Inbox } from './inbox.js';
 import { activeInterceptors, type Interceptor, runInterceptors } from './interceptors.js';
 import { decodeChecked, encodeChecked, InboundOrder } from './message.js';
-import { gzip } from './node/gzip.js';
 import type { ServerConnection, ServerConnections, Sheddable } from './server-connections.js';
 import type { MethodCodecs, MethodKind } from './service.js';
 import { Status } from './status.js';

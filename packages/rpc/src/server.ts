@@ -10,7 +10,10 @@ import { Health } from './health/health.js';
 import { HealthService } from './health/service.js';
 import type { Interceptor } from './interceptors.js';
 import { Metadata } from './metadata.js';
+import { listenMux } from './node/mux-transport.js';
+import { listenPooled } from './node/pooled-transport.js';
 import type { ServerTlsOptions } from './node/tls-options.js';
+import { listenWs } from './node/ws-transport.js';
 import { loadProtobuf, protobufRuntime } from './protobuf/runtime.js';
 import {
   isProtoService,
@@ -26,9 +29,8 @@ import { type ConnectionHooks, type ServerConnection, ServerConnections } from '
 import type { MethodDescriptor, MethodKind, MethodMap, ServiceDefinition } from './service.js';
 import { methodCodecs, wirePath } from './service.js';
 import { Status } from './status.js';
-import { listenMux } from './transport/mux.js';
-import { listenPooled } from './transport/pooled.js';
-import { listenWs } from './transport/ws.js';
+// The Node runtime's gzip for the call layer (a client and a server may compress).
+import './node/gzip.js';
 
 /** A server interceptor: see {@link Interceptor}. `next()` runs the handler and sends its responses. */
 export type ServerInterceptor = Interceptor<ServerCallContext>;

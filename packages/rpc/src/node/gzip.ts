@@ -1,5 +1,6 @@
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import { provideGzip } from '../compression.js';
 import { RpcError } from '../errors.js';
 import { Status } from '../status.js';
 
@@ -7,7 +8,7 @@ const gzipAsync = promisify(zlib.gzip);
 const gunzipAsync = promisify(zlib.gunzip);
 
 /** Compress one message (gRPC `grpc-encoding: gzip`). */
-export async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
+async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
   return gzipAsync(bytes);
 }
 
@@ -16,7 +17,7 @@ export async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
  * a gzip bomb costs at most `maxBytes` of memory).
  * @throws {RpcError} `RESOURCE_EXHAUSTED` past the limit, `INTERNAL` for data that is not gzip.
  */
-export async function gunzip(bytes: Uint8Array, maxBytes: number): Promise<Uint8Array> {
+async function gunzip(bytes: Uint8Array, maxBytes: number): Promise<Uint8Array> {
   try {
     return await gunzipAsync(bytes, { maxOutputLength: Math.max(1, maxBytes) });
   } catch (err) {
@@ -26,3 +27,5 @@ export async function gunzip(bytes: Uint8Array, maxBytes: number): Promise<Uint8
     throw new RpcError(Status.INTERNAL, 'a compressed message could not be decompressed', { cause: err });
   }
 }
+
+provideGzip({ compress: gzip, decompress: gunzip });

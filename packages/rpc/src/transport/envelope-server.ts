@@ -22,7 +22,7 @@ import type { ServerConnection } from '../server-connections.js';
 import { Status } from '../status.js';
 import { CallWindow } from './call-window.js';
 import type { EnvelopeLink } from './envelope-client.js';
-import { maxAgeTimer } from './listen.js';
+import { maxAgeTimer } from './max-age.js';
 
 /**
  * After Goaway, how long calls the client sent before it read the Goaway may take to arrive: a link

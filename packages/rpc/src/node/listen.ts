@@ -1,5 +1,5 @@
 import net, { type Server } from 'node:net';
-import type { ServerTlsOptions } from '../node/tls-options.js';
+import type { ServerTlsOptions } from './tls-options.js';
 
 /** Where and how a transport listens. @internal */
 export interface ListenAt {
@@ -11,14 +11,6 @@ export interface ListenAt {
   maxConnectionAgeMs: number;
   /** How long a client may take for its WebSocket upgrade (TLS: `tls.handshakeTimeout`). */
   handshakeTimeoutMs: number;
-}
-
-/** A connection's max-age timer (jittered ±10% so connections made together do not all leave at once). @internal */
-export function maxAgeTimer(ageMs: number, retire: () => void): NodeJS.Timeout | undefined {
-  if (ageMs <= 0) return undefined;
-  const timer = setTimeout(retire, ageMs * (0.9 + 0.2 * Math.random()));
-  timer.unref();
-  return timer;
 }
 
 /** Listen and resolve with the bound address. @internal */

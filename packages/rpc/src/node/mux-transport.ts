@@ -33,7 +33,6 @@ import { encodeTimeout, parseTimeout } from '../deadline.js';
 import { RpcError, RpcUsageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Metadata } from '../metadata.js';
-import type { ClientTlsOptions } from '../node/tls-options.js';
 import type { ServerConnection } from '../server-connections.js';
 import { Status } from '../status.js';
 import {
@@ -46,9 +45,11 @@ import {
   statusFields,
   statusFromHeaders,
   statusFromHttp,
-} from './grpc-wire.js';
-import { closeListener, type ListenAt, listenOn, maxAgeTimer } from './listen.js';
-import { mismatchHint, sniffFirstBytes } from './mismatch.js';
+} from '../transport/grpc-wire.js';
+import { maxAgeTimer } from '../transport/max-age.js';
+import { mismatchHint, sniffFirstBytes } from '../transport/mismatch.js';
+import { closeListener, type ListenAt, listenOn } from './listen.js';
+import type { ClientTlsOptions } from './tls-options.js';
 
 /** Options of the mux client transport. */
 export interface MuxClientOptions {

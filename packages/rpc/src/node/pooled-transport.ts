@@ -19,15 +19,15 @@ import { MAX_METADATA_BYTES } from '../envelope.js';
 import { RpcError, RpcUsageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Metadata } from '../metadata.js';
-import type { ClientTlsOptions } from '../node/tls-options.js';
 import { Status } from '../status.js';
 import { MAX_TIMER_MS } from '../timer.js';
-import { EnvelopeClientSession } from './envelope-client.js';
-import { EnvelopeConnections, EnvelopeServerSession } from './envelope-server.js';
-import { type Keepalive, type KeepaliveOptions, startKeepalive } from './keepalive.js';
+import { EnvelopeClientSession } from '../transport/envelope-client.js';
+import { EnvelopeConnections, EnvelopeServerSession } from '../transport/envelope-server.js';
+import { type Keepalive, type KeepaliveOptions, startKeepalive } from '../transport/keepalive.js';
+import { mismatchHint, sniffFirstBytes } from '../transport/mismatch.js';
 import { closeListener, type ListenAt, listenOn } from './listen.js';
-import { mismatchHint, sniffFirstBytes } from './mismatch.js';
 import { socketLink } from './socket-link.js';
+import type { ClientTlsOptions } from './tls-options.js';
 
 /** Options of the pooled client transport (per endpoint). */
 export interface PooledClientOptions {

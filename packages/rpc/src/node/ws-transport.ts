@@ -20,13 +20,17 @@ import {
 import { decodeEnvelope, MAX_METADATA_BYTES } from '../envelope.js';
 import { RpcError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { ClientTlsOptions } from '../node/tls-options.js';
 import { Status } from '../status.js';
-import { EnvelopeClientSession, type EnvelopeLink } from './envelope-client.js';
-import { type CloseReason, EnvelopeConnections, EnvelopeServerSession } from './envelope-server.js';
+import { EnvelopeClientSession, type EnvelopeLink } from '../transport/envelope-client.js';
+import {
+  type CloseReason,
+  EnvelopeConnections,
+  EnvelopeServerSession,
+} from '../transport/envelope-server.js';
+import { wsMismatchHint } from '../transport/mismatch.js';
 import { closeListener, type ListenAt, listenOn } from './listen.js';
-import { wsMismatchHint } from './mismatch.js';
 import { OUTPUT_HIGH_WATER } from './socket-link.js';
+import type { ClientTlsOptions } from './tls-options.js';
 
 /** The path the server accepts WebSocket upgrades on. */
 export const WS_PATH = '/weft-rpc';

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { lengthPrefixed } from '@weft/framing';
 import { decodeEnvelope, type Envelope } from '../envelope.js';
-import type { EnvelopeLink } from './envelope-client.js';
+import type { EnvelopeLink } from '../transport/envelope-client.js';
 
 /** Ticks' worth of envelopes up to this size are copied into one write. */
 const COALESCE_BYTES = 64 * 1024;
