@@ -21,6 +21,13 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     globalSetup: ['test/leftovers.ts'],
+    // `npm run coverage`: the unit project's coverage of the packages' sources.
+    coverage: {
+      provider: 'v8',
+      include: ['packages/*/src/**/*.ts'],
+      exclude: ['packages/*/src/gen/**'],
+      reporter: ['text-summary', 'html'],
+    },
     // `npm run test:<name>` runs one of them; `npm test` all.
     projects: [
       {

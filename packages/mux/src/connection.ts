@@ -36,7 +36,7 @@ import { canReceive, canSend, type StreamEvent, type StreamState, transition } f
 /** Options of {@link Connection}. */
 export interface ConnectionOptions {
   role: 'client' | 'server';
-  /** Settings we advertise (defaults: {@link WEFT_DEFAULTS}). */
+  /** Settings we advertise (defaults: `WEFT_DEFAULTS`). */
   settings?: Partial<Settings>;
   /** Receive window of the whole connection, opened right after the preface. Default 1 MiB. */
   connectionWindow?: number;

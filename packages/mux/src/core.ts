@@ -10,5 +10,6 @@ export { decodeFrame, type Frame, type PriorityFields } from './frame/decode.js'
 export * from './frame/encode.js';
 export * from './frame/types.js';
 export { type BlockKind, validateBlock } from './headers.js';
+export { DEFAULT_FLOOD_LIMITS, type FloodLimits } from './limits.js';
 export { PROTOCOL_DEFAULTS, type Settings, WEFT_DEFAULTS } from './settings.js';
 export { type StreamEvent, type StreamState, TRANSITIONS } from './state.js';
