@@ -1,4 +1,4 @@
-import { concatBytes, IdMap, TokenBucket } from '@weft/framing';
+import { IdMap, TokenBucket } from '@weft/framing';
 import { BdpEstimator, MAX_AUTO_CONNECTION_WINDOW, MAX_AUTO_STREAM_WINDOW } from './bdp.js';
 import { MuxProtocolError, MuxUsageError } from './errors.js';
 import type { ConnectionEvent, HeadersKind } from './events.js';
@@ -23,12 +23,14 @@ import {
   MAX_WINDOW,
   SettingId,
 } from './frame/types.js';
+import { type HeaderBlock, HeaderBlockAssembler } from './header-block.js';
 import { type BlockKind, declaredLength, validateBlock } from './headers.js';
 import { HpackDecoder } from './hpack/decoder.js';
 import { type HeaderField, HpackEncoder } from './hpack/encoder.js';
 import { HpackError } from './hpack/errors.js';
 import { DEFAULT_FLOOD_LIMITS, type FloodLimits, MAX_QUEUED_CONTROL_FRAMES } from './limits.js';
 import { DEFAULT_PRIORITY, formatPriority, type Priority, parsePriority } from './priority.js';
+import { ReceiveWindow } from './receive-window.js';
 import { Scheduler } from './scheduler.js';
 import { applyWire, PROTOCOL_DEFAULTS, resolveSettings, type Settings, settingsToWire } from './settings.js';
 import { canReceive, canSend, type StreamEvent, type StreamState, transition } from './state.js';
@@ -52,12 +54,6 @@ export interface ConnectionOptions {
   /** Clock in milliseconds for the budgets (injectable for tests). Default `performance.now`. */
   now?: () => number;
 }
-
-/**
- * Most CONTINUATION frames one header block may use. A CONTINUATION flood (2024) sends endless tiny
- * frames that each cost a callback; 64 frames carry any legal block at the default frame size.
- */
-export const MAX_CONTINUATIONS = 64;
 
 /**
  * Encoded header block bytes allowed beyond SETTINGS_MAX_HEADER_LIST_SIZE: an HPACK block is never
@@ -148,8 +144,8 @@ export class Connection {
   readonly #decoder: HpackDecoder;
   readonly #encoderTableLimit: number;
   readonly #reader: FrameReader;
-  /** Longest encoded header block accepted: beyond it the decoded list would exceed our limit. */
-  readonly #maxBlockBytes: number;
+  /** Header blocks in assembly; beyond its byte limit the decoded list would exceed ours. */
+  readonly #blocks: HeaderBlockAssembler;
   readonly #sink: FrameSink;
   /** The events of the `receive()` in progress ({@link NO_EVENTS} between batches). */
   #rx: ConnectionEvent[] = NO_EVENTS;
@@ -173,9 +169,7 @@ export class Connection {
   #localActive = 0;
   #remoteActive = 0;
   #connSendWindow = DEFAULT_WINDOW;
-  #connRecvWindow = DEFAULT_WINDOW;
-  #connUnacked = 0;
-  #connTarget: number;
+  readonly #connRecv: ReceiveWindow;
   readonly #bdp: BdpEstimator | undefined;
   /**
    * Received-but-unconsumed bytes when the current `receive()` began (the reader's lag); the rest of
@@ -186,18 +180,6 @@ export class Connection {
   #workSincePing = false;
   #prefaceLeft: number;
   #sawSettings = false;
-  /** A header block being assembled (HEADERS or PUSH_PROMISE, then CONTINUATIONs). */
-  #block:
-    | {
-        streamId: number;
-        fragments: Uint8Array[];
-        bytes: number;
-        frames: number;
-        endStream: boolean;
-        /** Set for a PUSH_PROMISE: the stream it reserves. */
-        promisedId?: number;
-      }
-    | undefined;
   readonly #recentResets: number[] = [];
   /** Events caused by commands (a local END_STREAM closing a stream, a waiting request opening). */
   #deferred: ConnectionEvent[] = [];
@@ -223,17 +205,18 @@ export class Connection {
       priorities: new TokenBucket(limits.priorities, t),
     };
     this.#encoderTableLimit = options.encoderTableSize ?? 4096;
-    this.#connTarget = options.connectionWindow ?? 1 << 20;
+    const connectionWindow = options.connectionWindow ?? 1 << 20;
     if (
-      !Number.isInteger(this.#connTarget) ||
-      this.#connTarget < DEFAULT_WINDOW ||
-      this.#connTarget > MAX_WINDOW
+      !Number.isInteger(connectionWindow) ||
+      connectionWindow < DEFAULT_WINDOW ||
+      connectionWindow > MAX_WINDOW
     ) {
       throw new MuxUsageError(
         'MUX_ERR_INVALID_OPTION',
         `connectionWindow must be an integer in [65535, 2^31 - 1]`,
       );
     }
+    this.#connRecv = new ReceiveWindow(connectionWindow);
     this.#encoder = new HpackEncoder({
       tableSize: Math.min(this.#encoderTableLimit, PROTOCOL_DEFAULTS.headerTableSize),
     });
@@ -242,8 +225,8 @@ export class Connection {
       maxTableSize: Math.max(this.#local.headerTableSize, PROTOCOL_DEFAULTS.headerTableSize),
       maxHeaderListSize: this.#local.maxHeaderListSize,
     });
-    this.#maxBlockBytes = this.#local.maxHeaderListSize + BLOCK_SLACK;
-    this.#reader = new FrameReader(this.#local.maxFrameSize, this.#maxBlockBytes);
+    this.#blocks = new HeaderBlockAssembler(this.#local.maxHeaderListSize + BLOCK_SLACK);
+    this.#reader = new FrameReader(this.#local.maxFrameSize, this.#blocks.maxBytes);
     this.#sink = {
       frame: (bytes) => {
         this.#frame(bytes, this.#rx);
@@ -265,10 +248,8 @@ export class Connection {
     if (this.role === 'client') this.#control.push(CLIENT_PREFACE);
     this.#control.push(encodeSettings(settingsToWire(this.#local)));
     this.#unackedSettings.push({ settings: this.#local, at: this.#now() });
-    if (this.#connTarget > DEFAULT_WINDOW) {
-      this.#control.push(encodeWindowUpdate(0, this.#connTarget - DEFAULT_WINDOW));
-      this.#connRecvWindow = this.#connTarget;
-    }
+    const opening = this.#connRecv.opening();
+    if (opening > 0) this.#control.push(encodeWindowUpdate(0, opening));
   }
 
   /**
@@ -334,7 +315,7 @@ export class Connection {
   receive(chunk: Uint8Array): ConnectionEvent[] {
     const events = this.takeEvents();
     if (this.#dead) return events;
-    this.#unreadAtBatchStart = this.#connTarget - this.#connRecvWindow - this.#connUnacked - this.#rxLeft;
+    this.#unreadAtBatchStart = this.#connRecv.unread(this.#rxLeft);
     let bytes = chunk;
     try {
       if (this.#prefaceLeft > 0) {
@@ -399,7 +380,7 @@ export class Connection {
       }
       this.#sawSettings = true;
     }
-    if (this.#block !== undefined && kind !== 'continuation') {
+    if (this.#blocks.open && kind !== 'continuation') {
       throw new MuxProtocolError(ErrorCode.ProtocolError, `${kind} inside a header block`);
     }
     if (this.#control.length > MAX_QUEUED_CONTROL_FRAMES) {
@@ -442,12 +423,8 @@ export class Connection {
       this.#control.push(encodeSettings([[SettingId.InitialWindowSize, next]]));
       this.#unackedSettings.push({ settings: this.#local, at: this.#now() });
     }
-    const connNext = Math.min(MAX_AUTO_CONNECTION_WINDOW, Math.max(this.#connTarget, 2 * next));
-    if (connNext > this.#connTarget) {
-      this.#control.push(encodeWindowUpdate(0, connNext - this.#connTarget));
-      this.#connRecvWindow += connNext - this.#connTarget;
-      this.#connTarget = connNext;
-    }
+    const grown = this.#connRecv.grow(Math.min(MAX_AUTO_CONNECTION_WINDOW, 2 * next));
+    if (grown > 0) this.#control.push(encodeWindowUpdate(0, grown));
   }
 
   /** Spend from a flood budget; past it, the connection ends with ENHANCE_YOUR_CALM. */
@@ -468,34 +445,22 @@ export class Connection {
       case 'headers':
         this.#workSincePing = true;
         if (frame.fragment.length === 0 && (frame.flags & Flag.EndHeaders) === 0) this.#spend('emptyFrames');
-        this.#block = {
-          streamId: frame.streamId,
-          fragments: [frame.fragment],
-          bytes: frame.fragment.length,
-          frames: 1,
-          endStream: (frame.flags & Flag.EndStream) !== 0,
-        };
-        if (frame.flags & Flag.EndHeaders) this.#onHeaderBlock(events);
+        this.#onHeaderBlock(
+          this.#blocks.start(
+            frame.streamId,
+            frame.fragment,
+            (frame.flags & Flag.EndHeaders) !== 0,
+            (frame.flags & Flag.EndStream) !== 0,
+          ),
+          events,
+        );
         return;
       case 'continuation': {
-        const b = this.#block;
-        if (b === undefined || b.streamId !== frame.streamId) {
-          throw new MuxProtocolError(
-            ErrorCode.ProtocolError,
-            'CONTINUATION without a header block on its stream',
-          );
-        }
-        if (frame.fragment.length === 0 && (frame.flags & Flag.EndHeaders) === 0) this.#spend('emptyFrames');
-        b.frames++;
-        b.bytes += frame.fragment.length;
-        if (b.frames > MAX_CONTINUATIONS || b.bytes > this.#maxBlockBytes) {
-          throw new MuxProtocolError(
-            ErrorCode.EnhanceYourCalm,
-            `header block of ${b.frames} frames / ${b.bytes} bytes`,
-          );
-        }
-        b.fragments.push(frame.fragment);
-        if (frame.flags & Flag.EndHeaders) this.#onHeaderBlock(events);
+        const endHeaders = (frame.flags & Flag.EndHeaders) !== 0;
+        // Checked against the open block first: a stray CONTINUATION is a protocol error, not a flood.
+        const block = this.#blocks.continue(frame.streamId, frame.fragment, endHeaders);
+        if (frame.fragment.length === 0 && !endHeaders) this.#spend('emptyFrames');
+        this.#onHeaderBlock(block, events);
         return;
       }
       case 'unknown':
@@ -526,15 +491,16 @@ export class Connection {
           throw new MuxProtocolError(ErrorCode.ProtocolError, 'PUSH_PROMISE while push is disabled');
         }
         this.#workSincePing = true;
-        this.#block = {
-          streamId: frame.streamId,
-          fragments: [frame.fragment],
-          bytes: frame.fragment.length,
-          frames: 1,
-          endStream: false,
-          promisedId: frame.promisedId,
-        };
-        if (frame.flags & Flag.EndHeaders) this.#onHeaderBlock(events);
+        this.#onHeaderBlock(
+          this.#blocks.start(
+            frame.streamId,
+            frame.fragment,
+            (frame.flags & Flag.EndHeaders) !== 0,
+            false,
+            frame.promisedId,
+          ),
+          events,
+        );
         return;
       case 'ping':
         // A PING that comes with work (DATA or HEADERS since the last one) is a BDP probe or a
@@ -567,9 +533,7 @@ export class Connection {
   #onData(streamId: number, flowLength: number, dataLength: number, endStream: boolean): Stream | undefined {
     this.#workSincePing = true;
     if (dataLength === 0 && !endStream) this.#spend('emptyFrames');
-    this.#connRecvWindow -= flowLength;
-    if (this.#connRecvWindow < 0)
-      throw new MuxProtocolError(ErrorCode.FlowControlError, 'DATA beyond the connection window');
+    this.#connRecv.receive(flowLength);
     const s = this.#streams.get(streamId);
     if (s === undefined) {
       if (this.#isIdle(streamId))
@@ -628,13 +592,12 @@ export class Connection {
     if (endStream) this.#apply(s, 'recv_end_stream', events);
   }
 
-  #onHeaderBlock(events: ConnectionEvent[]): void {
-    const b = this.#block!;
-    this.#block = undefined;
-    const block = b.fragments.length === 1 ? b.fragments[0]! : concatBytes(b.fragments, b.bytes);
+  /** A header block completed (undefined: not yet — CONTINUATIONs follow). */
+  #onHeaderBlock(b: HeaderBlock | undefined, events: ConnectionEvent[]): void {
+    if (b === undefined) return;
     let headers: HeaderField[];
     try {
-      headers = this.#decoder.decode(block);
+      headers = this.#decoder.decode(b.block);
     } catch (err) {
       if (err instanceof HpackError) {
         throw new MuxProtocolError(ErrorCode.CompressionError, err.message, 0, { cause: err });
@@ -1357,8 +1320,7 @@ export class Connection {
 
   /**
    * Return credit once a quarter window was consumed: at half a window (nghttp2's choice) a fast
-   * sender on another process idles waiting for the update — measured 1.7 vs 2.4-3.0 GB/s for one
-   * stream on loopback; an eighth was no better.
+   * sender on another process idles waiting for the update (docs/perf/2026-12-03-write-thresholds.md).
    */
   #credit(s: Stream, n: number): void {
     s.unacked += n;
@@ -1370,12 +1332,8 @@ export class Connection {
   }
 
   #returnConnectionCredit(n: number): void {
-    this.#connUnacked += n;
-    if (this.#connUnacked >= this.#connTarget / 4) {
-      this.#control.push(encodeWindowUpdate(0, this.#connUnacked));
-      this.#connRecvWindow += this.#connUnacked;
-      this.#connUnacked = 0;
-    }
+    const increment = this.#connRecv.consumed(n);
+    if (increment > 0) this.#control.push(encodeWindowUpdate(0, increment));
   }
 
   #isIdle(id: number): boolean {

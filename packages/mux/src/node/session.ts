@@ -31,8 +31,8 @@ export interface SessionOptions extends Omit<ConnectionOptions, 'role'> {
   writeBudget?: number;
   /**
    * Bytes a stream may have queued (the application's buffers, held by reference) before its
-   * `write()` reports backpressure. Default 4 MiB: one stream then moves 4.1-4.6 GB/s over loopback
-   * against 2.8-3.8 with 2 MiB; lower it when many streams write bulk data at once.
+   * `write()` reports backpressure. Default 4 MiB, which keeps one stream's bulk transfer at full
+   * speed (docs/perf/2026-12-03-write-thresholds.md); lower it when many streams write bulk at once.
    */
   streamHighWaterMark?: number;
   /** How long the peer may take to acknowledge our SETTINGS (then SETTINGS_TIMEOUT). Default 10 s. */
@@ -724,18 +724,13 @@ export class MuxSession extends EventEmitter {
  * written at once rather than at the end of the tick. With many calls on one connection, writing
  * everything at the end of the tick makes the two processes take turns — each idles while the other
  * works through a whole batch; an early part lets the peer start on it while this side goes on.
- * Measured with 100 gRPC calls in flight over one connection: 38-42k calls/s at the end of the tick
- * only, 46-52k writing every 24-64 operations, with no more CPU per call.
+ * Figures: docs/perf/2026-12-03-write-thresholds.md.
  */
 const EAGER_WRITE_OPS = 32;
 /**
- * The fewest operations before such an early write. With 16 calls in flight a batch is ~48
- * operations: at 32 it left in one piece and the two processes took turns, each idle half the time
- * (66-78k calls/s); splitting it every 8 let them overlap (118-128k). With 100 in flight, writing
- * every 8 operations cost more in syscalls than it won (104-153k against 170-189k), hence the scale
- * with the open streams: one operation per stream. (Half an operation per stream was as good on one
- * connection but split the batches of four connections of 25 streams too finely: 148-156k against
- * 175-185k calls/s.)
+ * The fewest operations before such an early write; between it and EAGER_WRITE_OPS the threshold is
+ * one operation per open stream, so small batches split too while large ones do not cost a syscall
+ * every few operations (docs/perf/2026-12-03-write-thresholds.md).
  */
 const EAGER_MIN_OPS = 8;
 /** Parts of a flush this large are written by reference; smaller ones are coalesced. */

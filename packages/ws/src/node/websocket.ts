@@ -85,9 +85,7 @@ export const CLOSED = 3;
  * take turns (each idle while the other works through a whole batch). The threshold is half the
  * sends of recent ticks (their decaying peak), between EAGER_MIN_SENDS and EAGER_WRITE_SENDS, so a
  * small batch is split as well as a large one (@weft/mux scales with its open streams instead, which
- * a WebSocket does not have). Measured with rpc over one WebSocket: 16 calls in flight, a fixed 32
- * gave 78k calls/s with each side half idle, a fixed 8 152k; 100 in flight, 32 gave 211k and 8 161k
- * (more writes than overlap pays for).
+ * a WebSocket does not have). Figures: docs/perf/2026-12-03-write-thresholds.md.
  */
 const EAGER_WRITE_SENDS = 32;
 const EAGER_MIN_SENDS = 8;
