@@ -47,6 +47,15 @@ export interface LengthPrefixedCodec extends Codec {
   encode(payload: Uint8Array, extraHeader?: Uint8Array): Uint8Array;
   /** Zero-copy form: `[header, payload]`. */
   encodeParts(payload: Uint8Array, extraHeader?: Uint8Array): Uint8Array[];
+  /** Bytes of the header of a frame whose payload is `payloadLength` bytes. */
+  headerLength(payloadLength: number): number;
+  /**
+   * Write the header of a frame whose payload is `payloadLength` bytes into `target` at `offset`,
+   * for a payload written after it by the caller (in parts, say, or straight into the same buffer).
+   * Returns the offset after the header.
+   * @throws {FramingUsageError} as {@link LengthPrefixedCodec.encode}
+   */
+  writeHeader(payloadLength: number, target: Uint8Array, offset: number, extraHeader?: Uint8Array): number;
   decoder(): LengthPrefixedDecoder;
 }
 
@@ -112,12 +121,20 @@ export function lengthPrefixed(options: LengthPrefixedOptions = {}): LengthPrefi
   const extraHeaderLength = lengthOffset + layout.trailing;
   const name = `lengthPrefixed(${String(width)}${width === 'varint' ? '' : byteOrder})`;
 
-  const encodeParts = (payload: Uint8Array, extraHeader?: Uint8Array): Uint8Array[] => {
-    const value = payload.length - Math.min(0, lengthAdjustment);
-    if (payload.length > common.maxFrameLength || value > fieldMax) {
+  const fieldValue = (payloadLength: number): number => payloadLength - Math.min(0, lengthAdjustment);
+  const headerLength = (payloadLength: number): number =>
+    extraHeaderLength + (width === 'varint' ? varintLength(fieldValue(payloadLength)) : width);
+  const writeHeader = (
+    payloadLength: number,
+    target: Uint8Array,
+    at: number,
+    extraHeader?: Uint8Array,
+  ): number => {
+    const value = fieldValue(payloadLength);
+    if (payloadLength > common.maxFrameLength || value > fieldMax) {
       throw new FramingUsageError(
         'FRAMING_ERR_FRAME_TOO_LARGE',
-        `${name}: payload of ${payload.length} bytes exceeds ${Math.min(common.maxFrameLength, fieldMax + Math.min(0, lengthAdjustment))}`,
+        `${name}: payload of ${payloadLength} bytes exceeds ${Math.min(common.maxFrameLength, fieldMax + Math.min(0, lengthAdjustment))}`,
       );
     }
     if (extraHeader !== undefined && extraHeader.length !== extraHeaderLength) {
@@ -127,12 +144,17 @@ export function lengthPrefixed(options: LengthPrefixedOptions = {}): LengthPrefi
       );
     }
     const fieldBytes = width === 'varint' ? varintLength(value) : width;
-    const header = new Uint8Array(extraHeaderLength + fieldBytes);
-    if (extraHeader !== undefined) {
-      header.set(extraHeader.subarray(0, lengthOffset), 0);
-      header.set(extraHeader.subarray(lengthOffset), lengthOffset + fieldBytes);
+    // Byte loops: extra headers are a few bytes, and subarray views would cost more than the copy.
+    for (let i = 0; i < lengthOffset; i++) target[at + i] = extraHeader === undefined ? 0 : extraHeader[i]!;
+    for (let i = lengthOffset; i < extraHeaderLength; i++) {
+      target[at + fieldBytes + i] = extraHeader === undefined ? 0 : extraHeader[i]!;
     }
-    writeField(layout, value, header, lengthOffset);
+    writeField(layout, value, target, at + lengthOffset);
+    return at + extraHeaderLength + fieldBytes;
+  };
+  const encodeParts = (payload: Uint8Array, extraHeader?: Uint8Array): Uint8Array[] => {
+    const header = new Uint8Array(headerLength(payload.length));
+    writeHeader(payload.length, header, 0, extraHeader);
     return [header, payload];
   };
 
@@ -141,6 +163,8 @@ export function lengthPrefixed(options: LengthPrefixedOptions = {}): LengthPrefi
     maxFrameLength: common.maxFrameLength,
     extraHeaderLength,
     encodeParts,
+    headerLength,
+    writeHeader,
     encode(payload, extraHeader) {
       const [header, body] = encodeParts(payload, extraHeader) as [Uint8Array, Uint8Array];
       const out = allocUninitialized(header.length + body.length);
@@ -168,11 +192,9 @@ function writeField(layout: Layout, value: number, target: Uint8Array, at: numbe
   writeUint(target, at, width, value, le);
 }
 
+/** `value` (below 2^32: an 8-byte field is written as two halves) in `width` ≤ 4 bytes. */
 function writeUint(target: Uint8Array, at: number, width: number, value: number, le: boolean): void {
-  for (let i = 0; i < width; i++) {
-    const byte = Math.floor(value / 2 ** (8 * i)) & 0xff;
-    target[le ? at + i : at + width - 1 - i] = byte;
-  }
+  for (let i = 0; i < width; i++) target[le ? at + i : at + width - 1 - i] = (value >>> (8 * i)) & 0xff;
 }
 
 const NEED_MORE = -1;

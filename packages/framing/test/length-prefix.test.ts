@@ -271,3 +271,42 @@ describe('lengthPrefixed: codec laws', () => {
     it(`whole frames: ${law.name}`, () => law.check());
   }
 });
+
+describe('lengthPrefixed: writeHeader', () => {
+  const layouts: LengthPrefixedOptions[] = [
+    { width: 4 },
+    { width: 2, byteOrder: 'le' },
+    { width: 'varint' },
+    { width: 4, lengthOffset: 1 },
+    { width: 2, lengthOffset: 2, lengthAdjustment: 3 },
+    { width: 3, lengthAdjustment: -3 },
+  ];
+  for (const options of layouts) {
+    it(`a header written in place, then the payload, is encode()'s frame: ${JSON.stringify(options)}`, () => {
+      const codec = lengthPrefixed({ ...options, maxFrameLength: 1 << 16 });
+      fc.assert(
+        fc.property(
+          fc.uint8Array({ maxLength: 2000 }),
+          fc.uint8Array({ minLength: codec.extraHeaderLength, maxLength: codec.extraHeaderLength }),
+          fc.nat(8),
+          (payload, extra, at) => {
+            const out = new Uint8Array(at + codec.headerLength(payload.length) + payload.length).fill(0xee);
+            const end = codec.writeHeader(payload.length, out, at, extra);
+            expect(end).toBe(at + codec.headerLength(payload.length));
+            out.set(payload, end);
+            expectBytes(out.subarray(at), codec.encode(payload, extra));
+            // Without an extra header, its bytes are zeros (not what the buffer held).
+            const plain = new Uint8Array(codec.headerLength(payload.length)).fill(0xee);
+            codec.writeHeader(payload.length, plain, 0);
+            expectBytes(plain, codec.encodeParts(payload)[0]!);
+          },
+        ),
+      );
+    });
+  }
+
+  it('refuses a length past the limit, as encode does', () => {
+    const codec = lengthPrefixed({ width: 2, maxFrameLength: 100 });
+    expectCode(() => codec.writeHeader(101, new Uint8Array(2), 0), 'FRAMING_ERR_FRAME_TOO_LARGE');
+  });
+});

@@ -43,7 +43,10 @@ export function socketLink(
     if (bytes > COALESCE_BYTES) {
       socket.cork();
       for (const parts of envelopes) {
-        socket.write(frameHeader(parts));
+        const length = partsLength(parts);
+        const header = Buffer.allocUnsafe(codec.headerLength(length));
+        codec.writeHeader(length, header, 0);
+        socket.write(header);
         for (const p of parts) socket.write(p);
       }
       socket.uncork();
@@ -53,7 +56,7 @@ export function socketLink(
     const out = Buffer.allocUnsafe(bytes);
     let at = 0;
     for (const parts of envelopes) {
-      at = out.writeUInt32BE(partsLength(parts), at);
+      at = codec.writeHeader(partsLength(parts), out, at);
       for (const p of parts) {
         out.set(p, at);
         at += p.length;
@@ -86,7 +89,8 @@ export function socketLink(
       if (socket.destroyed) return;
       if (pending.length === 0) process.nextTick(flush);
       pending.push(parts);
-      pendingBytes += 4 + partsLength(parts);
+      const length = partsLength(parts);
+      pendingBytes += codec.headerLength(length) + length;
     },
     close(error) {
       if (error !== undefined) {
@@ -104,11 +108,4 @@ function partsLength(parts: Uint8Array[]): number {
   let length = 0;
   for (const p of parts) length += p.length;
   return length;
-}
-
-/** The 4-byte big-endian length prefix of one envelope. */
-function frameHeader(parts: Uint8Array[]): Buffer {
-  const header = Buffer.allocUnsafe(4);
-  header.writeUInt32BE(partsLength(parts), 0);
-  return header;
 }

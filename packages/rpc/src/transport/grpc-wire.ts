@@ -2,7 +2,7 @@
  * gRPC over HTTP/2 wire details (grpc/grpc doc/PROTOCOL-HTTP2.md): metadata as headers, the status
  * trailers, `grpc-message` percent-encoding, and the HTTP status fallback mapping.
  */
-import { type LengthPrefixedCodec, lengthPrefixed } from '@weft/framing';
+import { type LengthPrefixedCodec, lengthPrefixed, MAX_FRAME_LENGTH_LIMIT } from '@weft/framing';
 import { decodeStatusProto, type ErrorDetail, encodeStatusProto } from '../error-details.js';
 import { RpcError } from '../errors.js';
 import { EMPTY_METADATA, isCustomKey, Metadata } from '../metadata.js';
@@ -190,9 +190,13 @@ const COPY_BELOW = 16 * 1024;
 export function messageChunks(bytes: Uint8Array, compressed: boolean): Uint8Array[] {
   const small = bytes.length < COPY_BELOW;
   const head = Buffer.allocUnsafe(small ? 5 + bytes.length : 5);
-  head[0] = compressed ? 1 : 0;
-  head.writeUInt32BE(bytes.length, 1);
+  WRITER.writeHeader(bytes.length, head, 0, compressed ? COMPRESSED : PLAIN);
   if (!small) return [head, bytes];
   head.set(bytes, 5);
   return [head];
 }
+
+/** Writes the 5-byte headers (any length up to 4 GiB - 1: the limits are checked where messages are encoded). */
+const WRITER = messageCodec(MAX_FRAME_LENGTH_LIMIT);
+const COMPRESSED = new Uint8Array([1]);
+const PLAIN = new Uint8Array([0]);
