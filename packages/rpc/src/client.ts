@@ -1,6 +1,6 @@
 import type { DescService } from '@bufbuild/protobuf';
 import type { GenServiceMethods } from '@bufbuild/protobuf/codegenv2';
-import type { ClientTransport, MethodInfo } from './call.js';
+import type { MethodInfo } from './call.js';
 import type { BackoffOptions } from './channel/backoff.js';
 import { type Balancer, type BalancerName, balancerFor } from './channel/balancer.js';
 import type { HedgeOptions, RetryOptions } from './channel/channel.js';
@@ -8,22 +8,19 @@ import { Channel, type ChannelOptions } from './channel/channel.js';
 import type { DnsResolverOptions } from './channel/dns-resolver.js';
 import type { EjectionOptions } from './channel/endpoint.js';
 import type { HealthCheckOptions } from './channel/health-check.js';
-import { type CallOptions, ClientCall, type ResponseStream } from './client-call.js';
-import { callScope, effectiveDeadline } from './deadline.js';
+import { checkPositive } from './check-option.js';
+import type { CallOptions, ResponseStream } from './client-call.js';
+import { methodInvoker } from './client-invoke.js';
 import { resolverFor } from './discovery.js';
 import { MAX_METADATA_BYTES } from './envelope.js';
-import { RpcError, RpcUsageError } from './errors.js';
-import { activeInterceptors, type Interceptor, runInterceptors } from './interceptors.js';
+import { RpcUsageError } from './errors.js';
+import type { Interceptor } from './interceptors.js';
 import { clientLogger, type Logger } from './log.js';
-import { type Metadata, toMetadata } from './metadata.js';
-import { checkMuxOptions, type MuxClientOptions, MuxClientTransport } from './node/mux-transport.js';
-import {
-  type PooledClientOptions,
-  PooledClientTransport,
-  resolvePooledOptions,
-} from './node/pooled-transport.js';
-import { type WsClientOptions, WsClientTransport } from './node/ws-transport.js';
-import { loadProtobuf, protobufRuntime } from './protobuf/runtime.js';
+import type { Metadata } from './metadata.js';
+import { transportFactory } from './node/client-transports.js';
+import type { MuxClientOptions } from './node/mux-transport.js';
+import type { PooledClientOptions } from './node/pooled-transport.js';
+import type { WsClientOptions } from './node/ws-transport.js';
 import {
   isProtoService,
   type ProtoMethods,
@@ -39,8 +36,7 @@ import {
   type ServiceDefinition,
   wirePath,
 } from './service.js';
-import { Status } from './status.js';
-import { clientCalls, type MessageCounts } from './tracing.js';
+import type { MessageCounts } from './tracing.js';
 import type { KeepaliveOptions } from './transport/keepalive.js';
 // The Node runtime's gzip for the call layer (a client and a server may compress).
 import './node/gzip.js';
@@ -186,34 +182,8 @@ export function createClient(
   for (const m of Object.values(service.methods))
     maxMessage = Math.max(maxMessage, m.options.maxMessageBytes ?? 0);
   const maxFrameBytes = maxMessage + MAX_METADATA_BYTES + 64;
-  const ka = options.keepalive;
-  if (ka !== undefined) {
-    checkPositive('keepalive.intervalMs', ka.intervalMs);
-    if (ka.timeoutMs !== undefined) checkPositive('keepalive.timeoutMs', ka.timeoutMs);
-  }
-  const muxOptions: MuxClientOptions =
-    ka === undefined || options.mux?.session?.keepAlive !== undefined
-      ? (options.mux ?? {})
-      : { ...options.mux, session: { ...options.mux?.session, keepAlive: ka } };
   const logger = clientLogger(options.logger);
-  const makeTransport = (host: string, port: number): ClientTransport => {
-    if (kind === 'mux') return new MuxClientTransport({ host, port }, muxOptions, logger);
-    if (kind === 'pooled') {
-      return new PooledClientTransport(
-        { host, port },
-        { maxFrameBytes, ...(ka === undefined ? {} : { keepalive: ka }), ...options.pooled },
-        logger,
-      );
-    }
-    return new WsClientTransport(
-      { host, port },
-      { maxFrameBytes, ...(ka === undefined ? {} : { heartbeatMs: ka.intervalMs }), ...options.ws },
-      logger,
-    );
-  };
-  // Transports are made per endpoint when first used: check their options now.
-  if (kind === 'pooled') resolvePooledOptions({ maxFrameBytes, ...options.pooled });
-  if (kind === 'mux') checkMuxOptions(options.mux ?? {});
+  const makeTransport = transportFactory(kind, options, maxFrameBytes, logger);
   const channelOptions: ChannelOptions = {
     ...(options.retry === undefined ? {} : { retry: options.retry }),
     ...(options.hedge === undefined ? {} : { hedge: options.hedge }),
@@ -253,114 +223,20 @@ export function createClient(
       maxMessageBytes: descriptor.options.maxMessageBytes ?? maxDefault,
       idempotent: descriptor.options.idempotent ?? false,
     };
-    const invoke = (input: unknown, callOptions: CallOptions = {}): unknown => {
-      // A caller's mistake (a reserved key, a value that is not ASCII): RpcUsageError, thrown here.
-      // Interceptors may add to the metadata; without them a call with none shares one empty instance.
-      // Tracing subscribers may add to the metadata too (a traceparent).
-      const traced = clientCalls.hasSubscribers;
-      const interceptors = activeInterceptors(allInterceptors);
-      const metadata: Metadata = toMetadata(callOptions.metadata, interceptors.length > 0 || traced);
-      const call = new ClientCall(info, codecs, channel, callOptions, compressAt);
-      const scope = callScope.getStore();
-      const deadline = effectiveDeadline(
-        callOptions.timeoutMs ?? (scope === undefined ? options.defaultTimeoutMs : undefined),
-        callOptions.deadline,
-        scope?.deadline,
-        Date.now(),
-      );
-      if (scope !== undefined) {
-        // The enclosing handler's cancellation cancels this call; the link goes when the call ends.
-        const unlink = scope.onCancel(() => call.cancel());
-        call.done.then(unlink, unlink);
-      }
-      if (traced) {
-        const context = {
-          service: service.name,
-          method: name,
-          path: info.path,
-          kind: info.kind,
-          metadata,
-          deadline,
-        };
-        clientCalls.start.publish(context);
-        call.trace(context);
-        clientCalls.end.publish(context);
-      }
-
-      const run = (request: unknown): Promise<unknown> => {
-        if (proto && protobufRuntime() === undefined) {
-          // A protobuf service's first calls wait for the protobuf runtime (a few microtasks).
-          loadProtobuf().then(
-            () => run(request),
-            (err: unknown) =>
-              call.fail(new RpcError(Status.INTERNAL, `could not load @bufbuild/protobuf: ${err}`)),
-          );
-          return call.done;
-        }
-        call.start(metadata, deadline);
-        if (info.kind === 'unary' || info.kind === 'serverStream') call.send(request, true);
-        else void call.pump(request as Requests<unknown>);
-        return call.done;
-      };
-      if (interceptors.length === 0) {
-        run(input);
-        return shapeResult(call, info.kind);
-      }
-      const streamingRequest = info.kind === 'clientStream' || info.kind === 'bidiStream';
-      const ctx: ClientCallContext = {
-        service: service.name,
-        method: name,
-        path: info.path,
-        kind: info.kind,
-        metadata,
-        request: streamingRequest ? undefined : input,
-        response: undefined,
-        deadline,
-        options: callOptions,
-        transport: options.transport ?? 'mux',
-        messages: call.counts,
-        get peer() {
-          return call.peer;
-        },
-      };
-      // The chain carries the outcome: `done` is observed through it, or not at all when an
-      // interceptor fails the call before it starts.
-      call.done.catch(() => {});
-      const chain = runInterceptors(interceptors, ctx, async () => {
-        ctx.response = await run(streamingRequest ? input : ctx.request);
-      });
-      if (info.kind === 'serverStream' || info.kind === 'bidiStream') {
-        const stream = call.responseStream();
-        chain.catch((err: unknown) => call.fail(asClientError(err)));
-        return stream;
-      }
-      return chain.then(
-        () => ctx.response,
-        (err: unknown) => {
-          call.fail(asClientError(err));
-          throw asClientError(err);
-        },
-      );
-    };
-    client[name] = invoke;
+    client[name] = methodInvoker({
+      service: service.name,
+      method: name,
+      info,
+      codecs,
+      channel,
+      proto,
+      compressAt,
+      interceptors: allInterceptors,
+      defaultTimeoutMs: options.defaultTimeoutMs,
+      transport: kind,
+    });
   }
   return client as Client<MethodMap>;
-}
-
-function shapeResult(call: ClientCall, kind: MethodKind): unknown {
-  if (kind === 'serverStream' || kind === 'bidiStream') return call.responseStream();
-  return call.done;
-}
-
-function asClientError(err: unknown): RpcError {
-  if (err instanceof RpcError) return err;
-  return new RpcError(Status.UNKNOWN, `an interceptor failed: ${String(err)}`, { cause: err });
-}
-
-function checkPositive(name: string, value: number): void {
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new RpcUsageError('RPC_ERR_INVALID_OPTION', `${name} must be a positive integer, got ${value}`);
-  }
 }
 
 const channels = new WeakMap<object, Channel>();

@@ -1,6 +1,7 @@
 import type { DescService } from '@bufbuild/protobuf';
 import type { GenServiceMethods } from '@bufbuild/protobuf/codegenv2';
 import type { ServerCallListener, ServerTransportCall, TransportServer } from './call.js';
+import { checkPositive } from './check-option.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, type TransportKind } from './client.js';
 import { ServerCallContext } from './context.js';
 import { type Registrar, registrarFactory } from './discovery.js';
@@ -184,9 +185,7 @@ export class Server {
         ? []
         : [['maxConnectionAgeMs', options.maxConnectionAgeMs] as const]),
     ] as const) {
-      if (!Number.isInteger(value) || value <= 0) {
-        throw new RpcUsageError('RPC_ERR_INVALID_OPTION', `${name} must be a positive integer, got ${value}`);
-      }
+      checkPositive(name, value);
     }
     for (const [name, value] of [
       ['idleTimeoutMs', idleTimeoutMs],
