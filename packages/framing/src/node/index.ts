@@ -3,4 +3,5 @@
  * @packageDocumentation
  */
 export { createDecoderStream, createEncoderStream, decodeStream } from './stream.js';
+export { type EarlyWrites, TickFlusher } from './tick-flusher.js';
 export { decoderTransformStream, encoderTransformStream } from './web.js';

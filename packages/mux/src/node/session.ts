@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import type { Listen } from '@weft/framing';
 import { concatBytes, IdMap } from '@weft/framing';
+import { TickFlusher } from '@weft/framing/node';
 import { Connection, type ConnectionOptions } from '../connection.js';
 import { MuxError, type MuxProtocolError } from '../errors.js';
 import type { ConnectionEvent } from '../events.js';
@@ -126,8 +127,17 @@ export class MuxSession extends EventEmitter {
   readonly _streamHighWaterMark: number;
   readonly #defaults: HeaderObject;
   readonly #defaultFields: HeaderField[];
-  #flushScheduled = false;
-  #unflushed = 0;
+  /**
+   * Writes once per tick; a busy tick writes part of its operations early — after as many as there
+   * are open streams, between EAGER_MIN_OPS and EAGER_WRITE_OPS, so a small batch is split as well as
+   * a large one.
+   */
+  readonly #flusher = new TickFlusher(() => this.#flush(), {
+    after: () => Math.min(EAGER_WRITE_OPS, Math.max(EAGER_MIN_OPS, this.#streams.size)),
+    write: () => {
+      if (!this.#ending) this.#writeQueued();
+    },
+  });
   /** Runs while SETTINGS we sent wait for their ACK (see {@link #watchSettings}). */
   #settingsTimer: NodeJS.Timeout | undefined;
   readonly #pings = new Map<string, { resolve: (rtt: number) => void; sent: bigint }>();
@@ -455,20 +465,7 @@ export class MuxSession extends EventEmitter {
 
   /** @internal schedule one flush at the end of this tick */
   _flushSoon(): void {
-    if (this.#destroyed) return;
-    if (this.#flushScheduled) {
-      // Part of a busy tick goes out early: after as many operations as there are open streams,
-      // between EAGER_MIN_OPS and EAGER_WRITE_OPS, so a small batch is split as well as a large one.
-      const eager = Math.min(EAGER_WRITE_OPS, Math.max(EAGER_MIN_OPS, this.#streams.size));
-      if (++this.#unflushed >= eager) {
-        this.#unflushed = 0;
-        if (!this.#ending) this.#writeQueued();
-      }
-      return;
-    }
-    this.#unflushed = 0;
-    this.#flushScheduled = true;
-    process.nextTick(() => this.#flush());
+    if (!this.#destroyed) this.#flusher.queued();
   }
 
   /**
@@ -514,7 +511,6 @@ export class MuxSession extends EventEmitter {
   }
 
   #flush(): void {
-    this.#flushScheduled = false;
     if (this.#destroyed || this.#ending) return;
     this.#writeQueued();
     this.#watchSettings();

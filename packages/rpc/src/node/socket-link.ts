@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { lengthPrefixed } from '@weft/framing';
+import { TickFlusher } from '@weft/framing/node';
 import { decodeEnvelope, type Envelope } from '../envelope.js';
 import type { EnvelopeLink } from '../transport/envelope-client.js';
 
@@ -39,7 +40,7 @@ export function socketLink(
     const bytes = pendingBytes;
     pending = [];
     pendingBytes = 0;
-    if (socket.destroyed) return;
+    if (envelopes.length === 0 || socket.destroyed) return;
     if (bytes > COALESCE_BYTES) {
       socket.cork();
       for (const parts of envelopes) {
@@ -65,6 +66,7 @@ export function socketLink(
     socket.write(out);
     backpressure();
   };
+  const flusher = new TickFlusher(flush);
   let paused = false;
   const backpressure = () => {
     if (side === 'client' || paused || socket.writableLength <= OUTPUT_HIGH_WATER) return;
@@ -87,7 +89,7 @@ export function socketLink(
   return {
     send(parts) {
       if (socket.destroyed) return;
-      if (pending.length === 0) process.nextTick(flush);
+      flusher.queued();
       pending.push(parts);
       const length = partsLength(parts);
       pendingBytes += codec.headerLength(length) + length;

@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { Budget, Listen } from '@weft/framing';
+import { TickFlusher } from '@weft/framing/node';
 import { encodeClose } from '../close.js';
 import { WsConnection, type WsEvent } from '../connection.js';
 import {
@@ -485,21 +486,14 @@ export class WebSocket extends EventEmitter {
   #flush(cb?: (err?: Error) => void): void {
     if (cb !== undefined) this.#callbacks.push(cb);
     this.#sendsThisTick++;
-    if (this.#flushScheduled) {
-      // A busy tick writes part of its messages at once, so the peer starts on them meanwhile.
-      if (++this.#unflushed >= this.#eagerSends) {
-        this.#unflushed = 0;
-        this.#write();
-      }
-      return;
-    }
-    this.#unflushed = 0;
-    this.#flushScheduled = true;
-    process.nextTick(() => this.#flushNow());
+    this.#flusher.queued();
   }
 
-  #flushScheduled = false;
-  #unflushed = 0;
+  /** A busy tick writes part of its messages at once, so the peer starts on them meanwhile. */
+  readonly #flusher = new TickFlusher(() => this.#flushNow(), {
+    after: () => this.#eagerSends,
+    write: () => this.#write(),
+  });
   #sendsThisTick = 0;
   #peakSends = 0;
   /** Sends after which part of a tick is written early: from the size of recent ticks. */
@@ -507,7 +501,6 @@ export class WebSocket extends EventEmitter {
   #callbacks: ((err?: Error) => void)[] = [];
 
   #flushNow(): void {
-    this.#flushScheduled = false;
     // Recent ticks' peak, decaying by an eighth a tick: one small tick among large ones changes little.
     this.#peakSends = Math.max(this.#sendsThisTick, this.#peakSends - (this.#peakSends >> 3));
     this.#eagerSends = Math.min(EAGER_WRITE_SENDS, Math.max(EAGER_MIN_SENDS, this.#peakSends >> 1));
