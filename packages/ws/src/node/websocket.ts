@@ -17,6 +17,7 @@ import { WsError, WsUsageError } from '../errors.js';
 import { CloseCode, DEFAULT_MAX_PAYLOAD } from '../frame/types.js';
 import { acceptKey } from '../handshake.js';
 import { PerMessageDeflate } from './deflate.js';
+import { OrderedSends } from './ordered-sends.js';
 
 /** Options of {@link WebSocket} (client) and of server-side sockets. */
 export interface WebSocketOptions {
@@ -136,11 +137,8 @@ export class WebSocket extends EventEmitter {
   /** A message is inflating: later input waits in the parser. */
   #inflating = false;
   #userPaused = false;
-  /** Sends waiting behind a compression, in order (a message must not overtake an earlier one). */
-  #sendQueue: Array<() => void> | undefined;
-  #compressing = false;
-  /** Bytes of messages waiting to be compressed or queued behind one. */
-  #pendingBytes = 0;
+  /** Sends in order, behind the compressions of earlier messages. */
+  readonly #sends = new OrderedSends();
   /** The message being sent in fragments is compressed. */
   #fragmentCompressed = false;
   #socket: Duplex | undefined;
@@ -163,7 +161,7 @@ export class WebSocket extends EventEmitter {
 
   /** Bytes queued but not yet handed to the socket's kernel buffer. */
   get bufferedAmount(): number {
-    return (this.#socket?.writableLength ?? 0) + (this.#core?.outboundBytes ?? 0) + this.#pendingBytes;
+    return (this.#socket?.writableLength ?? 0) + (this.#core?.outboundBytes ?? 0) + this.#sends.pendingBytes;
   }
 
   /**
@@ -203,7 +201,7 @@ export class WebSocket extends EventEmitter {
       : pmd !== undefined && o.compress !== false && bytes.length >= pmd.threshold;
     this.#fragmentCompressed = compress && !fin;
     if (!compress) {
-      this.#enqueue(() => {
+      this.#sends.run(() => {
         if (this.#sendable(callback)) {
           this.#core!.send(bytes, { binary, fin, continuation });
           this.#flush(callback);
@@ -211,29 +209,21 @@ export class WebSocket extends EventEmitter {
       });
       return;
     }
-    this.#pendingBytes += bytes.length;
-    this.#enqueue(() => {
-      this.#compressing = true;
-      pmd!.compress(bytes, fin).then(
-        (out) => {
-          this.#pendingBytes -= bytes.length;
-          this.#compressing = false;
-          if (this.#sendable(callback)) {
-            this.#core!.send(out, { binary, fin, continuation, compressed: true });
-            this.#flush(callback);
-          }
-          this.#runQueue();
-        },
-        (err: WsError) => {
-          // zlib failed us (1011): close as for any failure, the sends queued behind are dropped.
-          this.#pendingBytes -= bytes.length;
-          this.#compressing = false;
-          callback?.(err);
-          for (const e of this.#core!.fail(err)) this.#event(e);
-          this.#runQueue();
-        },
-      );
-    });
+    this.#sends.compressed(
+      bytes.length,
+      () => pmd!.compress(bytes, fin),
+      (out) => {
+        if (this.#sendable(callback)) {
+          this.#core!.send(out, { binary, fin, continuation, compressed: true });
+          this.#flush(callback);
+        }
+      },
+      (err) => {
+        // zlib failed us (1011): close as for any failure; the sends queued behind are dropped.
+        callback?.(err as WsError);
+        for (const e of this.#core!.fail(err as WsError)) this.#event(e);
+      },
+    );
   }
 
   /**
@@ -248,21 +238,6 @@ export class WebSocket extends EventEmitter {
       queueMicrotask(() => cb(err));
     }
     return false;
-  }
-
-  /** Run `op` now, or after the compressions queued before it. */
-  #enqueue(op: () => void): void {
-    if (!this.#compressing && this.#sendQueue === undefined) op();
-    else if (this.#sendQueue === undefined) this.#sendQueue = [op];
-    else this.#sendQueue.push(op);
-  }
-
-  #runQueue(): void {
-    while (!this.#compressing && this.#sendQueue !== undefined) {
-      const op = this.#sendQueue.shift()!;
-      if (this.#sendQueue.length === 0) this.#sendQueue = undefined;
-      op();
-    }
   }
 
   #fragmenting = false;
@@ -284,7 +259,7 @@ export class WebSocket extends EventEmitter {
     if (this.readyState !== OPEN) throw new WsUsageError('WS_ERR_INVALID_STATE', 'WebSocket is not open');
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     if (bytes.length > 125) throw new WsUsageError('WS_ERR_INVALID_OPTION', 'control payload over 125 bytes');
-    this.#enqueue(() => {
+    this.#sends.run(() => {
       if (this.#core!.state !== 'open') return;
       this.#core![kind](bytes);
       this.#flush();
@@ -300,7 +275,7 @@ export class WebSocket extends EventEmitter {
     }
     encodeClose(code, reason ?? ''); // throws WS_ERR_INVALID_OPTION now, not when dequeued
     this.readyState = CLOSING;
-    this.#enqueue(() => {
+    this.#sends.run(() => {
       this.#core!.close(code, reason ?? '');
       this.#flush();
     });
