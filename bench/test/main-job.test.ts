@@ -124,6 +124,10 @@ describe('weft-bench main job', () => {
       env: tagged,
     });
     let log = '';
+    let errors = '';
+    child.stderr.on('data', (c: Buffer) => {
+      errors += c.toString();
+    });
     await new Promise<void>((resolve) => {
       child.stdout.on('data', (c: Buffer) => {
         log += c.toString();
@@ -134,7 +138,7 @@ describe('weft-bench main job', () => {
     await new Promise((r) => setTimeout(r, 500));
     child.kill('SIGINT');
     const [code] = await once(child, 'exit');
-    expect(code).toBe(130);
+    expect(code, `the bench's stderr: ${errors}`).toBe(130);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
     expect(results.interrupted).toBe(true);
     expect(checkResults(results)).toEqual([]);

@@ -386,6 +386,9 @@ export async function runGroup(
                   rssMb = s.rssMb;
                 }
               });
+              // Awaited with the result; a run cut short (the client died, Ctrl-C) never gets there,
+              // and its server's stats may fail with it: not an unhandled rejection then.
+              at.catch(() => {});
               pendingStats.push(at);
             } else if (line.type === 'result') {
               cleanup();
