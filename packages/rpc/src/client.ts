@@ -38,8 +38,8 @@ import {
 } from './service.js';
 import type { MessageCounts } from './tracing.js';
 import type { KeepaliveOptions } from './transport/keepalive.js';
-// The Node runtime's gzip for the call layer (a client and a server may compress).
-import './node/gzip.js';
+// The Node runtime for the call layer: gzip, diagnostics channels, the handler scope.
+import './node/runtime.js';
 
 /** Default largest message, sent or received: 4 MiB, as gRPC. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;

@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { noScope, onRuntime, type ScopeStore } from './runtime-hooks.js';
 
 /** Largest timeout gRPC's `grpc-timeout` can carry: 8 digits of hours (~11,400 years). */
 export const MAX_TIMEOUT_MS = 99_999_999 * 3_600_000;
@@ -47,8 +47,15 @@ export interface CallScope {
   onCancel(listener: () => void): () => void;
 }
 
-/** The scope of the handler running now, so its outgoing calls inherit min(own, parent) deadlines. */
-export const callScope = new AsyncLocalStorage<CallScope>();
+/**
+ * The scope of the handler running now, so its outgoing calls inherit min(own, parent) deadlines:
+ * Node's `AsyncLocalStorage` once the runtime provides it; without one, no call has a scope.
+ */
+export let callScope: ScopeStore<CallScope> = noScope();
+
+onRuntime((hooks) => {
+  callScope = hooks.scopeStore<CallScope>();
+});
 
 /**
  * The deadline (epoch ms) of a new call: the earliest of its own `timeoutMs`, its `deadline`, and

@@ -1,5 +1,5 @@
 /**
- * `node:diagnostics_channel` events, for tracing and metrics without wrapping the API. Publishing
+ * `node:diagnostics_channel` events (in Node; none in a browser), for tracing and metrics without wrapping the API. Publishing
  * costs nothing while nobody subscribes.
  *
  * - `weft:rpc:client:end` — `{ path, code, durationMs, attempts, endpoint }` when a channel call
@@ -10,9 +10,17 @@
  *
  * Tracers hook the tracing channels of `tracing.ts` instead.
  */
-import dc from 'node:diagnostics_channel';
+import { INERT_PUBLISHER, onRuntime, type Publisher } from './runtime-hooks.js';
 
-export const clientEnd = dc.channel('weft:rpc:client:end');
-export const clientRetry = dc.channel('weft:rpc:client:retry');
-export const endpointState = dc.channel('weft:rpc:endpoint:state');
-export const serverEnd = dc.channel('weft:rpc:server:end');
+// Inert until the runtime provides its channels (Node's adapter does on import; a browser never).
+export let clientEnd: Publisher = INERT_PUBLISHER;
+export let clientRetry: Publisher = INERT_PUBLISHER;
+export let endpointState: Publisher = INERT_PUBLISHER;
+export let serverEnd: Publisher = INERT_PUBLISHER;
+
+onRuntime((hooks) => {
+  clientEnd = hooks.channel('weft:rpc:client:end');
+  clientRetry = hooks.channel('weft:rpc:client:retry');
+  endpointState = hooks.channel('weft:rpc:endpoint:state');
+  serverEnd = hooks.channel('weft:rpc:server:end');
+});

@@ -81,7 +81,7 @@ export { Metadata, type MetadataInit, type MetadataValue } from './metadata.js';
 export type { MuxClientOptions } from './node/mux-transport.js';
 export type { PooledClientOptions } from './node/pooled-transport.js';
 export type { ClientTlsOptions, ServerTlsOptions } from './node/tls-options.js';
-export { WS_PATH, type WsClientOptions } from './node/ws-transport.js';
+export type { WsClientOptions } from './node/ws-transport.js';
 export type { MethodsOf, ProtoMethods, ProtoService } from './protobuf/service.js';
 export type { RegisterOptions } from './registry/registration.js';
 export { Registry, type RegistryLimits } from './registry/registry.js';
@@ -122,3 +122,4 @@ export {
 export { isStatus, Status, statusName } from './status.js';
 export type { CallTraceContext, MessageCounts } from './tracing.js';
 export type { KeepaliveOptions } from './transport/keepalive.js';
+export { WS_PATH } from './transport/ws-client.js';

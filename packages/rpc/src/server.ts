@@ -30,8 +30,8 @@ import { type ConnectionHooks, type ServerConnection, ServerConnections } from '
 import type { MethodDescriptor, MethodKind, MethodMap, ServiceDefinition } from './service.js';
 import { methodCodecs, wirePath } from './service.js';
 import { Status } from './status.js';
-// The Node runtime's gzip for the call layer (a client and a server may compress).
-import './node/gzip.js';
+// The Node runtime for the call layer: gzip, diagnostics channels, the handler scope.
+import './node/runtime.js';
 
 /** A server interceptor: see {@link Interceptor}. `next()` runs the handler and sends its responses. */
 export type ServerInterceptor = Interceptor<ServerCallContext>;

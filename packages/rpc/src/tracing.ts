@@ -8,9 +8,9 @@
  * fields on it (a span). On the client `start` comes before anything is sent and `metadata` may be
  * added to (a `traceparent`); on the server `start` comes before the handler runs.
  */
-import dc from 'node:diagnostics_channel';
 import type { RpcError } from './errors.js';
 import type { Metadata } from './metadata.js';
+import { INERT_TRACING, onRuntime, type TracingPublisher } from './runtime-hooks.js';
 import type { MethodKind } from './service.js';
 import { Status } from './status.js';
 
@@ -38,8 +38,14 @@ export interface CallTraceContext {
   bytesReceived?: number;
 }
 
-export const clientCalls = dc.tracingChannel<CallTraceContext>('weft:rpc:client');
-export const serverCalls = dc.tracingChannel<CallTraceContext>('weft:rpc:server');
+// Inert until the runtime provides its channels (Node's adapter does on import; a browser never).
+export let clientCalls: TracingPublisher = INERT_TRACING;
+export let serverCalls: TracingPublisher = INERT_TRACING;
+
+onRuntime((hooks) => {
+  clientCalls = hooks.tracingChannel('weft:rpc:client');
+  serverCalls = hooks.tracingChannel('weft:rpc:server');
+});
 
 /** Messages of one call and their bytes on the wire (compressed size when compressed), each way. */
 export interface MessageCounts {

@@ -9,7 +9,7 @@ import type { ClientOptions, TransportKind } from '../client.js';
 import type { Logger } from '../log.js';
 import { checkMuxOptions, type MuxClientOptions, MuxClientTransport } from './mux-transport.js';
 import { PooledClientTransport, resolvePooledOptions } from './pooled-transport.js';
-import { WsClientTransport } from './ws-transport.js';
+import { wsClientTransport } from './ws-transport.js';
 
 /** A function making the client's transport to one endpoint. */
 export function transportFactory(
@@ -36,7 +36,7 @@ export function transportFactory(
         logger,
       );
     }
-    return new WsClientTransport(
+    return wsClientTransport(
       { host, port },
       { maxFrameBytes, ...(ka === undefined ? {} : { heartbeatMs: ka.intervalMs }), ...options.ws },
       logger,
