@@ -5,7 +5,7 @@
  * above it, once, so every transport behaves the same.
  * Internal to the package (the entry points export only what their users need of it).
  */
-import type { TransportKind } from './client.js';
+import type { TransportKind } from './client-types.js';
 import type { RpcError } from './errors.js';
 import { Metadata } from './metadata.js';
 import type { ConnectionHooks, ServerConnection } from './server-connections.js';

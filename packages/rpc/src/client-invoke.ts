@@ -4,8 +4,8 @@
  */
 import type { MethodInfo } from './call.js';
 import type { Channel } from './channel/channel.js';
-import type { ClientCallContext, ClientInterceptor, TransportKind } from './client.js';
 import { type CallOptions, ClientCall } from './client-call.js';
+import type { ClientCallContext, ClientInterceptor, TransportKind } from './client-types.js';
 import { callScope, effectiveDeadline } from './deadline.js';
 import { RpcError } from './errors.js';
 import { activeInterceptors, runInterceptors } from './interceptors.js';

@@ -23,6 +23,11 @@ export function provideGzip(impl: Gzip): void {
   provided = impl;
 }
 
+/** Whether the runtime provided gzip (a client advertises it only then). */
+export function hasGzip(): boolean {
+  return provided !== undefined;
+}
+
 function runtime(): Gzip {
   if (provided === undefined) {
     throw new RpcError(Status.UNIMPLEMENTED, 'gzip is not available: no runtime adapter provided it');

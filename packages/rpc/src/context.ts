@@ -1,4 +1,4 @@
-import type { TransportKind } from './client.js';
+import type { TransportKind } from './client-types.js';
 import type { CallScope } from './deadline.js';
 import { EMPTY_METADATA, Metadata, type MetadataValue } from './metadata.js';
 import type { MethodKind } from './service.js';

@@ -40,6 +40,7 @@ import './registry/registration.js';
 import './registry/resolver.js';
 
 export {
+  type BaseClientOptions,
   type Client,
   type ClientCallContext,
   type ClientInterceptor,
@@ -81,7 +82,7 @@ export { Metadata, type MetadataInit, type MetadataValue } from './metadata.js';
 export type { MuxClientOptions } from './node/mux-transport.js';
 export type { PooledClientOptions } from './node/pooled-transport.js';
 export type { ClientTlsOptions, ServerTlsOptions } from './node/tls-options.js';
-export type { WsClientOptions } from './node/ws-transport.js';
+export type { WsClientOptions, WsListenOptions } from './node/ws-transport.js';
 export type { MethodsOf, ProtoMethods, ProtoService } from './protobuf/service.js';
 export type { RegisterOptions } from './registry/registration.js';
 export { Registry, type RegistryLimits } from './registry/registry.js';
@@ -110,6 +111,7 @@ export {
   defineService,
   type MethodDescriptor,
   type MethodKind,
+  type MethodMap,
   type MethodOptions,
   methodPath,
   type RequestOf,

@@ -8,6 +8,7 @@
  */
 import { RpcError } from './errors.js';
 import { Status } from './status.js';
+import { unrefTimer } from './timer.js';
 
 /**
  * A call the server may shed to make room for a connection below its share. Its connection keeps
@@ -111,7 +112,7 @@ export class ServerConnection {
       }
       this.#arm(idleTimeoutMs - idleFor, idleTimeoutMs);
     }, delayMs);
-    this.#timer.unref();
+    unrefTimer(this.#timer);
   }
 }
 

@@ -2,7 +2,7 @@ import type { DescService } from '@bufbuild/protobuf';
 import type { GenServiceMethods } from '@bufbuild/protobuf/codegenv2';
 import type { ServerCallListener, ServerTransportCall, TransportServer } from './call.js';
 import { checkPositive } from './check-option.js';
-import { DEFAULT_MAX_MESSAGE_BYTES, type TransportKind } from './client.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, type TransportKind } from './client-types.js';
 import { ServerCallContext } from './context.js';
 import { type Registrar, registrarFactory } from './discovery.js';
 import { MAX_METADATA_BYTES } from './envelope.js';
@@ -14,7 +14,7 @@ import { Metadata } from './metadata.js';
 import { listenMux } from './node/mux-transport.js';
 import { listenPooled } from './node/pooled-transport.js';
 import type { ServerTlsOptions } from './node/tls-options.js';
-import { listenWs } from './node/ws-transport.js';
+import { listenWs, type WsListenOptions } from './node/ws-transport.js';
 import { loadProtobuf, protobufRuntime } from './protobuf/runtime.js';
 import {
   isProtoService,
@@ -92,6 +92,8 @@ export interface ListenOptions {
   transport?: TransportKind;
   /** Serve over TLS (`key`, `cert`, ...). */
   tls?: ServerTlsOptions;
+  /** Options of the `ws` transport: who may call from a web page, what plain HTTP requests get. */
+  ws?: WsListenOptions;
   /**
    * Register this address in a registry (`{ target: 'registry://host:port', ttlSeconds }`), one
    * lease per service served, kept alive while listening and removed by `close()`.
@@ -310,6 +312,7 @@ export class Server {
       maxFrameBytes: this._maxMessageBytes + MAX_METADATA_BYTES + 64,
       maxConnectionAgeMs: this.#options.maxConnectionAgeMs ?? 0,
       handshakeTimeoutMs: this.#handshakeTimeoutMs,
+      ws: options.ws,
     };
     let listener: TransportServer;
     if (transport === 'mux') listener = await listenMux(this, at);

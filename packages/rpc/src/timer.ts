@@ -44,3 +44,12 @@ export function stopTimer(timer: Timer | undefined): void {
   if (timer instanceof LongTimer) timer.clear();
   else if (timer !== undefined) clearTimeout(timer);
 }
+
+/**
+ * Let the process exit while `timer` is pending (Node's `unref`); a no-op where timers are numbers
+ * (a browser). Returns the timer.
+ */
+export function unrefTimer<T>(timer: T): T {
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
+}

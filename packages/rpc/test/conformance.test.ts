@@ -1,10 +1,25 @@
 /**
  * One conformance suite, run on every transport: call shapes, status codes, deadlines,
  * cancellation both ways, metadata, large and oversize messages, concurrency, backpressure and bad
- * input. Every test ends with the server holding no call.
+ * input. Every test ends with the server holding no call. `web` is the browser client
+ * (`@weft/rpc/web`) over the ws transport, given the `ws` package's WebSocket, which has the
+ * browser's API (the same client runs in Chromium in `web-chromium.test.ts`).
  */
+
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, decodeDetail, Metadata, RpcError, RpcUsageError, Status } from '../src/index.js';
+import { WebSocket as WsWebSocket } from 'ws';
+import {
+  type BaseClientOptions,
+  createClient,
+  decodeDetail,
+  Metadata,
+  type MethodMap,
+  RpcError,
+  RpcUsageError,
+  type ServiceDefinition,
+  Status,
+} from '../src/index.js';
+import { createClient as createWebClient } from '../src/web/index.js';
 import {
   eventually,
   Missing,
@@ -18,19 +33,29 @@ import {
   TRANSPORTS,
 } from './fixtures.js';
 
-describe.each(TRANSPORTS)('conformance over %s', (transport) => {
+describe.each([...TRANSPORTS, 'web' as const])('conformance over %s', (kind) => {
+  const transport = kind === 'web' ? 'ws' : kind;
   let started: ReturnType<typeof startTestServer>;
   let observed: Observed;
-  let target: string;
+  let port: number;
   let client: TestClient;
+
+  /** A client of this suite's kind. */
+  const connect = <M extends MethodMap>(service: ServiceDefinition<M>, options: BaseClientOptions = {}) =>
+    kind === 'web'
+      ? createWebClient(service, {
+          ...options,
+          target: `ws://127.0.0.1:${port}`,
+          WebSocket: WsWebSocket as unknown as typeof WebSocket,
+        })
+      : createClient(service, { ...options, target: `static:///127.0.0.1:${port}`, transport });
 
   beforeAll(async () => {
     started = startTestServer();
     observed = started.observed;
-    const address = await started.server.listen({ transport });
-    target = `static:///127.0.0.1:${address.port}`;
-    client = createClient(Test, { target, transport, maxMessageBytes: 64 * 1024 * 1024 });
-    started.setNestedClient(createClient(Test, { target, transport }));
+    ({ port } = await started.server.listen({ transport }));
+    client = connect(Test, { maxMessageBytes: 64 * 1024 * 1024 });
+    started.setNestedClient(createClient(Test, { target: `static:///127.0.0.1:${port}`, transport }));
   });
 
   afterEach(async () => {
@@ -127,14 +152,14 @@ describe.each(TRANSPORTS)('conformance over %s', (transport) => {
     });
 
     it('an unknown method is UNIMPLEMENTED', async () => {
-      const missing = createClient(Missing, { target, transport });
+      const missing = connect(Missing);
       const err = await missing.nothing({}, { timeoutMs: 5000 }).catch((e) => e);
       expect(err.code).toBe(Status.UNIMPLEMENTED);
       missing.close();
     });
 
     it('an undecodable payload is INTERNAL with a clear message', async () => {
-      const raw = createClient(RawTest, { target, transport });
+      const raw = connect(RawTest);
       // 0xc1 is never used in MessagePack.
       const err = await raw.echo(new Uint8Array([0xc1, 0xc1]), { timeoutMs: 5000 }).catch((e) => e);
       expect(err.code).toBe(Status.INTERNAL);
@@ -143,7 +168,7 @@ describe.each(TRANSPORTS)('conformance over %s', (transport) => {
     });
 
     it('a request in an encoding the method does not speak is UNIMPLEMENTED, naming both', async () => {
-      const other = createClient(OtherEncodingTest, { target, transport });
+      const other = connect(OtherEncodingTest);
       const err = await other.echo(new Uint8Array([1]), { timeoutMs: 5000 }).catch((e) => e);
       expect(err.code).toBe(Status.UNIMPLEMENTED);
       expect(err.message).toContain('application/grpc+raw');
@@ -308,7 +333,13 @@ describe.each(TRANSPORTS)('conformance over %s', (transport) => {
       const bytes = new Uint8Array(1024 * 1024).fill(7);
       const clients = [client];
       if (transport === 'pooled')
-        clients.push(createClient(Test, { target, transport, pooled: { pipelining: 8, maxConnections: 2 } }));
+        clients.push(
+          createClient(Test, {
+            target: `static:///127.0.0.1:${port}`,
+            transport,
+            pooled: { pipelining: 8, maxConnections: 2 },
+          }),
+        );
       try {
         for (const c of clients) {
           const answers = await Promise.all(
@@ -327,10 +358,10 @@ describe.each(TRANSPORTS)('conformance over %s', (transport) => {
     });
 
     it('a request over the server limit is RESOURCE_EXHAUSTED from the server', async () => {
-      const loose = createClient(
-        { ...Test, methods: { ...Test.methods, small: { ...Test.methods.small, options: {} } } },
-        { target, transport },
-      );
+      const loose = connect({
+        ...Test,
+        methods: { ...Test.methods, small: { ...Test.methods.small, options: {} } },
+      });
       const err = await loose.small({ bytes: new Uint8Array(2000) }, { timeoutMs: 5000 }).catch((e) => e);
       expect(err.code).toBe(Status.RESOURCE_EXHAUSTED);
       // The connection still serves calls.
@@ -339,7 +370,7 @@ describe.each(TRANSPORTS)('conformance over %s', (transport) => {
     });
 
     it('a response over the client limit is RESOURCE_EXHAUSTED', async () => {
-      const strict = createClient(Test, { target, transport, maxMessageBytes: 1000 });
+      const strict = connect(Test, { maxMessageBytes: 1000 });
       const err = await strict.sized({ size: 5000 }, { timeoutMs: 5000 }).catch((e) => e);
       expect(err.code).toBe(Status.RESOURCE_EXHAUSTED);
       strict.close();

@@ -11,6 +11,7 @@ import { clientEnd, clientRetry } from '../diagnostics.js';
 import { RpcError } from '../errors.js';
 import { EMPTY_METADATA, type Metadata } from '../metadata.js';
 import { Status } from '../status.js';
+import { unrefTimer } from '../timer.js';
 import { Backoff } from './backoff.js';
 import type { Channel } from './channel.js';
 import type { Endpoint } from './endpoint.js';
@@ -169,7 +170,7 @@ export class ChannelCall implements ClientTransportCall {
       }
       this.#hedge = this.#launch(endpoint);
     }, delay);
-    this.#hedgeTimer.unref();
+    unrefTimer(this.#hedgeTimer);
   }
 
   #isLive(live: Live | undefined): boolean {

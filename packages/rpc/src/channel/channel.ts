@@ -13,7 +13,7 @@ import type { BackoffOptions } from './backoff.js';
 import type { Balancer } from './balancer.js';
 import { ChannelCall } from './channel-call.js';
 import { type EjectionOptions, Endpoint, type EndpointState } from './endpoint.js';
-import { type HealthCheckOptions, startHealthCheck } from './health-check.js';
+import type { HealthChecker } from './health-check.js';
 import { type Address, addressKey, type Resolver } from './resolver.js';
 import { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
 
@@ -48,8 +48,8 @@ export interface ChannelOptions {
   ejection?: EjectionOptions;
   /** A call waits this long for the resolver's first addresses before UNAVAILABLE. Default 10 s. */
   resolveTimeoutMs?: number;
-  /** Active health checks of every endpoint (off by default). */
-  healthCheck?: HealthCheckOptions;
+  /** Active health checks of every endpoint (off by default): a client's come from `healthChecker`. */
+  healthCheck?: HealthChecker;
   /** The client's service, the default subject of health checks. */
   service?: string;
   /** Where the channel tells what it does on its own (endpoint states, ejections, retries, resolution). */
@@ -163,12 +163,9 @@ export class Channel implements ClientTransport {
         () => this.#mayEject(),
         this.#options.logger,
       );
-      const check = this.#options.healthCheck;
-      if (check !== undefined) {
-        endpoint.stopHealthCheck = startHealthCheck(endpoint, check, this.#options.service ?? '', () =>
-          this.#wake(),
-        );
-      }
+      endpoint.stopHealthCheck = this.#options.healthCheck?.(endpoint, this.#options.service ?? '', () =>
+        this.#wake(),
+      );
       return endpoint;
     });
     // Removed endpoints close once their calls are done (a call in flight keeps its transport).

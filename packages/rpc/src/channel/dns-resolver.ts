@@ -5,6 +5,7 @@
  * `minIntervalMs`); a failed resolution keeps the last good list.
  */
 import { Resolver as DnsClient } from 'node:dns/promises';
+import { unrefTimer } from '../timer.js';
 import type { Address, Resolver } from './resolver.js';
 
 /** Options of the DNS resolvers. */
@@ -69,7 +70,7 @@ export class DnsResolver implements Resolver {
   #schedule(ms: number): void {
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => void this.#resolve(), ms);
-    this.#timer.unref();
+    unrefTimer(this.#timer);
   }
 
   async #resolve(): Promise<void> {

@@ -12,9 +12,10 @@ import { HealthService } from '../health/service.js';
 import { EMPTY_METADATA } from '../metadata.js';
 import { methodCodecs, wirePath } from '../service.js';
 import { Status } from '../status.js';
+import { unrefTimer } from '../timer.js';
 import type { Endpoint } from './endpoint.js';
 
-/** Channel option `healthCheck`. */
+/** Client option `healthCheck`. */
 export interface HealthCheckOptions {
   /** Ask this often. */
   intervalMs: number;
@@ -34,8 +35,18 @@ const CHECK: MethodInfo = {
   idempotent: true,
 };
 
-/** Start checking `endpoint`; returns the stopper. */
-export function startHealthCheck(
+/**
+ * Starts checking one endpoint about `service` (the client's, unless the options name one),
+ * calling `changed` when its verdict flips; returns the stopper.
+ */
+export type HealthChecker = (endpoint: Endpoint, service: string, changed: () => void) => () => void;
+
+/** The channel option `healthCheck` that checks with `options`. */
+export function healthChecker(options: HealthCheckOptions): HealthChecker {
+  return (endpoint, service, changed) => startHealthCheck(endpoint, options, service, changed);
+}
+
+function startHealthCheck(
   endpoint: Endpoint,
   options: HealthCheckOptions,
   service: string,
@@ -58,7 +69,7 @@ export function startHealthCheck(
     changed();
   };
   const timer = setInterval(() => void check(), options.intervalMs);
-  timer.unref();
+  unrefTimer(timer);
   void check();
   return () => {
     stopped = true;

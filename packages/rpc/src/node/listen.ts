@@ -1,5 +1,6 @@
 import net, { type Server } from 'node:net';
 import type { ServerTlsOptions } from './tls-options.js';
+import type { WsListenOptions } from './ws-transport.js';
 
 /** Where and how a transport listens. @internal */
 export interface ListenAt {
@@ -11,6 +12,8 @@ export interface ListenAt {
   maxConnectionAgeMs: number;
   /** How long a client may take for its WebSocket upgrade (TLS: `tls.handshakeTimeout`). */
   handshakeTimeoutMs: number;
+  /** The ws transport's own options. */
+  ws: WsListenOptions | undefined;
 }
 
 /** Listen and resolve with the bound address. @internal */

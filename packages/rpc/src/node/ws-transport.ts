@@ -20,6 +20,7 @@ import {
 import { wsMismatchHint } from '../transport/mismatch.js';
 import { WS_PATH, WsClientTransport, type WsConnect } from '../transport/ws-client.js';
 import { closeListener, type ListenAt, listenOn } from './listen.js';
+import { trackPageConnections } from './page-connections.js';
 import { OUTPUT_HIGH_WATER } from './socket-link.js';
 import type { ClientTlsOptions } from './tls-options.js';
 
@@ -39,6 +40,35 @@ export interface WsClientOptions {
    * (UNAVAILABLE, safe to retry). Default 10 s.
    */
   handshakeTimeoutMs?: number;
+}
+
+/** Options of a server's `ws` transport (`ListenOptions.ws`). */
+export interface WsListenOptions {
+  /**
+   * Which web pages may call, by the `Origin` their browser sends: a list of origins
+   * (`'https://app.example.com'`) or a predicate. By default a request whose Origin names another
+   * host than its `Host` header is refused (HTTP 401), so a page elsewhere cannot call with the
+   * user's cookies; clients that send no Origin (Node, Go, Python) are always accepted.
+   */
+  allowOrigin?: readonly string[] | ((origin: string) => boolean);
+  /**
+   * Answers the listener's plain HTTP requests — the page and scripts of a web client, served from
+   * the origin it calls. Default: 426 Upgrade Required.
+   */
+  onRequest?: (req: http.IncomingMessage, res: http.ServerResponse) => void;
+}
+
+/** Whether the upgrade request `req` comes from a page allowed to call. */
+function originAllowed(req: http.IncomingMessage, allow: WsListenOptions['allowOrigin']): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  if (typeof allow === 'function') return allow(origin);
+  if (allow !== undefined) return allow.includes(origin);
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
 }
 
 /** Default `ws.handshakeTimeoutMs` of a client. */
@@ -122,14 +152,19 @@ const CLOSE_TEXT: Record<CloseReason, string> = {
 /** Serve `dispatcher` over WebSocket. @internal */
 export async function listenWs(dispatcher: CallDispatcher, at: ListenAt): Promise<TransportServer> {
   const httpServer = at.tls === undefined ? http.createServer() : https.createServer(at.tls);
-  httpServer.on('request', (_req, res) => {
-    res.writeHead(426, { upgrade: 'websocket' }).end();
+  const endPages = trackPageConnections(httpServer);
+  const onRequest = at.ws?.onRequest;
+  httpServer.on('request', (req, res) => {
+    if (onRequest !== undefined) onRequest(req, res);
+    else res.writeHead(426, { upgrade: 'websocket' }).end();
   });
+  const allow = at.ws?.allowOrigin;
   const wss = new WebSocketServer({
     server: httpServer,
     path: WS_PATH,
     maxPayload: at.maxFrameBytes,
     handshakeTimeoutMs: at.handshakeTimeoutMs,
+    verifyClient: ({ req }) => originAllowed(req, allow),
   });
   const connections = new EnvelopeConnections(at.maxConnectionAgeMs);
   wss.on('connection', (ws: WebSocket, req: http.IncomingMessage) => {
@@ -163,7 +198,10 @@ export async function listenWs(dispatcher: CallDispatcher, at: ListenAt): Promis
     address,
     close: (graceMs) =>
       closeListener(httpServer, graceMs, {
-        drain: () => connections.drain(),
+        drain: () => {
+          endPages();
+          return connections.drain();
+        },
         kill: () => {
           connections.kill();
           wss.close();

@@ -1,7 +1,7 @@
 /** The OpenTelemetry RPC semantic-convention attributes weft's spans and metrics carry. */
 
 import type { Attributes } from '@opentelemetry/api';
-import type { TransportKind } from '../client.js';
+import type { TransportKind } from '../client-types.js';
 import { RpcError } from '../errors.js';
 import { Status } from '../status.js';
 

@@ -4,7 +4,7 @@
  * `rpc.client.calls_in_flight`, both with `rpc.service`.
  */
 import { type MeterProvider, metrics } from '@opentelemetry/api';
-import { channelOf } from '../client.js';
+import { channelOf } from '../client-build.js';
 
 /**
  * Observe `client`'s channel (a client made by `createClient`) until the returned function is

@@ -20,7 +20,7 @@ import {
   type TracerProvider,
   trace,
 } from '@opentelemetry/api';
-import type { ClientInterceptor } from '../client.js';
+import type { ClientInterceptor } from '../client-types.js';
 import type { ServerInterceptor } from '../server.js';
 import { type Status, statusName } from '../status.js';
 import type { MessageCounts } from '../tracing.js';

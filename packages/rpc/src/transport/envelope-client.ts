@@ -4,6 +4,7 @@
  */
 import { IdMap } from '@weft/framing';
 import type { ClientCallListener, ClientCallStart, ClientTransportCall } from '../call.js';
+import { hasGzip } from '../compression.js';
 import {
   type Envelope,
   EnvelopeError,
@@ -77,7 +78,14 @@ export class EnvelopeClientSession {
     const timeoutMs = start.deadline === undefined ? undefined : Math.max(0, start.deadline - Date.now());
     let envelope: Uint8Array;
     try {
-      envelope = encodeCall(id, start.method.path, timeoutMs, true, start.metadata, start.method.codecName);
+      envelope = encodeCall(
+        id,
+        start.method.path,
+        timeoutMs,
+        hasGzip(),
+        start.metadata,
+        start.method.codecName,
+      );
     } catch (err) {
       // Metadata past what the server reads: refused here, or the server would close the link
       // (and every call on it) for a protocol error.

@@ -5,6 +5,8 @@
  * Internal to the package (the entry points export only what their users need of it).
  */
 
+import { unrefTimer } from '../timer.js';
+
 /** Client option `keepalive`. */
 export interface KeepaliveOptions {
   /** Ping a connection after this long without input. */
@@ -41,7 +43,7 @@ export function startKeepalive(options: KeepaliveOptions, ping: () => void, dead
     },
     Math.max(10, Math.min(interval, timeout) / 2),
   );
-  timer.unref();
+  unrefTimer(timer);
   return {
     input() {
       lastInput = Date.now();

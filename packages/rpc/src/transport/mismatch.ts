@@ -4,7 +4,7 @@
  * the parse error it caused.
  * Internal to the package (the entry points export only what their users need of it).
  */
-import type { TransportKind } from '../client.js';
+import type { TransportKind } from '../client-types.js';
 
 const HTTP1 = /^HTTP\/1\.[01] [^\r\n]*/;
 
