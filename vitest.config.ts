@@ -4,7 +4,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 const INTEROP = [
   'packages/*/test/**/interop*.test.ts',
   'packages/ws/test/node/{autobahn,autobahn-deflate,chromium}.test.ts',
-  'packages/rpc/test/{etcd,dns,msgpack-python,registry}.test.ts',
+  'packages/rpc/test/{etcd,dns,msgpack-python,registry,web-chromium}.test.ts',
 ];
 /** Tests that measure memory and what stays reachable (forced GC, import cost). */
 const GC = ['packages/*/test/**/retention.test.ts', 'packages/rpc/test/import-cost.test.ts'];

@@ -1,5 +1,5 @@
 import type { ClientCallListener, ClientTransport, ClientTransportCall, MethodInfo } from './call.js';
-import { gzip } from './compression.js';
+import { gzip, hasGzip } from './compression.js';
 import { RpcError } from './errors.js';
 import { Inbox } from './inbox.js';
 import { decodeChecked, encodeChecked, InboundOrder } from './message.js';
@@ -223,10 +223,18 @@ export class ClientCall implements ClientCallListener {
       return undefined;
     }
     if (this.#compress(this.#index++, bytes.length)) {
-      return gzip(bytes).then((packed) => {
-        this.#sent(packed.length);
-        if (!this.#settled) return this.#tcall!.write(packed, true, end);
-      });
+      return gzip(bytes).then(
+        (packed) => {
+          this.#sent(packed.length);
+          if (!this.#settled) return this.#tcall!.write(packed, true, end);
+        },
+        (err) =>
+          this.fail(
+            err instanceof RpcError
+              ? err
+              : new RpcError(Status.INTERNAL, 'could not gzip the request', { cause: err }),
+          ),
+      );
     }
     this.#sent(bytes.length);
     return this.#tcall.write(bytes, false, end);
@@ -322,11 +330,15 @@ export class ClientCall implements ClientCallListener {
 const NEVER = () => false;
 const ALWAYS = () => true;
 
-/** Whether to gzip the request of a given index and size, from the call's and the client's settings. */
+/**
+ * Whether to gzip the request of a given index and size, from the call's and the client's settings.
+ * A runtime without gzip (a browser without CompressionStream) sends every request as it is.
+ */
 function compressionPolicy(
   option: CallOptions['compress'],
   compressAt: number,
 ): (index: number, sizeBytes: number) => boolean {
+  if (!hasGzip()) return NEVER;
   if (typeof option === 'function') return option;
   if (option !== undefined) return option ? ALWAYS : NEVER;
   if (compressAt === Number.POSITIVE_INFINITY) return NEVER;

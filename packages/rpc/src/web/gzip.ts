@@ -1,11 +1,12 @@
 /**
  * gzip in a browser, from `CompressionStream` and `DecompressionStream` (every current browser has
- * them), installed on import where they exist. Inflating stops as soon as the output passes the
- * message limit, so a small bomb cannot fill the page's memory.
+ * them), installed on import where they exist and the runtime has no gzip of its own. Inflating
+ * stops as soon as the output passes the message limit, so a small bomb cannot fill the page's
+ * memory.
  */
 
 import { concatBytes } from '@weft/framing';
-import { provideGzip } from '../compression.js';
+import { hasGzip, provideGzip } from '../compression.js';
 import { RpcError } from '../errors.js';
 import { Status } from '../status.js';
 
@@ -40,7 +41,9 @@ async function through(
   return collect(transform.readable, maxBytes);
 }
 
+// A runtime with gzip of its own (Node, when a shared module imports this entry) keeps it.
 if (
+  !hasGzip() &&
   typeof globalThis.DecompressionStream === 'function' &&
   typeof globalThis.CompressionStream === 'function'
 ) {
