@@ -20,7 +20,7 @@ export {
 } from './channel/channel.js';
 export type { DnsResolverOptions } from './channel/dns-resolver.js';
 export type { EjectionOptions, EndpointState, EndpointView } from './channel/endpoint.js';
-export type { HealthCheckOptions } from './channel/health-check.js';
+export { type HealthChecker, type HealthCheckOptions, healthChecker } from './channel/health-check.js';
 export type { Address, Resolver } from './channel/resolver.js';
 export type { RetryBudgetOptions } from './channel/retry-budget.js';
 export {
