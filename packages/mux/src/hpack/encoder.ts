@@ -151,6 +151,18 @@ export class HpackEncoder {
         return memo.bytes.slice();
       }
     }
+    return this.#encodeFields(fields, list, memoable);
+  }
+
+  /**
+   * Encode field by field (and remember an all-indexed block). Apart from `encode`, whose memo hit
+   * is the per-call path: V8 then compiles that path small and fast, and this one only if it is hot.
+   */
+  #encodeFields(
+    fields: Iterable<HeaderField>,
+    list: readonly HeaderField[] | undefined,
+    memoable: boolean,
+  ): Uint8Array {
     let out = this.#scratch;
     let at = 0;
     for (const size of this.#pendingSizes) {
