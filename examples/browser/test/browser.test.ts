@@ -4,11 +4,11 @@
  * not read is dropped by the room without harm to the others. `WEFT_SCREENSHOT=path` keeps a
  * screenshot of the page (docs/browser-example.png is made so).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { chromiumAvailable, launchChromium } from '../../../test/chromium.js';
 import { MAX_BACKLOG } from '../dist/room.js';
 import { startLive } from '../dist/server.js';
 
@@ -16,18 +16,6 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** What the page functions below read of the page's DOM (they run in the browser). */
 type Doc = { document: { getElementById(id: string): { textContent: string | null } | null } };
-
-function available(): boolean {
-  try {
-    execFileSync('which', ['chromium'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    const reason = 'chromium is not installed (Debian: apt-get install chromium); .ci/run installs it';
-    if (process.env.CI === 'true') throw new Error(`CI=true but ${reason}`);
-    console.warn(`SKIPPING: ${reason}`);
-    return false;
-  }
-}
 
 describe('examples/browser', () => {
   it('npm start serves the page, and stops on SIGINT', async () => {
@@ -58,18 +46,9 @@ describe('examples/browser', () => {
     }
   });
 
-  it.skipIf(!available())('in Chromium: the counter counts and two tabs chat', async () => {
+  it.skipIf(!chromiumAvailable())('in Chromium: the counter counts and two tabs chat', async () => {
     const live = await startLive();
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const errors: string[] = [];
       const [ada, bob] = [await browser.newPage(), await browser.newPage()];

@@ -5,25 +5,13 @@
  * message, a slow reader, status details, gzip both ways, reconnection after Goaway — while the
  * server records what it sees.
  */
-import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, launchChromium } from '../../../test/chromium.js';
 import { createServer, errorDetails, RpcError, type Server, Status } from '../src/index.js';
 import { eventually, sleep } from './fixtures.js';
 import { WebTest } from './web/contract.js';
-
-function available(): boolean {
-  try {
-    execFileSync('which', ['chromium'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    const reason = 'chromium is not installed (Debian: apt-get install chromium); .ci/run installs it';
-    if (process.env.CI === 'true') throw new Error(`CI=true but ${reason}`);
-    console.warn(`SKIPPING: ${reason}`);
-    return false;
-  }
-}
 
 const HTML =
   '<!doctype html><meta charset="utf-8"><title>weft web test</title><script type="module" src="/page.js"></script>';
@@ -105,7 +93,7 @@ async function startServer(
   return { server, port };
 }
 
-describe.skipIf(!available())('@weft/rpc/web in headless Chromium', () => {
+describe.skipIf(!chromiumAvailable())('@weft/rpc/web in headless Chromium', () => {
   let script: string;
   let browser: Browser;
   let server: Server;
@@ -131,16 +119,7 @@ describe.skipIf(!available())('@weft/rpc/web in headless Chromium', () => {
     script = bundle.outputFiles[0]!.text;
     let port: number;
     ({ server, port } = await startServer(script));
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     tab = await browser.newPage();
     tab.on('pageerror', (err) => pageErrors.push(err.message));
     await tab.goto(`http://127.0.0.1:${port}/`);

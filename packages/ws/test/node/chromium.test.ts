@@ -3,24 +3,11 @@
  * test opens a WebSocket, exchanges text and binary messages, and reports back. Chromium offers
  * permessage-deflate; the server does not negotiate it yet, so this runs uncompressed.
  */
-import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { chromiumAvailable, launchChromium } from '../../../../test/chromium.js';
 import { type WebSocket, WebSocketServer } from '../../src/node/index.js';
-
-function available(): boolean {
-  try {
-    execFileSync('which', ['chromium'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    const reason = 'chromium is not installed (Debian: apt-get install chromium); .ci/run installs it';
-    if (process.env.CI === 'true') throw new Error(`CI=true but ${reason}`);
-    console.warn(`SKIPPING: ${reason}`);
-    return false;
-  }
-}
 
 const PAGE = `<!doctype html><meta charset="utf-8"><script>
 const ws = new WebSocket('ws://127.0.0.1:' + location.hash.slice(1), ['weft.v1']);
@@ -35,56 +22,53 @@ ws.onclose = (e) => { window.result = { got: got.map((g) => typeof g === 'string
 </script>`;
 
 describe('headless Chromium -> weft server', () => {
-  it.skipIf(!available())('exchanges text, binary and compressed messages and closes cleanly', async () => {
-    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: true });
-    const serverCloses: number[] = [];
-    const wireBytes: number[] = [];
-    wss.on('connection', (ws: WebSocket, req: http.IncomingMessage) => {
-      ws.on('message', (data: Buffer, isBinary: boolean) => ws.send(data, { binary: isBinary }));
-      ws.on('close', (code: number) => {
-        serverCloses.push(code);
-        wireBytes.push(req.socket.bytesRead, req.socket.bytesWritten);
+  it.skipIf(!chromiumAvailable())(
+    'exchanges text, binary and compressed messages and closes cleanly',
+    async () => {
+      const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: true });
+      const serverCloses: number[] = [];
+      const wireBytes: number[] = [];
+      wss.on('connection', (ws: WebSocket, req: http.IncomingMessage) => {
+        ws.on('message', (data: Buffer, isBinary: boolean) => ws.send(data, { binary: isBinary }));
+        ws.on('close', (code: number) => {
+          serverCloses.push(code);
+          wireBytes.push(req.socket.bytesRead, req.socket.bytesWritten);
+        });
       });
-    });
-    await new Promise((r) => wss.once('listening', r));
-    const wsPort = (wss.address() as AddressInfo).port;
-    const page = http.createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(PAGE);
-    });
-    await new Promise<void>((r) => page.listen(0, '127.0.0.1', r));
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
-    try {
-      const tab = await browser.newPage();
-      await tab.goto(`http://127.0.0.1:${(page.address() as AddressInfo).port}/#${wsPort}`);
-      await tab.waitForFunction(() => (globalThis as { result?: unknown }).result !== undefined, undefined, {
-        timeout: 20_000,
+      await new Promise((r) => wss.once('listening', r));
+      const wsPort = (wss.address() as AddressInfo).port;
+      const page = http.createServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end(PAGE);
       });
-      const result = await tab.evaluate(() => (globalThis as { result?: unknown }).result);
-      expect(result).toEqual({
-        got: ['héllo from chromium', [1, 2, 3], 70000],
-        protocol: 'weft.v1',
-        extensions: 'permessage-deflate',
-        code: 1000,
-      });
-      expect(serverCloses).toEqual([1000]);
-      // The 70,000-byte message crossed compressed both ways.
-      expect(wireBytes[0]).toBeLessThan(10_000);
-      expect(wireBytes[1]).toBeLessThan(10_000);
-    } finally {
-      await browser.close();
-      page.close();
-      await new Promise<void>((r) => wss.close(() => r()));
-    }
-  });
+      await new Promise<void>((r) => page.listen(0, '127.0.0.1', r));
+      const browser = await launchChromium();
+      try {
+        const tab = await browser.newPage();
+        await tab.goto(`http://127.0.0.1:${(page.address() as AddressInfo).port}/#${wsPort}`);
+        await tab.waitForFunction(
+          () => (globalThis as { result?: unknown }).result !== undefined,
+          undefined,
+          {
+            timeout: 20_000,
+          },
+        );
+        const result = await tab.evaluate(() => (globalThis as { result?: unknown }).result);
+        expect(result).toEqual({
+          got: ['héllo from chromium', [1, 2, 3], 70000],
+          protocol: 'weft.v1',
+          extensions: 'permessage-deflate',
+          code: 1000,
+        });
+        expect(serverCloses).toEqual([1000]);
+        // The 70,000-byte message crossed compressed both ways.
+        expect(wireBytes[0]).toBeLessThan(10_000);
+        expect(wireBytes[1]).toBeLessThan(10_000);
+      } finally {
+        await browser.close();
+        page.close();
+        await new Promise<void>((r) => wss.close(() => r()));
+      }
+    },
+  );
 });
