@@ -23,17 +23,6 @@ import type { KeepaliveOptions } from './transport/keepalive.js';
 // The Node runtime for the call layer: gzip, diagnostics channels, the handler scope.
 import './node/runtime.js';
 
-export { channelOf } from './client-build.js';
-export {
-  type BaseClientOptions,
-  type Client,
-  type ClientCallContext,
-  type ClientInterceptor,
-  type ClientMethod,
-  DEFAULT_MAX_MESSAGE_BYTES,
-  type TransportKind,
-} from './client-types.js';
-
 /** Options of {@link createClient}. */
 export interface ClientOptions extends BaseClientOptions {
   /**

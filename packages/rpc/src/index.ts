@@ -39,19 +39,18 @@ import './etcd/resolver.js';
 import './registry/registration.js';
 import './registry/resolver.js';
 
+export { type ClientOptions, createClient } from './client.js';
+export { channelOf } from './client-build.js';
+export type { CallOptions, ResponseStream } from './client-call.js';
 export {
   type BaseClientOptions,
   type Client,
   type ClientCallContext,
   type ClientInterceptor,
   type ClientMethod,
-  type ClientOptions,
-  channelOf,
-  createClient,
   DEFAULT_MAX_MESSAGE_BYTES,
   type TransportKind,
-} from './client.js';
-export type { CallOptions, ResponseStream } from './client-call.js';
+} from './client-types.js';
 export { jsonCodec, type MessageCodec, msgpackCodec, type RecordsPolicy, rawCodec } from './codec.js';
 export { ServerCallContext } from './context.js';
 export { encodeTimeout, parseTimeout } from './deadline.js';

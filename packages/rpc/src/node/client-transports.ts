@@ -5,7 +5,8 @@
 
 import type { ClientTransport } from '../call.js';
 import { checkPositive } from '../check-option.js';
-import type { ClientOptions, TransportKind } from '../client.js';
+import type { ClientOptions } from '../client.js';
+import type { TransportKind } from '../client-types.js';
 import type { Logger } from '../log.js';
 import { checkMuxOptions, type MuxClientOptions, MuxClientTransport } from './mux-transport.js';
 import { PooledClientTransport, resolvePooledOptions } from './pooled-transport.js';

@@ -6,7 +6,8 @@
  */
 import { Backoff } from '../channel/backoff.js';
 import { parseRegistryTarget } from '../channel/parse-target.js';
-import { type Client, createClient } from '../client.js';
+import { createClient } from '../client.js';
+import type { Client } from '../client-types.js';
 import { type RegisteredAddress, type Registrar, registerRegistrar } from '../discovery.js';
 import { RpcError } from '../errors.js';
 import { Status } from '../status.js';

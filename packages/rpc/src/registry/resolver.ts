@@ -8,7 +8,8 @@
 import { Backoff } from '../channel/backoff.js';
 import { parseRegistryTarget } from '../channel/parse-target.js';
 import type { Address, Resolver } from '../channel/resolver.js';
-import { type Client, createClient } from '../client.js';
+import { createClient } from '../client.js';
+import type { Client } from '../client-types.js';
 import { registerResolver } from '../discovery.js';
 import { RegistryService } from './service.js';
 

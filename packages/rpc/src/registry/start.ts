@@ -2,7 +2,7 @@
  * `startRegistry()`: the registry service on a weft server, in this process.
  */
 
-import type { TransportKind } from '../client.js';
+import type { TransportKind } from '../client-types.js';
 import { follow } from '../follow.js';
 import type { ServerTlsOptions } from '../node/tls-options.js';
 import { createServer } from '../server.js';
