@@ -1,7 +1,8 @@
 /**
  * The browser-facing entries as a page bundles them: esbuild for `platform: 'browser'` fails on any
  * `node:` module, so each entry building at all shows its graph is free of Node; what loads at
- * start must not hold a Node adapter, and the protobuf runtime must stay lazy for a msgpack page.
+ * start must not hold a Node adapter, the protobuf runtime must stay lazy for a msgpack page, and
+ * plain MessagePack comes from the compact engine (the `browser` condition of `#msgpack-plain`), not msgpackr.
  */
 import { describe, expect, it } from 'vitest';
 import { measureSizes } from '../scripts/size.mjs';
@@ -25,6 +26,9 @@ describe('browser bundles', () => {
     const web = sizes[3]!;
     expect(web.inputs.some((i) => i.includes('packages/rpc/dist/web/create-client.js'))).toBe(true);
     expect(web.inputs.filter((i) => i.includes('@bufbuild/protobuf'))).toEqual([]);
+    expect(web.inputs.filter((i) => i.includes('msgpackr'))).toEqual([]);
+    expect(web.inputs.some((i) => i.includes('packages/rpc/dist/msgpack/plain-web.js'))).toBe(true);
+    expect(web.inputs.some((i) => i.includes('packages/rpc/dist/msgpack/plain.js'))).toBe(false);
     expect(web.lazyBytes).toBeGreaterThan(0);
   });
 });

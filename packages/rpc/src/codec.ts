@@ -1,4 +1,4 @@
-import { Packr } from 'msgpackr';
+import { packPlain, unpackPlain } from '#msgpack-plain';
 
 /**
  * Turns one kind of message into bytes and back: a method has one for its requests and one for its
@@ -14,47 +14,6 @@ export interface MessageCodec<T = unknown> {
   encode(value: T): Uint8Array;
   /** @throws anything: the call fails with `INTERNAL` "could not decode the request/response". */
   decode(bytes: Uint8Array): T;
-}
-
-/** When the msgpack codec uses msgpackr's records (an object's keys written once per shape). */
-export type RecordsPolicy = boolean | 'arrays';
-
-/** Content-subtype of msgpack with msgpackr's record extension: both ends must have opted in. */
-export const MSGPACKR_SUBTYPE = 'msgpackr';
-
-/**
- * MessagePack. By default (`useRecords: false`) plain MessagePack — maps, arrays, strings, `bin`,
- * no extensions — under the content-subtype `msgpack`: any MessagePack decoder in any language
- * reads what it writes, and it reads what they write.
- *
- * `useRecords: true` (always) or `'arrays'` (for a message that is an array, or has an array among
- * its fields) writes msgpackr's record extension (an object shape written once, then only its
- * values; ext type 0x72), which only msgpackr reads. Such a codec is named `msgpackr`, so it is sent
- * as `application/grpc+msgpackr` and speaks only to a peer whose method opted in too. The speed of
- * each is in the codec micro suite (`npm run bench:micro`).
- */
-export function msgpackCodec(options: { useRecords?: RecordsPolicy } = {}): MessageCodec {
-  const policy = options.useRecords ?? false;
-  const common = { mapsAsObjects: true, moreTypes: false };
-  const plain = new Packr({ ...common, useRecords: false });
-  if (policy === false) {
-    return { name: 'msgpack', encode: (v) => plain.pack(v), decode: (b) => plain.unpack(b) };
-  }
-  // Records mode decodes both forms (maps as objects, records as objects).
-  const records = new Packr({ ...common, useRecords: true });
-  return {
-    name: MSGPACKR_SUBTYPE,
-    encode: policy === true ? (v) => records.pack(v) : (v) => (hasArray(v) ? records : plain).pack(v),
-    decode: (bytes) => records.unpack(bytes),
-  };
-}
-
-/** Whether `value` is an array or an object with an array among its own fields. */
-function hasArray(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  if (Array.isArray(value)) return true;
-  for (const key in value) if (Array.isArray((value as Record<string, unknown>)[key])) return true;
-  return false;
 }
 
 const encoder = new TextEncoder();
@@ -77,5 +36,9 @@ export const rawCodec: MessageCodec<Uint8Array> = {
   decode: (bytes) => bytes,
 };
 
-/** The codec of methods that name none: plain MessagePack. */
-export const defaultCodec: MessageCodec = msgpackCodec();
+/**
+ * The codec of methods that name none: plain MessagePack (`application/grpc+msgpack`) — maps,
+ * arrays, strings, `bin`, no extensions, readable by any MessagePack implementation. What
+ * `msgpackCodec()` returns.
+ */
+export const defaultCodec: MessageCodec = { name: 'msgpack', encode: packPlain, decode: unpackPlain };

@@ -5,7 +5,7 @@
  * Pure: bytes in, a typed envelope out.
  */
 import { readVarint, varintLength, writeVarint } from '@weft/framing';
-import { Packr } from 'msgpackr';
+import { packPlain, unpackPlain } from '#msgpack-plain';
 import { decodeStatusProto, type ErrorDetail, encodeStatusProto } from './error-details.js';
 import { EMPTY_METADATA, isCustomKey, isTextValue, Metadata, type MetadataValue } from './metadata.js';
 import { isStatus, Status } from './status.js';
@@ -96,8 +96,6 @@ export class EnvelopeError extends Error {
   }
 }
 
-const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
-
 function head(kindByte: number, id: number, bodyLength: number): { buf: Uint8Array; at: number } {
   const buf = new Uint8Array(1 + varintLength(id) + bodyLength);
   buf[0] = kindByte;
@@ -125,7 +123,7 @@ function packedPath(path: string): Uint8Array {
   let packed = packedPaths.get(path);
   if (packed === undefined) {
     if (packedPaths.size >= PACKED_PATHS_MAX) packedPaths.clear();
-    packed = packr.pack(path);
+    packed = packPlain(path);
     packedPaths.set(path, packed);
   }
   return packed;
@@ -137,7 +135,7 @@ const packedSubtypes = new Map<string, Uint8Array>();
 function packedSubtype(subtype: string): Uint8Array {
   let packed = packedSubtypes.get(subtype);
   if (packed === undefined) {
-    packed = packr.pack(subtype);
+    packed = packPlain(subtype);
     if (packedSubtypes.size < 64) packedSubtypes.set(subtype, packed);
   }
   return packed;
@@ -171,7 +169,7 @@ export function encodeCall(
   // `[path, timeoutMs | nil, acceptsGzip, metadata, subtype?]`, written by hand around cached parts.
   const p = packedPath(path);
   const t = timeoutMs === undefined ? undefined : packUint(Math.min(Math.ceil(timeoutMs), 0xffff_ffff));
-  const m = metadata.size === 0 ? MSGPACK_EMPTY_ARRAY : packr.pack(flatten(metadata));
+  const m = metadata.size === 0 ? MSGPACK_EMPTY_ARRAY : packPlain(flatten(metadata));
   const s = subtype === '' ? undefined : packedSubtype(subtype);
   const bodyLength = 1 + p.length + (t?.length ?? 1) + 1 + m.length + (s?.length ?? 0);
   if (bodyLength > MAX_METADATA_BYTES) {
@@ -213,7 +211,7 @@ export function encodeEmpty(kind: 3 | 6 | 8 | 9 | 10, id: number): Uint8Array {
 
 /** Encode a Headers envelope. */
 export function encodeHeaders(id: number, metadata: Metadata): Uint8Array {
-  return withBody(EnvelopeKind.Headers, id, packr.pack(flatten(metadata)));
+  return withBody(EnvelopeKind.Headers, id, packPlain(flatten(metadata)));
 }
 
 /** Encode a Status envelope (an empty body for a plain OK). */
@@ -229,7 +227,7 @@ export function encodeStatus(
   }
   const body = [code, message, flatten(trailers)];
   if (details.length > 0) body.push(encodeStatusProto(code, message, details) as never);
-  return withBody(EnvelopeKind.Status, id, packr.pack(body));
+  return withBody(EnvelopeKind.Status, id, packPlain(body));
 }
 
 /** Encode a Window envelope. */
@@ -350,7 +348,7 @@ function details(value: unknown): ErrorDetail[] {
 function unpackBody(body: Uint8Array): unknown {
   if (body.length > MAX_METADATA_BYTES) throw new EnvelopeError(`metadata over ${MAX_METADATA_BYTES} bytes`);
   try {
-    return packr.unpack(body);
+    return unpackPlain(body);
   } catch {
     throw new EnvelopeError('undecodable envelope body');
   }

@@ -51,7 +51,8 @@ export {
   DEFAULT_MAX_MESSAGE_BYTES,
   type TransportKind,
 } from './client-types.js';
-export { jsonCodec, type MessageCodec, msgpackCodec, type RecordsPolicy, rawCodec } from './codec.js';
+export { jsonCodec, type MessageCodec, rawCodec } from './codec.js';
+export { msgpackCodec, type RecordsPolicy } from './codec-msgpack.js';
 export { ServerCallContext } from './context.js';
 export { encodeTimeout, parseTimeout } from './deadline.js';
 export { EnvelopeError, EnvelopeKind, INITIAL_WINDOW, MAX_METADATA_BYTES } from './envelope.js';
