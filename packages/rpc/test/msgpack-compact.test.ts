@@ -9,7 +9,7 @@ import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { decode } from '../src/msgpack/decode.js';
 import { encode } from '../src/msgpack/encode.js';
-import { MsgpackError, type MsgpackErrorCode } from '../src/msgpack/error.js';
+import { MAX_DEPTH, MsgpackError, type MsgpackErrorCode } from '../src/msgpack/error.js';
 
 const msgpackr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
 
@@ -120,6 +120,9 @@ describe('compact MessagePack refusals', () => {
   });
 
   it('names each cause', () => {
+    // After a message larger than the scratch buffer keeps, encoding goes on.
+    expect(encode(new Uint8Array(0x20000)).length).toBe(0x20005);
+    expect([...encode({ a: 1 })]).toEqual([0x81, 0xa1, 0x61, 0x01]);
     expect(refusal([0x01, 0x02])).toBe('MSGPACK_ERR_TRAILING');
     expect(refusal([0xc1])).toBe('MSGPACK_ERR_RESERVED');
     expect(refusal([0xd4, 0x05, 0x00])).toBe('MSGPACK_ERR_EXTENSION');
@@ -129,6 +132,17 @@ describe('compact MessagePack refusals', () => {
     expect(refusal([0xdf, 0xff, 0xff, 0xff, 0xff])).toBe('MSGPACK_ERR_TRUNCATED');
     expect(refusal([0xc6, 0xff, 0xff, 0xff, 0xff])).toBe('MSGPACK_ERR_TRUNCATED');
     expect(() => encode(Symbol('s'))).toThrow(expect.objectContaining({ code: 'MSGPACK_ERR_VALUE' }));
+    // Nesting: MAX_DEPTH arrays are read and written, one more is refused, and so is a cycle.
+    const nested = (n: number) => [...new Array(n).fill(0x91), 0xc0];
+    expect(refusal(nested(MAX_DEPTH))).toBeUndefined();
+    expect(refusal(nested(MAX_DEPTH + 1))).toBe('MSGPACK_ERR_DEPTH');
+    expect(refusal([...new Array(MAX_DEPTH + 1).fill(0x81), 0xa0, 0xc0])).toBe('MSGPACK_ERR_DEPTH');
+    const deep = (n: number): unknown => (n === 0 ? null : [deep(n - 1)]);
+    expect([...encode(deep(MAX_DEPTH))]).toEqual(nested(MAX_DEPTH));
+    expect(() => encode(deep(MAX_DEPTH + 1))).toThrow(expect.objectContaining({ code: 'MSGPACK_ERR_DEPTH' }));
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    expect(() => encode(cycle)).toThrow(expect.objectContaining({ code: 'MSGPACK_ERR_DEPTH' }));
     expect(() => encode(2n ** 64n)).toThrow(expect.objectContaining({ code: 'MSGPACK_ERR_VALUE' }));
   });
 });

@@ -3,20 +3,23 @@
  * the Node build uses (`mapsAsObjects: true`): maps as objects (a `__proto__` key becomes
  * `__proto_`, as in msgpackr), `bin` as a `Uint8Array` view of the input, 64-bit integers as
  * `bigint`, fixext 1 type 0 as `undefined`, the timestamp extension as `Date`. Any other extension
- * is refused. Every length is checked against the bytes left before anything is allocated.
+ * is refused. Every length is checked against the bytes left before anything is allocated, and
+ * arrays and maps nest at most `MAX_DEPTH` deep.
  */
-import { MsgpackError } from './error.js';
+import { MAX_DEPTH, MsgpackError, tooDeep } from './error.js';
 
 const utf8 = new TextDecoder();
 let src: Uint8Array = new Uint8Array(0);
 let view: DataView = new DataView(src.buffer);
 let pos = 0;
+let depth = 0;
 
 /** The one MessagePack value `bytes` holds. @throws MsgpackError */
 export function decode(bytes: Uint8Array): unknown {
   src = bytes;
   view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   pos = 0;
+  depth = 0;
   const value = read();
   if (pos !== src.length) {
     throw new MsgpackError('MSGPACK_ERR_TRAILING', `${src.length - pos} bytes follow the MessagePack value`);
@@ -121,14 +124,17 @@ function str(n: number): string {
 function array(n: number): unknown[] {
   // Every element takes at least a byte.
   if (n > src.length - pos) take(n);
+  if (++depth > MAX_DEPTH) throw tooDeep();
   const items = new Array<unknown>(n);
   for (let i = 0; i < n; i++) items[i] = read();
+  depth--;
   return items;
 }
 
 function map(n: number): Record<string, unknown> {
   // Every entry takes at least two bytes.
   if (n * 2 > src.length - pos) take(n * 2);
+  if (++depth > MAX_DEPTH) throw tooDeep();
   const object: Record<string, unknown> = {};
   for (let i = 0; i < n; i++) {
     let key = read();
@@ -141,6 +147,7 @@ function map(n: number): Record<string, unknown> {
     }
     object[key === '__proto__' ? '__proto_' : (key as string)] = read();
   }
+  depth--;
   return object;
 }
 

@@ -4,18 +4,26 @@
  * arrays, strings, `bin`, numbers, booleans, nil; `undefined` as fixext 1 type 0 and `Date` as the
  * timestamp extension (type -1), as msgpackr writes them. Sizes are the smallest the format allows.
  */
-import { MsgpackError } from './error.js';
+import { MAX_DEPTH, MsgpackError, tooDeep } from './error.js';
 
 const utf8 = new TextEncoder();
 let buf = new Uint8Array(256);
 let view = new DataView(buf.buffer);
 let pos = 0;
+let depth = 0;
 
-/** `value` as MessagePack, in a buffer of its own. */
+/** `value` as MessagePack, in a buffer of its own. @throws MsgpackError */
 export function encode(value: unknown): Uint8Array {
   pos = 0;
+  depth = 0;
   put(value);
-  return buf.slice(0, pos);
+  const out = buf.slice(0, pos);
+  // The scratch buffer does not keep the size of the largest message ever sent.
+  if (buf.length > 0x10000) {
+    buf = new Uint8Array(256);
+    view = new DataView(buf.buffer);
+  }
+  return out;
 }
 
 function room(n: number): void {
@@ -141,6 +149,7 @@ function put(v: unknown): void {
 }
 
 function putObject(v: object): void {
+  if (++depth > MAX_DEPTH) throw tooDeep();
   if (Array.isArray(v)) list(v);
   else if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) {
     const b =
@@ -170,4 +179,5 @@ function putObject(v: object): void {
       }
     }
   }
+  depth--;
 }

@@ -11,7 +11,16 @@ export type MsgpackErrorCode =
   /** A map key that is not a string, number, boolean, bigint or nil. */
   | 'MSGPACK_ERR_KEY'
   /** A value MessagePack cannot carry: a symbol, or a bigint outside 64 bits. */
-  | 'MSGPACK_ERR_VALUE';
+  | 'MSGPACK_ERR_VALUE'
+  /** Arrays and maps nested deeper than `MAX_DEPTH` (on the way out, also what a cycle gives). */
+  | 'MSGPACK_ERR_DEPTH';
+
+/** How deeply arrays and maps may nest, so neither a cycle nor a peer's input exhausts the stack. */
+export const MAX_DEPTH = 1000;
+
+/** The refusal of a value nested past `MAX_DEPTH`. */
+export const tooDeep = (): MsgpackError =>
+  new MsgpackError('MSGPACK_ERR_DEPTH', `arrays and maps nest deeper than ${MAX_DEPTH}`);
 
 /** A MessagePack value that could not be read or written; `code` says why. */
 export class MsgpackError extends Error {
