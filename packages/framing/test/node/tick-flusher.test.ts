@@ -1,4 +1,4 @@
-/** The shared tick batching: one flush per tick, early writes past the policy's count. */
+/** The shared tick batching: one flush per tick, one early write past the policy's count. */
 import { expect, it } from 'vitest';
 import { TickFlusher } from '../../src/node/tick-flusher.js';
 
@@ -20,13 +20,21 @@ it('flushes once at the end of a tick in which anything was queued, and not othe
   expect(flushes).toBe(2);
 });
 
-it('writes early every `after()` operations past the first of a tick, counting anew each tick', async () => {
+it('writes early once a tick, `after()` operations past its first, counting anew each tick', async () => {
   const log: string[] = [];
   let after = 3;
   const f = new TickFlusher(() => log.push('flush'), { after: () => after, write: () => log.push('early') });
   for (let i = 0; i < 8; i++) f.queued();
   await tick();
-  expect(log).toEqual(['early', 'early', 'flush']); // operations 2-4 and 5-7 after the first
+  expect(log).toEqual(['early', 'flush']); // after operations 2-4; the rest waits for the end of the tick
+  log.length = 0;
+  for (let i = 0; i < 3; i++) f.queued();
+  await tick();
+  expect(log).toEqual(['flush']); // a new tick counts from its first operation again
+  log.length = 0;
+  for (let i = 0; i < 4; i++) f.queued();
+  await tick();
+  expect(log).toEqual(['early', 'flush']);
   log.length = 0;
   after = 100;
   for (let i = 0; i < 8; i++) f.queued();
