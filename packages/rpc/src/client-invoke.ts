@@ -45,7 +45,6 @@ export function methodInvoker(m: MethodSetup): (input: unknown, callOptions?: Ca
       callOptions.timeoutMs ?? (scope === undefined ? m.defaultTimeoutMs : undefined),
       callOptions.deadline,
       scope?.deadline,
-      Date.now(),
     );
     if (scope !== undefined) {
       // The enclosing handler's cancellation cancels this call; the link goes when the call ends.

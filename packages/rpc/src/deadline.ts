@@ -59,16 +59,17 @@ onRuntime((hooks) => {
 
 /**
  * The deadline (epoch ms) of a new call: the earliest of its own `timeoutMs`, its `deadline`, and
- * the enclosing handler's deadline; undefined if none applies.
+ * the enclosing handler's deadline; undefined if none applies. The clock is read only for a
+ * `timeoutMs` (most calls have none).
  */
 export function effectiveDeadline(
   timeoutMs: number | undefined,
   deadline: Date | number | undefined,
   parent: number | undefined,
-  now: number,
+  now: () => number = Date.now,
 ): number | undefined {
   let result = parent;
-  if (timeoutMs !== undefined) result = Math.min(result ?? Number.POSITIVE_INFINITY, now + timeoutMs);
+  if (timeoutMs !== undefined) result = Math.min(result ?? Number.POSITIVE_INFINITY, now() + timeoutMs);
   if (deadline !== undefined) {
     const at = typeof deadline === 'number' ? deadline : deadline.getTime();
     result = Math.min(result ?? Number.POSITIVE_INFINITY, at);

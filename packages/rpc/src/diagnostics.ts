@@ -8,6 +8,8 @@
  * - `weft:rpc:endpoint:state` — `{ endpoint, state, ejected }` when an endpoint changes state;
  * - `weft:rpc:server:end` — `{ path, code, durationMs, peer }` when a served call ends.
  *
+ * The `end` events report the calls that began while their channel had a subscriber.
+ *
  * Tracers hook the tracing channels of `tracing.ts` instead.
  */
 import { INERT_PUBLISHER, onRuntime, type Publisher } from './runtime-hooks.js';

@@ -64,4 +64,22 @@ describe('diagnostics_channel events', () => {
     client.close();
     await server.close({ graceMs: 100 });
   });
+
+  it('report the calls that began while their channel had a subscriber', async () => {
+    const { server } = startTestServer();
+    const { port } = await server.listen({ transport: 'mux' });
+    const client = createClient(Test, { target: `static:///127.0.0.1:${port}` });
+    await client.echo({}); // connected
+    const before = client.sleep({ sleepMs: 100 });
+    await new Promise((r) => setTimeout(r, 20));
+    const clientEnds = collect('weft:rpc:client:end');
+    const serverEnds = collect('weft:rpc:server:end');
+    await Promise.all([before, client.echo({ text: 'after' })]);
+    expect(clientEnds.map((e) => e.path)).toEqual(['/weft.test.v1.Test/echo']);
+    expect(serverEnds.map((e) => e.path)).toEqual(['/weft.test.v1.Test/echo']);
+    expect(clientEnds[0]!.durationMs).toBeGreaterThanOrEqual(0);
+    expect(serverEnds[0]!.durationMs).toBeGreaterThanOrEqual(0);
+    client.close();
+    await server.close({ graceMs: 100 });
+  });
 });

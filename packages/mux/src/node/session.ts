@@ -128,9 +128,9 @@ export class MuxSession extends EventEmitter {
   readonly #defaults: HeaderObject;
   readonly #defaultFields: HeaderField[];
   /**
-   * Writes once per tick; a busy tick writes part of its operations early — after as many as there
+   * Writes once per tick; a busy tick writes its first operations early — after as many as there
    * are open streams, between EAGER_MIN_OPS and EAGER_WRITE_OPS, so a small batch is split as well as
-   * a large one.
+   * a large one — and the rest at the end of the tick.
    */
   readonly #flusher = new TickFlusher(() => this.#flush(), {
     after: () => Math.min(EAGER_WRITE_OPS, Math.max(EAGER_MIN_OPS, this.#streams.size)),
@@ -147,7 +147,8 @@ export class MuxSession extends EventEmitter {
   #finalGoaway = false;
   readonly #timers: NodeJS.Timeout[] = [];
   #lastInput = Date.now();
-  #lastStreamActivity = Date.now();
+  /** When the last stream ended (or the session began): the idle timeout counts from here. */
+  #idleSince = Date.now();
   #keepAliveTimer: NodeJS.Timeout | undefined;
   readonly #options: SessionOptions;
   /** Server: `:scheme`/`:authority` of open request streams, the defaults of their pushes. */
@@ -306,7 +307,7 @@ export class MuxSession extends EventEmitter {
       this.#timer(
         setInterval(
           () => {
-            if (this.#streams.size === 0 && Date.now() - this.#lastStreamActivity >= idle) void this.close();
+            if (this.#streams.size === 0 && Date.now() - this.#idleSince >= idle) void this.close();
           },
           Math.max(10, Math.min(idle, 1000)),
         ),
@@ -506,7 +507,8 @@ export class MuxSession extends EventEmitter {
   _forget(id: number): void {
     this.#streams.delete(id);
     this.#requestHeaders.delete(id);
-    this.#lastStreamActivity = Date.now();
+    // Only the end of the last stream starts an idle period: one clock read per idle period, not per stream.
+    if (this.#streams.size === 0) this.#idleSince = Date.now();
     this.#closing?.();
   }
 
@@ -680,7 +682,6 @@ export class MuxSession extends EventEmitter {
 
   /** The peer opened a stream: a CallbackStream for `onRequest`, else a MuxStream for `'stream'`. */
   #opened(id: number, fields: HeaderField[], endStream: boolean): void {
-    this.#lastStreamActivity = Date.now();
     const headers = toObject(fields);
     const onRequest = this.#options.onRequest;
     if (onRequest !== undefined) {

@@ -61,7 +61,8 @@ export class ChannelCall implements ClientTransportCall {
   #cancelWait: (() => void) | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
   #placed: { promise: Promise<void>; resolve: () => void } | undefined;
-  readonly #startedAt = performance.now();
+  /** When the call began, for `weft:rpc:client:end`: read only while that channel has subscribers. */
+  readonly #startedAt = clientEnd.hasSubscribers ? performance.now() : -1;
 
   constructor(channel: Channel, start: ClientCallStart, listener: ClientCallListener) {
     this.#channel = channel;
@@ -295,7 +296,7 @@ export class ChannelCall implements ClientTransportCall {
     if (this.#done) return;
     this.#done = true;
     clearTimeout(this.#hedgeTimer);
-    if (clientEnd.hasSubscribers) this.#publishEnd(error?.code ?? Status.OK);
+    if (this.#startedAt >= 0 && clientEnd.hasSubscribers) this.#publishEnd(error?.code ?? Status.OK);
     this.#placed?.resolve();
     this.#channel._settled(error === undefined);
     // Failed before any attempt answered: the empty trailers of a local failure.
@@ -345,7 +346,7 @@ export class ChannelCall implements ClientTransportCall {
   cancel(): void {
     if (this.#done) return;
     this.#done = true;
-    if (clientEnd.hasSubscribers) this.#publishEnd(Status.CANCELLED);
+    if (this.#startedAt >= 0 && clientEnd.hasSubscribers) this.#publishEnd(Status.CANCELLED);
     this.#cancelWait?.();
     clearTimeout(this.#retryTimer);
     clearTimeout(this.#hedgeTimer);

@@ -130,10 +130,14 @@ export class Endpoint implements EndpointView {
   /** Stops the active health check, if one runs. */
   stopHealthCheck: (() => void) | undefined;
 
+  /** Every pick asks: the clock is read only while a backoff or an ejection is set (0 once over). */
   get available(): boolean {
     if (!this.healthy) return false;
+    if (this.#backoffUntil === 0 && this.#ejectedUntil === 0) return true;
     const now = Date.now();
-    return now >= this.#backoffUntil && now >= this.#ejectedUntil;
+    if (now >= this.#backoffUntil) this.#backoffUntil = 0;
+    if (now >= this.#ejectedUntil) this.#ejectedUntil = 0;
+    return this.#backoffUntil === 0 && this.#ejectedUntil === 0;
   }
 
   /** Ejected (outlier) right now. */

@@ -548,8 +548,7 @@ class MuxServerCall extends StreamCall implements ServerTransportCall {
     this.contentSubtype = subtype;
     this.path = String(headers[':path']);
     this.metadata = headersToMetadata(headers);
-    const accept = headers['grpc-accept-encoding'];
-    this.acceptsGzip = typeof accept === 'string' && /(^|,)\s*gzip\s*(,|$)/.test(accept);
+    this.acceptsGzip = acceptsGzip(headers['grpc-accept-encoding']);
     const encoding = headers['grpc-encoding'];
     this.#gzipIn = encoding === 'gzip';
     const timeout = headers['grpc-timeout'];
@@ -689,5 +688,18 @@ class MuxServerCall extends StreamCall implements ServerTransportCall {
 
 /** Response headers without metadata by codec name, [without, with] gzip: a handful of entries. */
 const plainResponseHeaders = new Map<string, (readonly [string, string][] | undefined)[]>();
+
+/** `grpc-accept-encoding` values seen, and whether they list gzip: a handful per process (bounded). */
+const acceptValues = new Map<string, boolean>();
+
+function acceptsGzip(accept: string | string[] | undefined): boolean {
+  if (typeof accept !== 'string') return false;
+  let gzip = acceptValues.get(accept);
+  if (gzip === undefined) {
+    gzip = /(^|,)\s*gzip\s*(,|$)/.test(accept);
+    if (acceptValues.size < 64) acceptValues.set(accept, gzip);
+  }
+  return gzip;
+}
 
 const IGNORE: ServerCallListener = { onMessage() {}, onHalfClose() {}, onCancel() {} };
