@@ -66,8 +66,11 @@ interface Placement {
   env?: Record<string, string>;
 }
 
+/** Node options for every child (`WEFT_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/p'`). */
+const nodeArgs = (process.env.WEFT_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+
 function start(script: string, args: string[], place: Placement = {}): Proc {
-  const command = [...(place.prefix ?? []), process.execPath, join(here, script), ...args];
+  const command = [...(place.prefix ?? []), process.execPath, ...nodeArgs, join(here, script), ...args];
   const child = spawn(command[0]!, command.slice(1), {
     stdio: ['pipe', 'pipe', 'pipe'],
     ...(place.env === undefined ? {} : { env: { ...process.env, ...place.env } }),
