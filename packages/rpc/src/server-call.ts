@@ -223,6 +223,11 @@ export class ServerCall implements ServerCallListener, Sheddable {
       this.#failed(err);
       return;
     }
+    this.#finishAfter(outcome);
+  }
+
+  /** Send the status once `outcome` (the handler's run, or a write that must wait) is through. */
+  #finishAfter(outcome: Promise<void> | undefined): void {
     if (outcome === undefined) this.#finish(undefined);
     else
       outcome.then(
@@ -264,12 +269,7 @@ export class ServerCall implements ServerCallListener, Sheddable {
       this.#failed(err);
       return;
     }
-    if (wait === undefined) this.#finish(undefined);
-    else
-      wait.then(
-        () => this.#finish(undefined),
-        (err: unknown) => this.#failed(err),
-      );
+    this.#finishAfter(wait);
   }
 
   /**
