@@ -66,10 +66,9 @@ export function effectiveDeadline(
   timeoutMs: number | undefined,
   deadline: Date | number | undefined,
   parent: number | undefined,
-  now: () => number = Date.now,
 ): number | undefined {
   let result = parent;
-  if (timeoutMs !== undefined) result = Math.min(result ?? Number.POSITIVE_INFINITY, now() + timeoutMs);
+  if (timeoutMs !== undefined) result = Math.min(result ?? Number.POSITIVE_INFINITY, Date.now() + timeoutMs);
   if (deadline !== undefined) {
     const at = typeof deadline === 'number' ? deadline : deadline.getTime();
     result = Math.min(result ?? Number.POSITIVE_INFINITY, at);

@@ -207,11 +207,6 @@ export class ServerCall implements ServerCallListener, Sheddable {
     stopTimer(this.#requestTimer);
     const ctx = this.#ctx;
     const interceptors = activeInterceptors(this.#env.interceptors);
-    const kind = this.#env.kind;
-    if (interceptors.length === 0 && (kind === 'unary' || kind === 'clientStream')) {
-      this.#runSingle(input);
-      return;
-    }
     let outcome: Promise<void> | undefined;
     try {
       outcome = callScope.run(ctx, () =>
@@ -223,53 +218,12 @@ export class ServerCall implements ServerCallListener, Sheddable {
       this.#failed(err);
       return;
     }
-    this.#finishAfter(outcome);
-  }
-
-  /** Send the status once `outcome` (the handler's run, or a write that must wait) is through. */
-  #finishAfter(outcome: Promise<void> | undefined): void {
     if (outcome === undefined) this.#finish(undefined);
     else
       outcome.then(
         () => this.#finish(undefined),
         (err: unknown) => this.#failed(err),
       );
-  }
-
-  /**
-   * A unary or client-stream handler without interceptors: its response is sent as soon as it is
-   * there, with at most one promise besides the handler's own (each costs the AsyncLocalStorage
-   * hooks; through `#invoke` a call made two).
-   */
-  #runSingle(input: unknown): void {
-    const ctx = this.#ctx;
-    const handler = this.#env.handler;
-    let result: unknown;
-    try {
-      result = callScope.run(ctx, () => handler(input, ctx));
-    } catch (err) {
-      this.#failed(err);
-      return;
-    }
-    // Promise.resolve returns a native promise itself, and adopts any other thenable.
-    if (isThenable(result))
-      Promise.resolve(result).then(
-        (response) => this.#reply(response),
-        (err: unknown) => this.#failed(err),
-      );
-    else this.#reply(result);
-  }
-
-  /** Send a single response, then the status (once a write that must wait is through). */
-  #reply(response: unknown): void {
-    let wait: Promise<void> | undefined;
-    try {
-      wait = this.#respond(response);
-    } catch (err) {
-      this.#failed(err);
-      return;
-    }
-    this.#finishAfter(wait);
   }
 
   /**
