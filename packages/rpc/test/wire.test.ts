@@ -7,12 +7,12 @@ import { Status } from '../src/status.js';
 import {
   decodeMessage,
   encodeMessage,
-  headersToMetadata,
   metadataToFields,
   statusFields,
-  statusFromHeaders,
+  statusFromHead,
   statusFromHttp,
 } from '../src/transport/grpc-wire.js';
+import { readHead } from '../src/transport/received-head.js';
 
 describe('grpc-timeout', () => {
   it.each([
@@ -55,10 +55,24 @@ describe('grpc-message percent-encoding', () => {
 
 describe('status mapping', () => {
   it('a missing grpc-status is INTERNAL; OK is no error', () => {
-    expect(statusFromHeaders({})?.code).toBe(Status.INTERNAL);
-    expect(statusFromHeaders({ 'grpc-status': '0' })).toBeUndefined();
-    expect(statusFromHeaders({ 'grpc-status': '17' })?.code).toBe(Status.INTERNAL);
-    const e = statusFromHeaders({ 'grpc-status': '5', 'grpc-message': 'x%20y' }) as RpcError;
+    expect(statusFromHead(readHead([]))?.code).toBe(Status.INTERNAL);
+    expect(statusFromHead(readHead([['grpc-status', '0']]))).toBeUndefined();
+    expect(statusFromHead(readHead([['grpc-status', '17']]))?.code).toBe(Status.INTERNAL);
+    // A repeated grpc-status is no valid status.
+    expect(
+      statusFromHead(
+        readHead([
+          ['grpc-status', '0'],
+          ['grpc-status', '0'],
+        ]),
+      )?.code,
+    ).toBe(Status.INTERNAL);
+    const e = statusFromHead(
+      readHead([
+        ['grpc-status', '5'],
+        ['grpc-message', 'x%20y'],
+      ]),
+    ) as RpcError;
     expect([e.code, e.message]).toEqual([Status.NOT_FOUND, 'x y']);
   });
 
@@ -92,13 +106,15 @@ describe('metadata', () => {
       ['b', '1'],
       ['b', '2'],
     ]);
-    const back = headersToMetadata({
-      'a-bin': 'AQ==',
-      b: ['1', '2'],
-      'grpc-status': '0',
-      ':path': '/x',
-      te: 'trailers',
-    });
+    const back = readHead([
+      [':path', '/x'],
+      ['a-bin', 'AQ=='],
+      ['b', '1'],
+      ['grpc-status', '0'],
+      ['b', '2'],
+      ['te', 'trailers'],
+      ['Bad Key', 'v'],
+    ]).metadata!;
     expect([...(back.get('a-bin') as Uint8Array)]).toEqual([1]);
     expect(back.getAll('b')).toEqual(['1', '2']);
     expect(back.size).toBe(2);
@@ -117,7 +133,7 @@ describe('metadata', () => {
     );
     expect(fields.map(([n]) => n)).toEqual(['grpc-status', 'grpc-message', 'grpc-status-details-bin', 'x-t']);
     expect(fields[1]).toEqual(['grpc-message', 'no 100%25']);
-    const back = statusFromHeaders(Object.fromEntries(fields));
+    const back = statusFromHead(readHead(fields));
     expect(back?.code).toBe(Status.NOT_FOUND);
     expect(back?.message).toBe('no 100%');
     expect(back?.details.map(decodeDetail)).toEqual([{ type: 'google.rpc.RetryInfo', retryDelayMs: 1500 }]);
@@ -145,4 +161,35 @@ describe('targets', () => {
       expect(() => parseTarget(t)).toThrowError(expect.objectContaining({ code: 'RPC_ERR_INVALID_TARGET' }));
     },
   );
+});
+
+describe('received header blocks', () => {
+  it('reads the fields calls look at in one pass; a repeated one is an array, which every check refuses', () => {
+    const head = readHead([
+      [':method', 'POST'],
+      [':path', '/a.B/C'],
+      ['content-type', 'application/grpc'],
+      ['grpc-timeout', '1S'],
+      ['grpc-encoding', 'gzip'],
+      ['grpc-encoding', 'identity'],
+      ['grpc-accept-encoding', 'gzip'],
+      ['x-user', 'u'],
+    ]);
+    expect([head.method, head.path, head.contentType, head.timeout, head.acceptEncoding]).toEqual([
+      'POST',
+      '/a.B/C',
+      'application/grpc',
+      '1S',
+      'gzip',
+    ]);
+    expect(head.encoding).toEqual(['gzip', 'identity']);
+    expect([head.status, head.grpcStatus, head.grpcMessage, head.details]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect([...head.metadata!.entries()]).toEqual([['x-user', 'u']]);
+    expect(readHead([[':status', '200']]).metadata).toBeUndefined();
+  });
 });

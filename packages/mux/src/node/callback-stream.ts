@@ -1,7 +1,7 @@
 import { MuxUsageError } from '../errors.js';
 import { ErrorCode } from '../frame/types.js';
 import type { HeaderField } from '../hpack/encoder.js';
-import { fieldsOf, isInformational, type OutgoingHeaders, toObject } from './headers.js';
+import { fieldsOf, type HeaderList, isInformational, type OutgoingHeaders } from './headers.js';
 import type { MuxSession } from './session.js';
 
 /**
@@ -10,11 +10,11 @@ import type { MuxSession } from './session.js';
  * session's input processing: keep them short, and do not throw.
  */
 export interface StreamCallbacks {
-  /** Response headers (client), informational (1xx) headers, or trailers. */
-  onHeaders?(
-    headers: Record<string, string | string[]>,
-    kind: 'informational' | 'response' | 'trailers',
-  ): void;
+  /**
+   * Response headers (client), informational (1xx) headers, or trailers: the fields as received, in
+   * order (`toObject(headers)` gives node:http2's object, `headerValue` one field's value).
+   */
+  onHeaders?(headers: HeaderList, kind: 'informational' | 'response' | 'trailers'): void;
   /**
    * DATA from the peer. Its flow-control credit goes back to the peer when this returns, unless the
    * stream is paused ({@link CallbackStream.pause}): then it goes back on `resume()`.
@@ -190,7 +190,7 @@ export class CallbackStream {
   /** @internal headers arrived */
   _headers(kind: string, fields: HeaderField[], endStream: boolean): void {
     if (kind === 'informational' || kind === 'response' || kind === 'trailers')
-      this.#callbacks.onHeaders?.(toObject(fields), kind);
+      this.#callbacks.onHeaders?.(fields, kind);
     if (endStream) this._peerEnded();
   }
 

@@ -75,6 +75,12 @@ export function toObject(fields: readonly HeaderField[]): Record<string, string 
   return out;
 }
 
+/** The value of field `name` in `fields` (the first, when it repeats), or undefined. */
+export function headerValue(fields: HeaderList, name: string): string | undefined {
+  for (const field of fields) if (field[0] === name) return field[1];
+  return undefined;
+}
+
 /** Whether `headers` are informational (a 1xx `:status`): more headers follow them. */
 export function isInformational(headers: OutgoingHeaders): boolean {
   let raw: unknown;

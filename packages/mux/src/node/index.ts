@@ -3,7 +3,14 @@
  * @packageDocumentation
  */
 export { CallbackStream, type StreamCallbacks } from './callback-stream.js';
-export { type HeaderList, type HeaderObject, type OutgoingHeaders, toFields, toObject } from './headers.js';
+export {
+  type HeaderList,
+  type HeaderObject,
+  headerValue,
+  type OutgoingHeaders,
+  toFields,
+  toObject,
+} from './headers.js';
 export {
   type ConnectOptions,
   connect,

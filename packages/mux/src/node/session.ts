@@ -12,6 +12,7 @@ import type { Settings } from '../settings.js';
 import { CallbackStream, type StreamCallbacks } from './callback-stream.js';
 import {
   fieldsOf,
+  type HeaderList,
   type HeaderObject,
   hasField,
   type OutgoingHeaders,
@@ -56,9 +57,10 @@ export interface SessionOptions extends Omit<ConnectionOptions, 'role'> {
   shutdownRttMs?: number;
   /**
    * Take the streams the peer opens (requests, on a server) as {@link CallbackStream}s: called with
-   * each new stream and its headers, it returns the stream's callbacks. No `'stream'` event then.
+   * each new stream and its header fields as received (no object is built: `toObject(headers)` gives
+   * node:http2's), it returns the stream's callbacks. No `'stream'` event then.
    */
-  onRequest?: (stream: CallbackStream, headers: Record<string, string | string[]>) => StreamCallbacks;
+  onRequest?: (stream: CallbackStream, headers: HeaderList) => StreamCallbacks;
 }
 
 /** Options of `session.request()`. */
@@ -682,15 +684,15 @@ export class MuxSession extends EventEmitter {
 
   /** The peer opened a stream: a CallbackStream for `onRequest`, else a MuxStream for `'stream'`. */
   #opened(id: number, fields: HeaderField[], endStream: boolean): void {
-    const headers = toObject(fields);
     const onRequest = this.#options.onRequest;
     if (onRequest !== undefined) {
       const stream = new CallbackStream(this, id);
       this.#streams.set(id, stream);
-      stream._setCallbacks(onRequest(stream, headers));
+      stream._setCallbacks(onRequest(stream, fields));
       if (endStream) stream._peerEnded();
       return;
     }
+    const headers = toObject(fields);
     const stream = new MuxStream(this, id);
     this.#streams.set(id, stream);
     if (endStream) stream.push(null);

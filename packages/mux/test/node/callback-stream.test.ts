@@ -8,8 +8,10 @@ import {
   connect,
   createServer,
   type HeaderList,
+  headerValue,
   type MuxSession,
   type StreamCallbacks,
+  toObject,
 } from '../../src/node/index.js';
 
 const body = (n: number, seed = 1) => {
@@ -19,7 +21,8 @@ const body = (n: number, seed = 1) => {
 };
 
 /** Echo on a CallbackStream: respond, write back what arrives (pausing while the echo is backed up), trailers at the end. */
-function echo(stream: CallbackStream, headers: Record<string, string | string[]>): StreamCallbacks {
+function echo(stream: CallbackStream, fields: HeaderList): StreamCallbacks {
+  const headers = toObject(fields);
   if (headers[':path'] === '/reset') {
     stream.close(ErrorCode.RefusedStream);
     return {};
@@ -172,8 +175,8 @@ describe('CallbackStream client -> node:http2 server', () => {
       const stream = session.request(typeof path === 'string' ? { ':method': 'POST', ':path': path } : path, {
         callbacks: {
           onHeaders(h, kind) {
-            if (kind === 'response') status = String(h[':status']);
-            if (kind === 'trailers') trailers = String(h['x-done']);
+            if (kind === 'response') status = String(headerValue(h, ':status'));
+            if (kind === 'trailers') trailers = String(headerValue(h, 'x-done'));
           },
           onData: (c) => chunks.push(Buffer.from(c)),
           onEnd: () => {

@@ -32,22 +32,27 @@ import {
 import { encodeTimeout, parseTimeout } from '../deadline.js';
 import { RpcError, RpcUsageError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { Metadata } from '../metadata.js';
+import { EMPTY_METADATA, Metadata } from '../metadata.js';
 import type { ServerConnection } from '../server-connections.js';
 import { Status } from '../status.js';
 import {
   contentSubtype,
   type Fields,
-  headersToMetadata,
   messageChunks,
   messageCodec,
   metadataToFields,
   statusFields,
-  statusFromHeaders,
+  statusFromHead,
   statusFromHttp,
 } from '../transport/grpc-wire.js';
 import { maxAgeTimer } from '../transport/max-age.js';
 import { mismatchHint, sniffFirstBytes } from '../transport/mismatch.js';
+import {
+  type FieldValue,
+  type ReceivedFields,
+  type ReceivedHead,
+  readHead,
+} from '../transport/received-head.js';
 import { closeListener, type ListenAt, listenOn } from './listen.js';
 import type { ClientTlsOptions } from './tls-options.js';
 
@@ -65,8 +70,6 @@ export interface MuxClientOptions {
   /** Most connections to one endpoint. Default 4. */
   maxConnections?: number;
 }
-
-type HeaderRecord = Record<string, string | string[] | undefined>;
 
 /**
  * The request fields every call of a method sends, built once per method: a call without deadline,
@@ -284,7 +287,7 @@ class MuxClientCall extends StreamCall implements ClientTransportCall {
   readonly #lane: Lane;
   #done = false;
   #sawHeaders = false;
-  #trailers: HeaderRecord | undefined;
+  #trailers: ReceivedHead | undefined;
 
   constructor(lane: Lane, call: ClientCallStart, listener: ClientCallListener) {
     super();
@@ -316,38 +319,38 @@ class MuxClientCall extends StreamCall implements ClientTransportCall {
     }
   }
 
-  onHeaders(h: HeaderRecord, kind: 'informational' | 'response' | 'trailers'): void {
-    if (kind === 'response') this.#onResponse(h);
+  onHeaders(fields: ReceivedFields, kind: 'informational' | 'response' | 'trailers'): void {
+    if (kind === 'response') this.#onResponse(readHead(fields));
     // The trailers' status waits for the end of the stream, which follows them.
-    else if (kind === 'trailers') this.#trailers = h;
+    else if (kind === 'trailers') this.#trailers = readHead(fields);
   }
 
   onEnd(): void {
     const h = this.#trailers;
-    if (h !== undefined) this.#status(statusFromHeaders(h), headersToMetadata(h, false));
+    if (h !== undefined) this.#status(statusFromHead(h), h.metadata ?? EMPTY_METADATA);
   }
 
-  #onResponse(h: HeaderRecord): void {
+  #onResponse(h: ReceivedHead): void {
     this.#sawHeaders = true;
-    const httpStatus = Number(h[':status']);
+    const httpStatus = Number(h.status);
     if (httpStatus !== 200) {
       const err = new RpcError(statusFromHttp(httpStatus), `the server answered HTTP ${httpStatus}`);
       this.#fail(err);
       return;
     }
-    const type = h['content-type'];
+    const type = h.contentType;
     // Any gRPC content-type is taken: servers such as grpc-js answer `application/grpc+proto`
     // whatever their serializers speak. The server checks the request's subtype.
     if (typeof type !== 'string' || contentSubtype(type) === undefined) {
       this.#fail(new RpcError(Status.UNKNOWN, `the server answered content-type ${String(type)}`));
       return;
     }
-    if (h['grpc-status'] !== undefined) {
+    if (h.grpcStatus !== undefined) {
       // Trailers-Only: the status came in the headers, with no body.
-      this.#status(statusFromHeaders(h), headersToMetadata(h, false));
+      this.#status(statusFromHead(h), h.metadata ?? EMPTY_METADATA);
       return;
     }
-    this.#listener.onHeaders(headersToMetadata(h, false));
+    this.#listener.onHeaders(h.metadata ?? EMPTY_METADATA);
   }
 
   onData(chunk: Uint8Array): void {
@@ -461,8 +464,8 @@ const IDLE_CLOSE_GRACE_MS = 5000;
 /** Serve `dispatcher` over HTTP/2 (gRPC). @internal */
 export async function listenMux(dispatcher: CallDispatcher, at: ListenAt): Promise<TransportServer> {
   const sessions = new Map<MuxSession, ServerConnection>();
-  const onRequest = (stream: CallbackStream, headers: HeaderRecord) =>
-    serveStream(dispatcher, sessions.get(stream.session)!, stream, headers);
+  const onRequest = (stream: CallbackStream, fields: ReceivedFields) =>
+    serveStream(dispatcher, sessions.get(stream.session)!, stream, readHead(fields));
   const server =
     at.tls === undefined ? createServer({ onRequest }) : createSecureServer({ onRequest, tls: at.tls });
   server.on('session', (session: MuxSession) => {
@@ -499,13 +502,13 @@ function serveStream(
   dispatcher: CallDispatcher,
   connection: ServerConnection,
   stream: CallbackStream,
-  headers: HeaderRecord,
+  headers: ReceivedHead,
 ): StreamCallbacks {
-  if (headers[':method'] !== 'POST') {
+  if (headers.method !== 'POST') {
     stream.respond({ ':status': 405, allow: 'POST' }, { endStream: true });
     return NO_CALLBACKS;
   }
-  const type = headers['content-type'];
+  const type = headers.contentType;
   const subtype = typeof type === 'string' ? contentSubtype(type) : undefined;
   if (subtype === undefined) {
     // PROTOCOL-HTTP2: a request whose content-type is not gRPC gets HTTP 415.
@@ -539,19 +542,19 @@ class MuxServerCall extends StreamCall implements ServerTransportCall {
     dispatcher: CallDispatcher,
     connection: ServerConnection,
     stream: CallbackStream,
-    headers: HeaderRecord,
+    headers: ReceivedHead,
     subtype: string,
   ) {
     super();
     this.connection = connection;
     this.#stream = stream;
     this.contentSubtype = subtype;
-    this.path = String(headers[':path']);
-    this.metadata = headersToMetadata(headers);
-    this.acceptsGzip = acceptsGzip(headers['grpc-accept-encoding']);
-    const encoding = headers['grpc-encoding'];
+    this.path = String(headers.path);
+    this.metadata = headers.metadata ?? new Metadata();
+    this.acceptsGzip = acceptsGzip(headers.acceptEncoding);
+    const encoding = headers.encoding;
     this.#gzipIn = encoding === 'gzip';
-    const timeout = headers['grpc-timeout'];
+    const timeout = headers.timeout;
     const ms = typeof timeout === 'string' ? parseTimeout(timeout) : undefined;
     this.deadline = ms === undefined ? undefined : Date.now() + ms;
     if (timeout !== undefined && ms === undefined) {
@@ -692,7 +695,7 @@ const plainResponseHeaders = new Map<string, (readonly [string, string][] | unde
 /** `grpc-accept-encoding` values seen, and whether they list gzip: a handful per process (bounded). */
 const acceptValues = new Map<string, boolean>();
 
-function acceptsGzip(accept: string | string[] | undefined): boolean {
+function acceptsGzip(accept: FieldValue): boolean {
   if (typeof accept !== 'string') return false;
   let gzip = acceptValues.get(accept);
   if (gzip === undefined) {

@@ -5,14 +5,12 @@
 import { type LengthPrefixedCodec, lengthPrefixed, MAX_FRAME_LENGTH_LIMIT } from '@weft/framing';
 import { decodeStatusProto, type ErrorDetail, encodeStatusProto } from '../error-details.js';
 import { RpcError } from '../errors.js';
-import { EMPTY_METADATA, isCustomKey, Metadata } from '../metadata.js';
+import type { Metadata } from '../metadata.js';
 import { isStatus, Status } from '../status.js';
+import { DETAILS_KEY, type ReceivedHead } from './received-head.js';
 
 /** Header fields as `@weft/mux` sends them (a `HeaderList`): `[name, value]`, names lowercase. */
 export type Fields = [string, string][];
-
-/** Trailer carrying a `google.rpc.Status` with an error's `details` (gRPC's richer error model). */
-export const DETAILS_KEY = 'grpc-status-details-bin';
 
 /** Content-types seen, with their subtype: a handful per process (bounded all the same). */
 const subtypes = new Map<string, string | undefined>();
@@ -41,25 +39,6 @@ export function metadataToFields(metadata: Metadata, fields: Fields): Fields {
     ]);
   }
   return fields;
-}
-
-/** Custom metadata out of received headers (pseudo-headers, reserved and `grpc-*` keys dropped). */
-export function headersToMetadata(
-  headers: Record<string, string | string[] | undefined>,
-  mutable = true,
-): Metadata {
-  let metadata: Metadata | undefined;
-  for (const key in headers) {
-    if (key.charCodeAt(0) === 0x3a || key === DETAILS_KEY || !isCustomKey(key)) continue;
-    metadata ??= new Metadata();
-    const value = headers[key];
-    if (value === undefined) continue;
-    for (const v of Array.isArray(value) ? value : [value]) {
-      // -bin: padded and unpadded base64 are both accepted (PROTOCOL-HTTP2 "Custom-Metadata").
-      metadata._addTrusted(key, key.endsWith('-bin') ? new Uint8Array(Buffer.from(v, 'base64')) : v);
-    }
-  }
-  return metadata ?? (mutable ? new Metadata() : EMPTY_METADATA);
 }
 
 /** Percent-encode a status message: bytes outside %x20-%x7E, and `%`, become `%XX` of their UTF-8. */
@@ -117,17 +96,15 @@ export function statusFields(
  * The outcome carried by trailers (or Trailers-Only headers): undefined for OK, else an RpcError.
  * A missing or unparsable `grpc-status` is INTERNAL, as gRPC clients do.
  */
-export function statusFromHeaders(
-  headers: Record<string, string | string[] | undefined>,
-): RpcError | undefined {
-  const raw = headers['grpc-status'];
+export function statusFromHead(head: ReceivedHead): RpcError | undefined {
+  const raw = head.grpcStatus;
   const code = typeof raw === 'string' && /^\d{1,2}$/.test(raw) ? Number(raw) : Number.NaN;
   if (!isStatus(code)) {
     return new RpcError(Status.INTERNAL, `the server sent no valid grpc-status (${String(raw)})`);
   }
   if (code === Status.OK) return undefined;
-  const message = headers['grpc-message'];
-  const encoded = headers[DETAILS_KEY];
+  const message = head.grpcMessage;
+  const encoded = head.details;
   let details: ErrorDetail[] = [];
   if (typeof encoded === 'string') {
     try {
